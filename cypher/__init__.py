@@ -1,0 +1,1 @@
+"""Cypher query files: one query per file, named verb_noun, loaded by graphsvc.queries."""

@@ -1,0 +1,154 @@
+"""The Neo4j edge: one driver per process, one session per unit of work, errors translated.
+
+Every query runs in a managed transaction (``execute_read`` / ``execute_write``), so transient
+errors (a leader switch, a deadlock) are retried by the driver; every unit of work handed to
+:meth:`Database.write` must therefore be idempotent, which MERGE-based writes are. Reads are
+routed as reads, so the same code works against a ``neo4j://`` cluster. Every transaction has a
+timeout. Driver errors become :mod:`graphsvc.errors` here and nowhere else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, LiteralString, TypeVar
+
+import neo4j
+from neo4j import GraphDatabase, ManagedTransaction, Query
+from neo4j.exceptions import (
+    AuthError,
+    ClientError,
+    ConstraintError,
+    DriverError,
+    Neo4jError,
+    ServiceUnavailable,
+    SessionExpired,
+    TransientError,
+)
+
+from graphsvc.config import Settings
+from graphsvc.errors import Conflict, DatabaseError, DatabaseUnavailable, InvalidInput
+from graphsvc.queries import query, schema_statements
+
+__all__ = ["Database", "map_errors"]
+
+T = TypeVar("T")
+
+
+@contextmanager
+def map_errors() -> Iterator[None]:
+    """Translate driver errors into graphsvc errors (the one translation point)."""
+    try:
+        yield
+    except (ServiceUnavailable, SessionExpired) as exc:
+        raise DatabaseUnavailable("the graph database is unreachable; try again shortly") from exc
+    except AuthError as exc:
+        raise DatabaseUnavailable("the graph database refused graphsvc's credentials") from exc
+    except ConstraintError as exc:
+        raise Conflict("the change conflicts with existing data", {"reason": exc.message}) from exc
+    except TransientError as exc:
+        raise DatabaseUnavailable("the graph database is busy; try again shortly") from exc
+    except ClientError as exc:
+        if exc.code and "TransactionTimedOut" in exc.code or "Terminated" in (exc.code or ""):
+            raise DatabaseUnavailable("the query took too long and was stopped") from exc
+        if exc.code and "Argument" in exc.code:
+            raise InvalidInput("the database refused a value", {"reason": exc.message}) from exc
+        raise DatabaseError("the graph database refused a query") from exc
+    except Neo4jError as exc:
+        raise DatabaseError("the graph database failed") from exc
+    except DriverError as exc:
+        raise DatabaseUnavailable("the graph database connection failed") from exc
+
+
+class Database:
+    """One driver for the process; thread-safe. Create once, :meth:`close` at exit."""
+
+    def __init__(self, settings: Settings, driver: neo4j.Driver | None = None) -> None:
+        self.settings = settings
+        self.database = settings.neo4j_database
+        self.driver = driver or GraphDatabase.driver(
+            settings.effective_uri,
+            auth=(settings.neo4j_user, settings.password()),
+            max_connection_pool_size=settings.max_pool_size,
+            connection_acquisition_timeout=10.0,
+            connection_timeout=5.0,
+            max_transaction_retry_time=15.0,
+        )
+
+    def close(self) -> None:
+        self.driver.close()
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- units of work --------------------------------------------------------------------
+    def read_tx(self, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        with map_errors(), self.driver.session(
+            database=self.database, default_access_mode=neo4j.READ_ACCESS
+        ) as session:
+            return session.execute_read(work, *args, **kwargs)
+
+    def write_tx(self, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        with map_errors(), self.driver.session(database=self.database) as session:
+            return session.execute_write(work, *args, **kwargs)
+
+    def _q(self, name: str, write: bool) -> Query:
+        timeout = self.settings.write_timeout_s if write else self.settings.query_timeout_s
+        return Query(query(name), timeout=timeout)
+
+    def read(self, name: str, **params: Any) -> list[dict[str, Any]]:
+        """Run the named read query; its records as dicts."""
+        q = self._q(name, write=False)
+
+        def work(tx: ManagedTransaction) -> list[dict[str, Any]]:
+            return [record.data() for record in tx.run(q, params)]
+
+        return self.read_tx(work)
+
+    def read_one(self, name: str, **params: Any) -> dict[str, Any] | None:
+        rows = self.read(name, **params)
+        return rows[0] if rows else None
+
+    def write(self, name: str, **params: Any) -> list[dict[str, Any]]:
+        """Run the named write query in one managed (retried) transaction."""
+        q = self._q(name, write=True)
+
+        def work(tx: ManagedTransaction) -> list[dict[str, Any]]:
+            return [record.data() for record in tx.run(q, params)]
+
+        return self.write_tx(work)
+
+    def run_in(self, tx: ManagedTransaction, name: str, **params: Any) -> list[dict[str, Any]]:
+        """Run a named query inside a transaction the caller manages (several in one unit)."""
+        return [record.data() for record in tx.run(self._q(name, write=True), params)]
+
+    # -- health and schema ------------------------------------------------------------------
+    def ping(self) -> None:
+        """Raise :class:`DatabaseUnavailable` unless the database answers a trivial read."""
+        with map_errors():
+            self.driver.verify_connectivity()
+            self.driver.execute_query(
+                Query("RETURN 1", timeout=3.0),
+                database_=self.database,
+                routing_=neo4j.RoutingControl.READ,
+            )
+
+    def apply_schema(self) -> int:
+        """Create every constraint and index (idempotent); returns the statement count."""
+        statements = schema_statements()
+        with map_errors(), self.driver.session(database=self.database) as session:
+            for statement in statements:
+                session.run(Query(statement, timeout=self.settings.write_timeout_s)).consume()
+            session.run(Query("CALL db.awaitIndexes(300)")).consume()
+        return len(statements)
+
+    def execute(self, text: LiteralString, **params: Any) -> list[dict[str, Any]]:
+        """Run literal query text (tests and admin tools only; the service uses named queries)."""
+        with map_errors():
+            records, _, _ = self.driver.execute_query(
+                Query(text, timeout=self.settings.write_timeout_s), params, database_=self.database
+            )
+        return [r.data() for r in records]

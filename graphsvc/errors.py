@@ -1,0 +1,71 @@
+"""One error tree for graphsvc.
+
+Driver errors are translated into these at the repository edge (:mod:`graphsvc.db`); the HTTP
+layer maps each to one status and the one JSON error shape, the CLI to a message and an exit code.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "GraphsvcError",
+    "InvalidInput",
+    "NotFound",
+    "Conflict",
+    "DatabaseUnavailable",
+    "DatabaseError",
+    "Forbidden",
+    "Unauthorized",
+]
+
+
+class GraphsvcError(Exception):
+    """Base of every error graphsvc raises on purpose."""
+
+    code = "error"
+    status = 500
+
+    def __init__(self, message: str, details: Any = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+class InvalidInput(GraphsvcError):
+    code = "invalid_input"
+    status = 422
+
+
+class NotFound(GraphsvcError):
+    code = "not_found"
+    status = 404
+
+
+class Conflict(GraphsvcError):
+    code = "conflict"
+    status = 409
+
+
+class Unauthorized(GraphsvcError):
+    code = "unauthorized"
+    status = 401
+
+
+class Forbidden(GraphsvcError):
+    code = "forbidden"
+    status = 403
+
+
+class DatabaseUnavailable(GraphsvcError):
+    """Neo4j cannot be reached (or the cluster has no leader just now): try again later."""
+
+    code = "database_unavailable"
+    status = 503
+
+
+class DatabaseError(GraphsvcError):
+    """Neo4j refused a query for a reason that is not the caller's input."""
+
+    code = "database_error"
+    status = 500
