@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from typing import Any, LiteralString, TypeVar
 
 import neo4j
-from neo4j import GraphDatabase, ManagedTransaction, Query
+from neo4j import GraphDatabase, ManagedTransaction, Query, unit_of_work
 from neo4j.exceptions import (
     AuthError,
     ClientError,
@@ -86,22 +86,22 @@ class Database:
 
     # -- units of work --------------------------------------------------------------------
     def read_tx(self, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run ``work(tx, ...)`` as a managed read transaction with the read timeout."""
+        timed = unit_of_work(timeout=self.settings.query_timeout_s)(work)
         with map_errors(), self.driver.session(
             database=self.database, default_access_mode=neo4j.READ_ACCESS
         ) as session:
-            return session.execute_read(work, *args, **kwargs)
+            return session.execute_read(timed, *args, **kwargs)
 
     def write_tx(self, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run ``work(tx, ...)`` as a managed write transaction (retried: keep it idempotent)."""
+        timed = unit_of_work(timeout=self.settings.write_timeout_s)(work)
         with map_errors(), self.driver.session(database=self.database) as session:
-            return session.execute_write(work, *args, **kwargs)
-
-    def _q(self, name: str, write: bool) -> Query:
-        timeout = self.settings.write_timeout_s if write else self.settings.query_timeout_s
-        return Query(query(name), timeout=timeout)
+            return session.execute_write(timed, *args, **kwargs)
 
     def read(self, name: str, **params: Any) -> list[dict[str, Any]]:
         """Run the named read query; its records as dicts."""
-        q = self._q(name, write=False)
+        q = query(name)
 
         def work(tx: ManagedTransaction) -> list[dict[str, Any]]:
             return [record.data() for record in tx.run(q, params)]
@@ -114,7 +114,7 @@ class Database:
 
     def write(self, name: str, **params: Any) -> list[dict[str, Any]]:
         """Run the named write query in one managed (retried) transaction."""
-        q = self._q(name, write=True)
+        q = query(name)
 
         def work(tx: ManagedTransaction) -> list[dict[str, Any]]:
             return [record.data() for record in tx.run(q, params)]
@@ -123,7 +123,7 @@ class Database:
 
     def run_in(self, tx: ManagedTransaction, name: str, **params: Any) -> list[dict[str, Any]]:
         """Run a named query inside a transaction the caller manages (several in one unit)."""
-        return [record.data() for record in tx.run(self._q(name, write=True), params)]
+        return [record.data() for record in tx.run(query(name), params)]
 
     # -- health and schema ------------------------------------------------------------------
     def ping(self) -> None:

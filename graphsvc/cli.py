@@ -1,0 +1,164 @@
+"""The ``graphsvc`` command line (contract section 3)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from graphsvc import localdb
+from graphsvc.config import Settings
+from graphsvc.errors import GraphsvcError
+
+__all__ = ["main"]
+
+
+def _settings() -> Settings:
+    return Settings.from_env()
+
+
+def _fail(exc: GraphsvcError) -> None:
+    click.echo(f"graphsvc: {exc.message}", err=True)
+    sys.exit(2)
+
+
+def _echo_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+def open_db(settings: Settings | None = None) -> Any:
+    """A :class:`graphsvc.db.Database` with the schema applied; starts nothing."""
+    from graphsvc.db import Database
+
+    db = Database(settings or _settings())
+    db.apply_schema()
+    return db
+
+
+@click.group()
+def main() -> None:
+    """graphsvc: a register that joins stalking incidents, victims, offenders and orders."""
+
+
+# -- db ------------------------------------------------------------------------------------
+@main.group()
+def db() -> None:
+    """The local Neo4j (the default when NEO4J_URI is not set)."""
+
+
+@db.command("start")
+def db_start() -> None:
+    """Start the local Neo4j (fetching it from Maven Central the first time); print its URI."""
+    settings = _settings()
+    try:
+        status = localdb.start(settings)
+        with open_db(settings):
+            pass
+    except GraphsvcError as exc:
+        _fail(exc)
+    click.echo(status.uri)
+    click.echo(status.describe(), err=True)
+
+
+@db.command("stop")
+def db_stop() -> None:
+    """Stop the local Neo4j cleanly."""
+    settings = _settings()
+    stopped = localdb.stop(settings)
+    click.echo("stopped" if stopped else "not running")
+
+
+@db.command("status")
+def db_status() -> None:
+    """Whether the local Neo4j runs (exit status 3 when it does not); prints its URI."""
+    status = localdb.status(_settings())
+    click.echo(status.uri)
+    click.echo(status.describe(), err=True)
+    if not status.running:
+        sys.exit(3)
+
+
+# -- load ----------------------------------------------------------------------------------
+@main.command("load")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--rejects", "rejects_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write every rejected record's fault here (JSON Lines).")
+@click.option("--batch-size", default=2000, show_default=True, type=click.IntRange(1, 50_000))
+@click.option("--all-or-nothing", is_flag=True, help="Validate everything first; write nothing if any record fails.")
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal).")
+def load_cmd(paths: tuple[Path, ...], rejects_path: Path | None, batch_size: int,
+             all_or_nothing: bool, progress: bool | None) -> None:
+    """Load records (JSON Lines, or CSV per docs/loading.md); exit status 1 if any is rejected."""
+    import itertools
+
+    from loaders.load import load, validate_all
+    from loaders.sources import CsvLayoutError, read_path
+
+    def raws():  # type: ignore[no-untyped-def]
+        return itertools.chain.from_iterable(read_path(p) for p in paths)
+
+    show = sys.stderr.isatty() if progress is None else progress
+    rejects_out = rejects_path.open("w", encoding="utf-8") if rejects_path else None
+    try:
+        if all_or_nothing:
+            _, bad = validate_all(raws())
+            if bad:
+                for reject in bad:
+                    click.echo(reject.describe(), err=True)
+                    if rejects_out:
+                        rejects_out.write(json.dumps(reject.as_dict(), ensure_ascii=False) + "\n")
+                click.echo(f"nothing written: {len(bad)} fault(s) found", err=True)
+                sys.exit(1)
+        with open_db() as database:
+            summary = load(database, raws(), batch_size=batch_size, rejects_out=rejects_out, progress=show)
+    except CsvLayoutError as exc:
+        click.echo(f"graphsvc: {exc}", err=True)
+        sys.exit(2)
+    except GraphsvcError as exc:
+        _fail(exc)
+    finally:
+        if rejects_out:
+            rejects_out.close()
+    s = summary.as_dict()
+    click.echo(
+        f"read {s['read']} records: wrote {s['written']} ({s['persons']} persons, {s['incidents']} incidents, "
+        f"{s['orders']} orders), rejected {s['rejected']}, in {s['seconds']} s ({s['records_per_second']} records/s)",
+        err=True,
+    )
+    _echo_json(s)
+    if summary.rejected_records:
+        sys.exit(1)
+
+
+# -- generate ------------------------------------------------------------------------------
+@main.command("generate")
+@click.option("--people", required=True, type=click.IntRange(1, 10_000_000))
+@click.option("--seed", required=True, type=int)
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--progress/--no-progress", default=None)
+def generate_cmd(people: int, seed: int, out: Path, progress: bool | None) -> None:
+    """Write a synthetic register (records and, beside them, the ground truth)."""
+    from graphsvc.synthetic import generate_register
+
+    show = sys.stderr.isatty() if progress is None else progress
+    _echo_json(generate_register(people=people, seed=seed, out=out, progress=show))
+
+
+# -- serve ---------------------------------------------------------------------------------
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8080, show_default=True, type=int)
+def serve_cmd(host: str, port: int) -> None:
+    """The service for development (production: gunicorn, see docs/deployment.md)."""
+    from graphsvc.app import create_app
+
+    create_app().run(host=host, port=port, threaded=True)
+
+
+# Commands of other modules (one line each).
+from graphsvc import cli_ext  # noqa: E402
+
+cli_ext.register(main)

@@ -1,0 +1,11 @@
+"""Commands that live beside their feature modules, attached to the ``graphsvc`` group."""
+
+from __future__ import annotations
+
+import click
+
+__all__ = ["register"]
+
+
+def register(main: click.Group) -> None:
+    """Attach each feature's commands (add one line per feature module)."""

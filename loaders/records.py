@@ -1,0 +1,363 @@
+"""The record format of contract section 1: validation and normalisation.
+
+:func:`parse_record` takes one decoded JSON object and returns a :class:`PersonRecord`,
+:class:`IncidentRecord` or :class:`OrderRecord` with every identifier in its stored form, or
+raises :class:`RecordError` naming the field and the reason. The pydantic models are the one
+source of truth for the format: the loaders, ``POST /records`` and the OpenAPI document all
+use them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Any, Literal, Union
+from zoneinfo import ZoneInfo
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from loaders import normalise
+
+__all__ = [
+    "INCIDENT_TYPES",
+    "ORDER_TYPES",
+    "OUTCOMES",
+    "PersonRecord",
+    "IncidentRecord",
+    "OrderRecord",
+    "Record",
+    "RecordError",
+    "FieldError",
+    "parse_record",
+]
+
+UK = ZoneInfo("Europe/London")
+
+INCIDENT_TYPES = (
+    "call text email social_media letter gift visit following loitering surveillance damage "
+    "threat assault breach other"
+).split()
+ORDER_TYPES = (
+    "restraining_order stalking_protection_order interim_stalking_protection_order "
+    "non_molestation_order domestic_abuse_protection_order domestic_violence_protection_order "
+    "injunction other"
+).split()
+OUTCOMES = "reported no_further_action caution charged convicted acquitted pending".split()
+
+RecordId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._:\-]{1,128}$")]
+Source = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32, pattern=r"^[^\x00-\x1f\x7f]+$")
+]
+Text200 = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$")
+]
+Token = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=320)]
+
+IncidentType = Literal[
+    "call", "text", "email", "social_media", "letter", "gift", "visit", "following", "loitering",
+    "surveillance", "damage", "threat", "assault", "breach", "other",
+]
+OrderType = Literal[
+    "restraining_order", "stalking_protection_order", "interim_stalking_protection_order",
+    "non_molestation_order", "domestic_abuse_protection_order",
+    "domestic_violence_protection_order", "injunction", "other",
+]
+Outcome = Literal[
+    "reported", "no_further_action", "caution", "charged", "convicted", "acquitted", "pending"
+]
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+MAX_LIST = 500
+
+
+class FieldError(Exception):
+    def __init__(self, field: str | None, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+class RecordError(Exception):
+    """A record that failed validation: its id (when readable) and the failing fields."""
+
+    def __init__(self, record_id: str | None, errors: list[FieldError]) -> None:
+        super().__init__("; ".join(f"{e.field or 'record'}: {e.message}" for e in errors))
+        self.record_id = record_id
+        self.errors = errors
+
+
+def _strict_date(value: Any) -> Any:
+    if isinstance(value, str) and not _DATE.match(value):
+        raise ValueError("must be a date as YYYY-MM-DD")
+    return value
+
+
+class _Base(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    id: RecordId
+    source: Source
+
+
+class Handle(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    platform: Token
+    handle: Token
+
+    @model_validator(mode="after")
+    def _normalise(self) -> Handle:
+        platform, value = normalise.handle(self.platform, self.handle)
+        object.__setattr__(self, "platform", platform)
+        object.__setattr__(self, "handle", value)
+        return self
+
+    @property
+    def key(self) -> str:
+        return f"{self.platform}:{self.handle}"
+
+
+class Address(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    line1: Annotated[str, StringConstraints(max_length=200)] | None = None
+    town: Annotated[str, StringConstraints(max_length=100)] | None = None
+    postcode: Annotated[str, StringConstraints(max_length=16)] | None = None
+
+    @model_validator(mode="after")
+    def _normalise(self) -> Address:
+        if not (self.line1 or self.town or self.postcode):
+            raise ValueError("an address needs line1, town or postcode")
+        if self.postcode:
+            object.__setattr__(self, "postcode", normalise.postcode(self.postcode))
+        return self
+
+    @property
+    def key(self) -> str:
+        return normalise.address_key(self.line1, self.town, self.postcode)
+
+
+def _normalise_list(values: list[str], fn: Any) -> list[str]:
+    out: list[str] = []
+    for index, value in enumerate(values):
+        try:
+            norm = fn(value)
+        except ValueError as exc:
+            raise ValueError(f"item {index} ({value!r}): {exc}") from None
+        if norm not in out:
+            out.append(norm)
+    return out
+
+
+class Identifiers(BaseModel):
+    """Identifiers a perpetrator used in an incident (or a person's own)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    phones: list[Token] = Field(default_factory=list, max_length=MAX_LIST)
+    emails: list[Token] = Field(default_factory=list, max_length=MAX_LIST)
+    handles: list[Handle] = Field(default_factory=list, max_length=MAX_LIST)
+    vehicles: list[Token] = Field(default_factory=list, max_length=MAX_LIST)
+
+    @field_validator("phones")
+    @classmethod
+    def _phones(cls, v: list[str]) -> list[str]:
+        return _normalise_list(v, normalise.phone)
+
+    @field_validator("emails")
+    @classmethod
+    def _emails(cls, v: list[str]) -> list[str]:
+        return _normalise_list(v, normalise.email)
+
+    @field_validator("vehicles")
+    @classmethod
+    def _vehicles(cls, v: list[str]) -> list[str]:
+        return _normalise_list(v, normalise.vehicle)
+
+    @field_validator("handles")
+    @classmethod
+    def _handles(cls, v: list[Handle]) -> list[Handle]:
+        seen: dict[str, Handle] = {}
+        for h in v:
+            seen.setdefault(h.key, h)
+        return list(seen.values())
+
+    def is_empty(self) -> bool:
+        return not (self.phones or self.emails or self.handles or self.vehicles)
+
+
+class PersonRecord(_Base, Identifiers):
+    kind: Literal["person"]
+    given_name: Text200 | None = None
+    family_name: Text200 | None = None
+    aliases: list[Text200] = Field(default_factory=list, max_length=100)
+    dob: dt.date | None = None
+    gender: Annotated[str, StringConstraints(strip_whitespace=True, max_length=32)] | None = None
+    addresses: list[Address] = Field(default_factory=list, max_length=MAX_LIST)
+
+    _dob_text = field_validator("dob", mode="before")(classmethod(lambda cls, v: _strict_date(v)))
+
+    @field_validator("dob")
+    @classmethod
+    def _dob_range(cls, v: dt.date | None) -> dt.date | None:
+        if v is not None and not (dt.date(1900, 1, 1) <= v <= dt.date.today()):
+            raise ValueError("must be between 1900-01-01 and today")
+        return v
+
+    @field_validator("gender")
+    @classmethod
+    def _gender(cls, v: str | None) -> str | None:
+        return v.lower() if v else None
+
+    @model_validator(mode="after")
+    def _something_to_know_them_by(self) -> PersonRecord:
+        if not (self.given_name or self.family_name or self.aliases) and self.is_empty():
+            raise ValueError("a person needs at least one name or one identifier")
+        return self
+
+
+def _instant(value: Any) -> tuple[dt.datetime, str]:
+    """ISO 8601 date or date-time -> (UTC instant, precision). Naive times are UK local time."""
+    if isinstance(value, dt.datetime):
+        parsed = value
+    elif isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day, tzinfo=dt.timezone.utc), "date"
+    elif isinstance(value, str):
+        text = value.strip()
+        if _DATE.match(text):
+            day = dt.date.fromisoformat(text)
+            return dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc), "date"
+        try:
+            parsed = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            raise ValueError("must be an ISO 8601 date or date-time") from None
+    else:
+        raise ValueError("must be an ISO 8601 date or date-time")
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UK)
+    return parsed.astimezone(dt.timezone.utc), "datetime"
+
+
+class IncidentRecord(_Base):
+    kind: Literal["incident"]
+    occurred_at: dt.datetime
+    occurred_precision: Literal["date", "datetime"] = "datetime"
+    reported_at: dt.datetime | None = None
+    type: IncidentType
+    offender_ids: list[RecordId] = Field(default_factory=list, max_length=MAX_LIST)
+    victim_ids: list[RecordId] = Field(min_length=1, max_length=MAX_LIST)
+    identifiers_used: Identifiers = Field(default_factory=Identifiers)
+    breached_order_ids: list[RecordId] = Field(default_factory=list, max_length=MAX_LIST)
+    outcome: Outcome | None = None
+    description: Annotated[str, StringConstraints(max_length=10_000)] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _times(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "occurred_precision" in data:
+            raise ValueError("occurred_precision is derived from occurred_at; do not send it")
+        if isinstance(data, dict) and data.get("occurred_at") is not None:
+            data = dict(data)
+            try:
+                data["occurred_at"], data["occurred_precision"] = _instant(data["occurred_at"])
+            except ValueError as exc:
+                raise _located("occurred_at", str(exc)) from None
+            if data.get("reported_at") is not None:
+                try:
+                    data["reported_at"] = _instant(data["reported_at"])[0]
+                except ValueError as exc:
+                    raise _located("reported_at", str(exc)) from None
+        return data
+
+    @field_validator("offender_ids", "victim_ids", "breached_order_ids")
+    @classmethod
+    def _unique(cls, v: list[str]) -> list[str]:
+        return list(dict.fromkeys(v))
+
+    @model_validator(mode="after")
+    def _consistent(self) -> IncidentRecord:
+        if set(self.offender_ids) & set(self.victim_ids):
+            raise _located("victim_ids", "a person cannot be offender and victim in one incident")
+        if self.reported_at is not None and self.reported_at < self.occurred_at - dt.timedelta(days=1):
+            raise _located("reported_at", "is before occurred_at")
+        return self
+
+
+class OrderRecord(_Base):
+    kind: Literal["order"]
+    type: OrderType
+    issued_on: dt.date
+    expires_on: dt.date | None = None
+    respondent_id: RecordId
+    protected_ids: list[RecordId] = Field(min_length=1, max_length=MAX_LIST)
+    conditions: Annotated[str, StringConstraints(max_length=10_000)] | None = None
+
+    _dates = field_validator("issued_on", "expires_on", mode="before")(
+        classmethod(lambda cls, v: _strict_date(v))
+    )
+
+    @field_validator("protected_ids")
+    @classmethod
+    def _unique(cls, v: list[str]) -> list[str]:
+        return list(dict.fromkeys(v))
+
+    @model_validator(mode="after")
+    def _consistent(self) -> OrderRecord:
+        if self.expires_on is not None and self.expires_on < self.issued_on:
+            raise _located("expires_on", "is before issued_on")
+        if self.respondent_id in self.protected_ids:
+            raise _located("protected_ids", "the respondent cannot be protected by their own order")
+        return self
+
+
+Record = Annotated[Union[PersonRecord, IncidentRecord, OrderRecord], Field(discriminator="kind")]
+_ADAPTER: TypeAdapter[PersonRecord | IncidentRecord | OrderRecord] = TypeAdapter(Record)
+
+
+class _Located(ValueError):
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def _located(field: str, message: str) -> _Located:
+    return _Located(field, message)
+
+
+def _field_of(loc: tuple[Any, ...]) -> str | None:
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in ("person", "incident", "order"):
+        parts = parts[1:]  # the discriminator's tag
+    return ".".join(parts) or None
+
+
+def parse_record(data: Any) -> PersonRecord | IncidentRecord | OrderRecord:
+    """Validate and normalise one record; raise :class:`RecordError` on any fault."""
+    record_id = data.get("id") if isinstance(data, dict) and isinstance(data.get("id"), str) else None
+    if not isinstance(data, dict):
+        raise RecordError(None, [FieldError(None, "a record must be a JSON object")])
+    if data.get("kind") not in ("person", "incident", "order"):
+        raise RecordError(record_id, [FieldError("kind", "must be person, incident or order")])
+    try:
+        return _ADAPTER.validate_python(data)
+    except ValidationError as exc:
+        errors = []
+        for err in exc.errors(include_url=False):
+            ctx_error = (err.get("ctx") or {}).get("error")
+            field = _field_of(err["loc"])
+            message = err["msg"].removeprefix("Value error, ")
+            if isinstance(ctx_error, _Located):
+                field, message = ctx_error.field, str(ctx_error)
+            elif err["type"] == "extra_forbidden":
+                message = "is not a field of this kind of record"
+            errors.append(FieldError(field, message))
+        raise RecordError(record_id, errors) from None
