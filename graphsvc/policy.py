@@ -1,0 +1,70 @@
+"""Who may do what, and what each role may see (contract section 4).
+
+Roles: ``case_system`` (records, check), ``investigator`` (every read, check, exports),
+``admin`` (all, plus keys and audit). Victims' contact details and addresses are the most
+dangerous data the register holds: only roles with ``VICTIM_CONTACT`` see them; everyone else
+gets the field replaced by :data:`REDACTED` so they know it exists but not what it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import Enum
+from typing import Any
+
+__all__ = [
+    "Role",
+    "Permission",
+    "ROLE_PERMISSIONS",
+    "allowed",
+    "REDACTED",
+    "CONTACT_FIELDS",
+    "redact_person",
+]
+
+
+class Role(str, Enum):
+    CASE_SYSTEM = "case_system"
+    INVESTIGATOR = "investigator"
+    ADMIN = "admin"
+
+
+class Permission(str, Enum):
+    WRITE_RECORDS = "write_records"
+    CHECK = "check"
+    READ = "read"  # profiles, fixation, patterns, search, linked victims
+    EXPORT = "export"
+    RESOLVE = "resolve"  # confirm or reject identity links
+    VICTIM_CONTACT = "victim_contact"  # see victims' contact details and addresses
+    ADMIN = "admin"  # keys and audit
+
+
+ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = {
+    Role.CASE_SYSTEM: frozenset({Permission.WRITE_RECORDS, Permission.CHECK}),
+    Role.INVESTIGATOR: frozenset(
+        {Permission.CHECK, Permission.READ, Permission.EXPORT, Permission.RESOLVE, Permission.VICTIM_CONTACT}
+    ),
+    Role.ADMIN: frozenset(Permission),
+}
+
+REDACTED = "[redacted]"
+CONTACT_FIELDS = ("phones", "emails", "handles", "vehicles", "addresses")
+
+
+def allowed(role: Role | str, permission: Permission) -> bool:
+    try:
+        return permission in ROLE_PERMISSIONS[Role(role)]
+    except ValueError:
+        return False
+
+
+def redact_person(person: Mapping[str, Any], role: Role | str, *, is_victim: bool) -> dict[str, Any]:
+    """A copy of a person's fields with victims' contact details and addresses redacted for
+    roles without :attr:`Permission.VICTIM_CONTACT`. Offenders' identifiers stay visible: they
+    are what a check matches on."""
+    out = dict(person)
+    if is_victim and not allowed(role, Permission.VICTIM_CONTACT):
+        for name in CONTACT_FIELDS:
+            if out.get(name):
+                out[name] = REDACTED
+    return out
