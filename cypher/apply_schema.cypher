@@ -11,6 +11,7 @@ CREATE CONSTRAINT address_key IF NOT EXISTS FOR (n:Address) REQUIRE n.key IS UNI
 CREATE CONSTRAINT agency_code IF NOT EXISTS FOR (n:Agency) REQUIRE n.code IS UNIQUE;
 CREATE CONSTRAINT api_key_id IF NOT EXISTS FOR (n:ApiKey) REQUIRE n.key_id IS UNIQUE;
 CREATE CONSTRAINT audit_seq IF NOT EXISTS FOR (n:AuditEntry) REQUIRE n.seq IS UNIQUE;
+CREATE CONSTRAINT audit_head_id IF NOT EXISTS FOR (n:AuditHead) REQUIRE n.id IS UNIQUE;
 CREATE INDEX person_dob IF NOT EXISTS FOR (n:Person) ON (n.dob);
 CREATE INDEX person_family_key IF NOT EXISTS FOR (n:Person) ON (n.family_key);
 CREATE INDEX person_source IF NOT EXISTS FOR (n:Person) ON (n.source);
