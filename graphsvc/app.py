@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from flask import Flask
@@ -12,6 +13,17 @@ from graphsvc.extensions import graph_db
 __all__ = ["create_app"]
 
 
+def _api_defaults() -> dict[str, Any]:
+    """API settings, overridable from the environment (read here, at app creation)."""
+    env = os.environ
+    return {
+        "API_KEY_CACHE_TTL_S": float(env.get("GRAPHSVC_API_KEY_CACHE_TTL_S") or 30.0),
+        "RATE_LIMIT_PER_S": float(env.get("GRAPHSVC_RATE_LIMIT_PER_S") or 100.0),
+        "RATE_LIMIT_BURST": int(env.get("GRAPHSVC_RATE_LIMIT_BURST") or 200),
+        "JSON_LOGS": (env.get("GRAPHSVC_JSON_LOGS") or "1") != "0",
+    }
+
+
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the service. ``config`` overrides Flask settings; ``GRAPHSVC_SETTINGS`` may hold
     a :class:`~graphsvc.config.Settings` (else it is read from the environment)."""
@@ -20,6 +32,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         MAX_CONTENT_LENGTH=8 * 1024 * 1024,
         JSON_SORT_KEYS=False,
     )
+    app.config.update(_api_defaults())
     if config:
         app.config.update(config)
     if "GRAPHSVC_SETTINGS" not in app.config:
@@ -28,7 +41,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     graph_db.init_app(app)
 
     from graphsvc.api import bp as api_bp, register_error_handlers
+    from graphsvc.api import requestlog
+    from graphsvc.auth import KeyRing
+    from graphsvc.ratelimit import TokenBucketLimiter
 
+    app.extensions["graphsvc.keyring"] = KeyRing(cache_ttl_s=app.config["API_KEY_CACHE_TTL_S"])
+    app.extensions["graphsvc.limiter"] = TokenBucketLimiter(
+        rate_per_s=app.config["RATE_LIMIT_PER_S"], burst=app.config["RATE_LIMIT_BURST"]
+    )
+    if app.config["JSON_LOGS"]:
+        requestlog.configure_logging()
+    requestlog.init_app(app)
     app.register_blueprint(api_bp)
     register_error_handlers(app)
     return app

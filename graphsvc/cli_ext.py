@@ -9,3 +9,6 @@ __all__ = ["register"]
 
 def register(main: click.Group) -> None:
     """Attach each feature's commands (add one line per feature module)."""
+    from graphsvc.api_cli import register as _api
+
+    _api(main)

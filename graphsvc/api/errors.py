@@ -1,25 +1,54 @@
-"""The one JSON error shape, written by app-wide handlers: ``{"error": {code, message, details?}}``."""
+"""The one JSON error shape, written by app-wide handlers: ``{"error": {code, message, details?}}``.
+
+Every failure leaves through here: graphsvc errors with their status, HTTP errors from routing
+and body limits (404, 405, 413...), driver errors that escaped translation (503), and anything
+unexpected (500, logged with its traceback server-side, never shown to the client).
+"""
 
 from __future__ import annotations
 
 import logging
 from typing import Any
 
-from flask import Flask, jsonify
+from flask import Flask, Response, jsonify
+from neo4j.exceptions import DriverError, ServiceUnavailable, SessionExpired
 from werkzeug.exceptions import HTTPException
 
 from graphsvc.errors import DatabaseUnavailable, GraphsvcError
 
-__all__ = ["register_error_handlers", "error_response"]
+__all__ = ["register_error_handlers", "error_response", "RETRY_AFTER_UNAVAILABLE_S"]
 
 log = logging.getLogger("graphsvc.api")
+RETRY_AFTER_UNAVAILABLE_S = 5
+
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    429: "rate_limited",
+}
 
 
-def error_response(status: int, code: str, message: str, details: Any = None, headers: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+def error_response(
+    status: int,
+    code: str,
+    message: str,
+    details: Any = None,
+    headers: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> Response:
     body: dict[str, Any] = {"code": code, "message": message}
     if details is not None:
         body["details"] = details
-    response = jsonify({"error": body})
+    payload: dict[str, Any] = {"error": body}
+    payload.update(extra or {})
+    response = jsonify(payload)
     response.status_code = status
     for key, value in (headers or {}).items():
         response.headers[key] = value
@@ -28,18 +57,43 @@ def error_response(status: int, code: str, message: str, details: Any = None, he
 
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(GraphsvcError)
-    def _graphsvc(exc: GraphsvcError):  # type: ignore[no-untyped-def]
-        headers = {"Retry-After": "5"} if isinstance(exc, DatabaseUnavailable) else None
+    def _graphsvc(exc: GraphsvcError) -> Response:
+        headers: dict[str, str] = {}
+        if isinstance(exc, DatabaseUnavailable):
+            headers["Retry-After"] = str(RETRY_AFTER_UNAVAILABLE_S)
+            log.warning("database unavailable: %s", exc.message)
+        retry_after = getattr(exc, "retry_after", None)
+        if retry_after is not None:
+            headers["Retry-After"] = str(retry_after)
+        if exc.status == 401:
+            headers["WWW-Authenticate"] = 'Bearer realm="graphsvc"'
         if exc.status >= 500 and not isinstance(exc, DatabaseUnavailable):
             log.exception("server error")
-        return error_response(exc.status, exc.code, exc.message, exc.details, headers)
+            return error_response(exc.status, exc.code, "an internal error occurred")
+        return error_response(
+            exc.status, exc.code, exc.message, exc.details, headers, getattr(exc, "extra", None)
+        )
 
     @app.errorhandler(HTTPException)
-    def _http(exc: HTTPException):  # type: ignore[no-untyped-def]
-        code = (exc.name or "error").lower().replace(" ", "_")
-        return error_response(exc.code or 500, code, exc.description or exc.name or "error")
+    def _http(exc: HTTPException) -> Response:
+        status = exc.code or 500
+        code = _HTTP_CODES.get(status) or (exc.name or "error").lower().replace(" ", "_")
+        headers = {"Allow": ", ".join(exc.valid_methods)} if getattr(exc, "valid_methods", None) else None  # type: ignore[attr-defined]
+        if status >= 500:
+            log.error("http error %s", status)
+            return error_response(status, "internal_error", "an internal error occurred")
+        return error_response(status, code, exc.description or exc.name or "error", headers=headers)
+
+    @app.errorhandler(ServiceUnavailable)
+    @app.errorhandler(SessionExpired)
+    def _driver_unavailable(exc: DriverError) -> Response:
+        log.warning("database unavailable (untranslated driver error): %s", type(exc).__name__)
+        return error_response(
+            503, DatabaseUnavailable.code, "the graph database is unreachable; try again shortly",
+            headers={"Retry-After": str(RETRY_AFTER_UNAVAILABLE_S)},
+        )
 
     @app.errorhandler(Exception)
-    def _unexpected(exc: Exception):  # type: ignore[no-untyped-def]
+    def _unexpected(exc: Exception) -> Response:
         log.exception("unhandled error")
         return error_response(500, "internal_error", "an internal error occurred")

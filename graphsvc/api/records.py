@@ -1,0 +1,151 @@
+"""``POST /records``: collection from case systems, always all-or-nothing.
+
+The body is a JSON array of records (``application/json``) or one record per line
+(``application/x-ndjson``). Every record is validated first with the loaders' own models; any
+fault answers 422 with every fault found (``errors`` [{index, id, field, message}], ``index``
+0-based: the array position, or the line for NDJSON) and nothing is written. Otherwise all the
+records are written in one transaction and the answer is ``{"accepted": n}``. The write is
+audited as ``collection`` (new records) and ``alteration`` (records that replaced loaded ones).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import jsonify, request
+from pydantic import TypeAdapter
+
+from graphsvc.api import bp
+from graphsvc.api.access import ApiDoc, BadRequest, audit_now, document, record, require, require_content_type
+from graphsvc.api.schemas import Accepted, RecordsRejected
+from graphsvc.errors import GraphsvcError
+from graphsvc.extensions import graph_db
+from graphsvc.policy import Permission
+from loaders.load import validate_all
+from loaders.records import IncidentRecord, OrderRecord, PersonRecord, Record
+from loaders.sources import RawRecord
+from loaders.writer import BatchWriter
+
+MAX_RECORDS = 10_000
+NDJSON = "application/x-ndjson"
+
+RECORDS_SCHEMA = TypeAdapter(list[Record])
+
+
+class RecordsInvalid(GraphsvcError):
+    code = "invalid_records"
+    status = 422
+
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
+        super().__init__(f"{len(errors)} fault(s) found; nothing was written", errors)
+        self.extra = {"errors": errors}
+
+
+class TooManyRecords(GraphsvcError):
+    code = "payload_too_large"
+    status = 413
+
+
+def _raws() -> list[RawRecord]:
+    mimetype = require_content_type("application/json", NDJSON)
+    body = request.get_data(cache=False)
+    if mimetype == NDJSON:
+        raws: list[RawRecord] = []
+        for index, line in enumerate(body.split(b"\n")):
+            if not line.strip():
+                continue
+            try:
+                raws.append(RawRecord("<request>", index, data=json.loads(line.decode("utf-8"))))
+            except UnicodeDecodeError:
+                raws.append(RawRecord("<request>", index, problem="not UTF-8"))
+            except (json.JSONDecodeError, RecursionError) as exc:
+                reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
+                raws.append(RawRecord("<request>", index, problem=f"invalid JSON: {reason}"))
+            if len(raws) > MAX_RECORDS:
+                break
+    else:
+        try:
+            data = json.loads(body.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+            raise BadRequest("the body is not valid JSON") from None
+        if not isinstance(data, list):
+            raise RecordsInvalid(
+                [{"index": None, "id": None, "field": None, "message": "the body must be a JSON array of records"}]
+            )
+        raws = [RawRecord("<request>", index, data=item) for index, item in enumerate(data[: MAX_RECORDS + 1])]
+    if len(raws) > MAX_RECORDS:
+        raise TooManyRecords(f"at most {MAX_RECORDS} records per request; split the batch")
+    return raws
+
+
+def _people_named(records: list[PersonRecord | IncidentRecord | OrderRecord]) -> list[str]:
+    ids: dict[str, None] = {}
+    for r in records:
+        if isinstance(r, PersonRecord):
+            ids[r.id] = None
+        elif isinstance(r, IncidentRecord):
+            ids.update(dict.fromkeys([*r.offender_ids, *r.victim_ids]))
+        else:
+            ids.update(dict.fromkeys([r.respondent_id, *r.protected_ids]))
+    return list(ids)
+
+
+@bp.post("/records")
+@document(
+    ApiDoc(
+        summary="Load records, all or nothing",
+        tag="records",
+        body=RECORDS_SCHEMA,
+        body_content=("application/json", NDJSON),
+        response=Accepted,
+        errors=(400, 401, 403, 409, 413, 415, 422, 429, 503),
+        description=(
+            "A JSON array of records (contract section 1), or one per line as application/x-ndjson. "
+            "Every record is validated first; any fault answers 422 with every fault and nothing is "
+            f"written. At most {MAX_RECORDS} records and 8 MiB per request."
+        ),
+        example=[
+            {"kind": "person", "id": "WMP-P-1042", "source": "WMP", "given_name": "Daniel",
+             "family_name": "Marsh", "phones": ["07700 900123"]},
+            {"kind": "person", "id": "WMP-P-2001", "source": "WMP", "given_name": "Amy", "family_name": "Hale"},
+            {"kind": "incident", "id": "WMP-I-77", "source": "WMP", "occurred_at": "2026-03-01T21:15:00",
+             "type": "text", "offender_ids": ["WMP-P-1042"], "victim_ids": ["WMP-P-2001"]},
+        ],
+    )
+)
+@require(Permission.WRITE_RECORDS, audit="collection")
+def post_records():  # type: ignore[no-untyped-def]
+    raws = _raws()
+    good, bad = validate_all(raws)
+    if bad:
+        raise RecordsInvalid(
+            [{"index": r.line, "id": r.id, "field": r.field, "message": r.message} for r in bad]
+        )
+    db = graph_db.get()
+    kinds = {
+        "person_ids": [r.id for r in good if isinstance(r, PersonRecord)],
+        "incident_ids": [r.id for r in good if isinstance(r, IncidentRecord)],
+        "order_ids": [r.id for r in good if isinstance(r, OrderRecord)],
+    }
+    existing = db.read_one("find_existing_records", **kinds) or {}
+    replaced = {
+        "persons": existing.get("persons", []),
+        "incidents": existing.get("incidents", []),
+        "orders": existing.get("orders", []),
+    }
+    if good:
+        BatchWriter(db).write_all(good)
+    replaced_keys = {(kind[:-1], rid) for kind, ids in replaced.items() for rid in ids}
+    new = [r for r in good if (r.kind, r.id) not in replaced_keys]
+    changed = [r for r in good if (r.kind, r.id) in replaced_keys]
+    record(
+        {"records": len(good), "record_ids": [r.id for r in new][:1000]},
+        _people_named(new),
+    )
+    if changed:
+        audit_now(
+            "alteration", 200, {"records": len(changed), "record_ids": [r.id for r in changed][:1000]},
+            _people_named(changed),
+        )
+    return jsonify({"accepted": len(good)})

@@ -1,0 +1,321 @@
+"""Request and response schemas of the HTTP API (pydantic v2).
+
+The same classes validate requests in the routes and, through :mod:`graphsvc.openapi`, become
+the OpenAPI document: one source of truth. Record bodies use the loaders' record models
+(:mod:`loaders.records`) unchanged. Response models allow extra properties: the contract fixes
+the fields listed here and lets the analysis add more.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from loaders.records import Address, Identifiers, RecordId, Text200
+from graphsvc.audit import ACTIONS
+
+__all__ = [
+    "CheckSubject",
+    "CheckRequest",
+    "ListQuery",
+    "SerialQuery",
+    "UnidentifiedQuery",
+    "SearchQuery",
+    "NetworkQuery",
+    "AuditQuery",
+    "KeyCreateRequest",
+    "ErrorResponse",
+    "RecordsRejected",
+    "Accepted",
+    "CheckResponse",
+    "Profile",
+    "FixationResponse",
+    "LinkedVictimsResponse",
+    "SerialResponse",
+    "UnidentifiedResponse",
+    "SearchResponse",
+    "AuditPage",
+    "ApiKeyOut",
+    "ApiKeyCreated",
+    "Status",
+    "NETWORK_FORMATS",
+]
+
+NETWORK_FORMATS = ("cytoscape", "graphml", "gexf", "anx", "csv", "html")
+Cursor = Annotated[str, StringConstraints(min_length=1, max_length=512, pattern=r"^[A-Za-z0-9_=:.\-]+$")]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class _Open(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+# -- requests ----------------------------------------------------------------------------------
+class CheckSubject(Identifiers):
+    """The person a case system is asking about: any names and identifiers it holds."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        str_strip_whitespace=True,
+        json_schema_extra={
+            "examples": [
+                {"given_name": "Daniel", "family_name": "Marsh", "dob": "1984-03-02",
+                 "phones": ["07700 900123"], "handles": [{"platform": "instagram", "handle": "@dmarsh"}]}
+            ]
+        },
+    )
+
+    given_name: Text200 | None = None
+    family_name: Text200 | None = None
+    aliases: list[Text200] = Field(default_factory=list, max_length=100)
+    dob: dt.date | None = None
+    gender: Annotated[str, StringConstraints(strip_whitespace=True, max_length=32)] | None = None
+    addresses: list[Address] = Field(default_factory=list, max_length=50)
+
+    @model_validator(mode="after")
+    def _something(self) -> CheckSubject:
+        if not (self.given_name or self.family_name or self.aliases or self.dob) and self.is_empty():
+            raise ValueError("the subject needs at least one name, date of birth or identifier")
+        return self
+
+
+class CheckRequest(_Strict):
+    """``POST /check``: is this subject known, and what is known about them?"""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"subject": {"given_name": "Daniel", "family_name": "Marsh", "phones": ["07700 900123"]},
+                 "complainant_id": "WMP-P-1042"}
+            ]
+        },
+    )
+
+    subject: CheckSubject
+    complainant_id: RecordId | None = None
+    limit: int = Field(default=10, ge=1, le=50)
+
+
+class ListQuery(_Strict):
+    limit: int = Field(default=50, ge=1, le=200, description="page size (capped at 200)")
+    cursor: Cursor | None = Field(default=None, description="next_cursor of the previous page")
+
+
+class SerialQuery(ListQuery):
+    min_victims: int = Field(default=2, ge=2, le=1000)
+    agency: Annotated[str, StringConstraints(min_length=1, max_length=32)] | None = None
+    since: dt.date | None = None
+    until: dt.date | None = None
+
+
+class UnidentifiedQuery(ListQuery):
+    pass
+
+
+class SearchQuery(_Strict):
+    q: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    limit: int = Field(default=20, ge=1, le=100)
+
+
+class NetworkQuery(_Strict):
+    depth: int = Field(default=1, ge=1, le=3)
+    format: Literal["cytoscape", "graphml", "gexf", "anx", "csv", "html"] = "cytoscape"
+
+
+class AuditQuery(_Strict):
+    actor: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
+    action: Literal[ACTIONS] | None = None  # type: ignore[valid-type]
+    person_id: RecordId | None = None
+    since: dt.datetime | None = Field(default=None, description="entries at or after (ISO 8601)")
+    until: dt.datetime | None = Field(default=None, description="entries before (ISO 8601)")
+    limit: int = Field(default=50, ge=1, le=500)
+    cursor: Annotated[str, StringConstraints(pattern=r"^[0-9]{1,18}$")] | None = None
+
+
+class KeyCreateRequest(_Strict):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"name": "niche-rms", "role": "case_system"}]}
+    )
+
+    name: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9 ._:@-]{1,100}$")]
+    role: Literal["case_system", "investigator", "admin"]
+
+
+# -- responses ---------------------------------------------------------------------------------
+class ErrorBody(_Open):
+    code: str
+    message: str
+    details: Any = None
+
+
+class ErrorResponse(_Open):
+    """The one error shape."""
+
+    error: ErrorBody
+
+
+class RecordFault(_Strict):
+    index: int | None
+    id: str | None
+    field: str | None
+    message: str
+
+
+class RecordsRejected(ErrorResponse):
+    """422 from ``POST /records``: every fault; nothing was written."""
+
+    errors: list[RecordFault]
+
+
+class Accepted(_Strict):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"accepted": 3}]})
+
+    accepted: int
+
+
+class OrderRef(_Open):
+    id: str
+    type: str | None = None
+    issued_on: str | None = None
+    expires_on: str | None = None
+    active: bool
+
+
+class Flag(_Open):
+    code: str
+    message: str
+    evidence: list[str]
+
+
+class Match(_Open):
+    person_id: str
+    score: float = Field(ge=0, le=1)
+    matched_on: list[str]
+    victim_count: int
+    incident_count: int
+    orders: list[OrderRef]
+    flags: list[Flag]
+
+
+class CheckResponse(_Open):
+    matches: list[Match]
+
+
+class Profile(_Open):
+    """The profile: the person's fields (victims' contact details redacted by role), roles,
+    counts and orders; its exact fields are the analysis library's."""
+
+
+class Escalation(_Open):
+    trend: Literal["rising", "stable", "falling"]
+
+
+class Four(_Open):
+    fixated: Any
+    obsessive: Any
+    unwanted: Any
+    repeated: Any
+
+
+class VictimFixation(_Open):
+    victim_id: str
+    first_contact: Any
+    last_contact: Any
+    incident_count: int
+    span_days: Any
+    types: dict[str, int]
+    escalation: Escalation
+    four: Four
+    orders: Any
+    breaches: Any
+
+
+class FixationPattern(_Open):
+    victim_count: int
+    max_concurrent_victims: int
+    serial: bool
+    sequence: list[str]
+
+
+class FixationResponse(_Open):
+    victims: list[VictimFixation]
+    pattern: FixationPattern
+
+
+class LinkedVictimsResponse(_Open):
+    """Victims linked to this person's victims, and how."""
+
+
+class SerialPerson(_Open):
+    person_id: str
+    victim_count: int
+    incident_count: int
+    risk_score: float
+    risk_factors: Any
+
+
+class SerialResponse(_Open):
+    persons: list[SerialPerson]
+    next_cursor: str | None
+
+
+class Cluster(_Open):
+    incident_ids: list[str]
+    victim_ids: list[str]
+    identifiers: Any
+    linked_person_ids: list[str]
+
+
+class UnidentifiedResponse(_Open):
+    clusters: list[Cluster]
+    next_cursor: str | None
+
+
+class SearchResponse(_Open):
+    persons: list[dict[str, Any]]
+
+
+class AuditEntryOut(_Open):
+    seq: int
+    at: str
+    actor: str
+    role: str
+    action: str
+    purpose: str | None = None
+    query: Any
+    person_ids: list[str]
+    status: str
+    prev_hash: str
+    hash: str
+
+
+class AuditPage(_Strict):
+    entries: list[AuditEntryOut]
+    next_cursor: str | None
+
+
+class ApiKeyOut(_Open):
+    key_id: str
+    name: str
+    role: str
+    created_at: str
+    revoked_at: str | None = None
+
+
+class ApiKeyCreated(ApiKeyOut):
+    key: str = Field(description="the key itself: shown once, never stored")
+
+
+class ApiKeyList(_Strict):
+    keys: list[ApiKeyOut]
+
+
+class Status(_Strict):
+    status: str
