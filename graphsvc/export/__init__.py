@@ -1,0 +1,93 @@
+"""Network exports: a person's (or an unidentified cluster's) neighbourhood in the formats
+investigators' tools read.
+
+>>> content, mimetype = export_network(db, "WMP-P-1042", 2, "graphml", "investigator", "pc.jones")
+
+Formats (:data:`FORMATS`): ``cytoscape`` (Cytoscape.js JSON), ``graphml``, ``gexf`` (GEXF 1.3),
+``anx`` (i2 Analyst's Notebook), ``csv`` (zip of node and edge lists), ``html`` (self-contained
+interactive page), ``svg`` and ``png`` (pictures for reports). Every export carries provenance
+(agencies, record ids, time, who exported it), is redacted for the caller's role, and is
+bounded: depth 1-3 and at most :data:`NODE_CAP` nodes. Auditing the disclosure is the caller's
+job (the API route and the CLI write the audit entry). See docs/exports.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from graphsvc.db import Database
+from graphsvc.errors import InvalidInput
+from graphsvc.export import anx, csvzip, cytoscape, gexf, graphml, html, image
+from graphsvc.export.network import MAX_DEPTH, NODE_CAP, Network, cluster_network, person_network
+
+__all__ = [
+    "FORMATS",
+    "ExportFormat",
+    "MAX_DEPTH",
+    "NODE_CAP",
+    "Network",
+    "export_network",
+    "export_cluster",
+    "render",
+]
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    name: str
+    mimetype: str
+    extension: str
+    writer: Callable[[Network], bytes]
+
+
+FORMATS: dict[str, ExportFormat] = {
+    f.name: f
+    for f in (
+        ExportFormat("cytoscape", cytoscape.MIMETYPE, "cyjs", cytoscape.write),
+        ExportFormat("graphml", graphml.MIMETYPE, "graphml", graphml.write),
+        ExportFormat("gexf", gexf.MIMETYPE, "gexf", gexf.write),
+        ExportFormat("anx", anx.MIMETYPE, "anx", anx.write),
+        ExportFormat("csv", csvzip.MIMETYPE, "zip", csvzip.write),
+        ExportFormat("html", html.MIMETYPE, "html", html.write),
+        ExportFormat("svg", image.SVG_MIMETYPE, "svg", image.write_svg),
+        ExportFormat("png", image.PNG_MIMETYPE, "png", image.write_png),
+    )
+}
+
+
+def _format(fmt: str) -> ExportFormat:
+    try:
+        return FORMATS[fmt]
+    except (KeyError, TypeError):
+        raise InvalidInput(
+            f"unknown export format {fmt!r}; one of: {', '.join(FORMATS)}",
+            {"field": "format", "allowed": list(FORMATS)},
+        ) from None
+
+
+def render(network: Network, fmt: str) -> tuple[bytes, str]:
+    """A projected network written in ``fmt``: (content, mimetype)."""
+    f = _format(fmt)
+    return f.writer(network), f.mimetype
+
+
+def export_network(db: Database, person_id: str, depth: int, fmt: str, role: str,
+                   exported_by: str) -> tuple[bytes, str]:
+    """A person's network to ``depth`` steps (1-3) in ``fmt``, redacted for ``role``.
+
+    Returns (content, mimetype). Raises :class:`~graphsvc.errors.InvalidInput` for an unknown
+    format or a depth outside 1-3, :class:`~graphsvc.errors.NotFound` for an unknown person.
+    """
+    f = _format(fmt)
+    network = person_network(db, person_id, depth, role, exported_by)
+    return f.writer(network), f.mimetype
+
+
+def export_cluster(db: Database, incident_ids: list[str], depth: int, fmt: str, role: str,
+                   exported_by: str) -> tuple[bytes, str]:
+    """An unidentified cluster (incident ids, e.g. from ``/patterns/unidentified``) and its
+    neighbourhood, as :func:`export_network` does for a person."""
+    f = _format(fmt)
+    network = cluster_network(db, incident_ids, depth, role, exported_by)
+    return f.writer(network), f.mimetype

@@ -1,0 +1,323 @@
+"""The network projection: a person's (or an unidentified cluster's) neighbourhood in the
+register, read in one transaction and projected to a typed :class:`networkx.MultiDiGraph`.
+
+Depth counts *steps between persons*: one step is two relationships, from a node through an
+incident, order, identifier or address to the next node (person -> incident -> victim), so
+depth ``D`` reads at most ``2 * D`` relationships from the start. ``POSSIBLY_SAME_AS`` links are
+followed (rejected ones are not). Agencies are attached to every record node they supplied but
+never traversed. At most :data:`NODE_CAP` nodes (agencies not counted) are read: a breadth-first
+level that would pass the cap is cut, nearest nodes first, and the export says so
+(``truncated``).
+
+Redaction happens here, once, for every format: identifiers and addresses that a victim holds
+are replaced by an opaque ``[redacted]`` node for roles without ``VICTIM_CONTACT``
+(:func:`graphsvc.policy.redact_person` is applied to every person), unless an identifier is
+also offender evidence (used in an incident, or held by a person who is not a victim).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+from neo4j import ManagedTransaction
+
+from graphsvc.db import Database
+from graphsvc.errors import InvalidInput, NotFound
+from graphsvc.policy import REDACTED, Permission, allowed, redact_person
+
+__all__ = [
+    "NODE_CAP",
+    "MAX_DEPTH",
+    "NODE_TYPES",
+    "EDGE_TYPES",
+    "Network",
+    "person_network",
+    "cluster_network",
+]
+
+NODE_CAP = 5000
+MAX_DEPTH = 3
+MAX_CLUSTER_INCIDENTS = 500
+
+# Neo4j label -> export node type (an allow-list: anything else is never exported).
+_LABEL_TYPES: dict[str, str] = {
+    "Person": "person",
+    "Incident": "incident",
+    "Order": "order",
+    "Phone": "phone",
+    "Email": "email",
+    "Handle": "handle",
+    "Vehicle": "vehicle",
+    "Address": "address",
+    "Agency": "agency",
+}
+NODE_TYPES: tuple[str, ...] = tuple(_LABEL_TYPES.values())
+
+EDGE_TYPES: dict[str, str] = {
+    "OFFENDER_IN": "offender in",
+    "VICTIM_IN": "victim in",
+    "USED": "used",
+    "BREACHED": "breached",
+    "RESTRAINS": "restrains",
+    "PROTECTS": "protects",
+    "HAS_IDENTIFIER": "has identifier",
+    "HAS_ADDRESS": "has address",
+    "POSSIBLY_SAME_AS": "possibly same as",
+    "REPORTED_BY": "reported by",
+}
+
+_CONTACT_TYPES = {"phone", "email", "handle", "vehicle", "address"}
+_INTERNAL_PROPS = {"aliases_text", "name_key", "family_key", "placeholder", "key", "value"}
+
+
+@dataclass
+class Network:
+    """A projected neighbourhood: the graph and the provenance every writer carries."""
+
+    graph: nx.MultiDiGraph
+    provenance: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def title(self) -> str:
+        return str(self.provenance.get("title", "graphsvc network"))
+
+
+def _scalar(value: Any) -> str | int | float | bool:
+    """A property value as a flat scalar every format can hold."""
+    if isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, list | tuple):
+        return "; ".join(str(_scalar(v)) for v in value)
+    iso = getattr(value, "iso_format", None)  # neo4j.time types
+    if callable(iso):
+        text = str(iso())
+        return text
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def _node_id(ntype: str, props: dict[str, Any]) -> str:
+    key = props.get("id") or props.get("value") or props.get("key") or props.get("code") or ""
+    return f"{ntype}:{key}"
+
+
+def _label(ntype: str, props: dict[str, Any]) -> str:
+    if ntype == "person":
+        name = " ".join(str(props[k]) for k in ("given_name", "family_name") if props.get(k))
+        return f"{name} ({props['id']})" if name else str(props["id"])
+    if ntype == "incident":
+        when = str(_scalar(props.get("occurred_at", "")))[:10]
+        return f"{props.get('type', 'incident')} {when} ({props['id']})".strip()
+    if ntype == "order":
+        return f"{str(props.get('type', 'order')).replace('_', ' ')} ({props['id']})"
+    if ntype == "address":
+        return ", ".join(str(props[k]) for k in ("line1", "town", "postcode") if props.get(k)) or "address"
+    if ntype == "agency":
+        return str(props.get("code", "agency"))
+    return str(props.get("value", ntype))
+
+
+def _node_attrs(ntype: str, labels: list[str], props: dict[str, Any]) -> dict[str, Any]:
+    attrs: dict[str, Any] = {
+        "type": ntype,
+        "label": _label(ntype, props),
+        "record_id": str(props.get("id", "")) if ntype in ("person", "incident", "order") else "",
+        "agency": str(props.get("source", props.get("code", "")) or ""),
+    }
+    if ntype == "person":
+        roles = [r for r in ("Offender", "Victim") if r in labels]
+        attrs["roles"] = ";".join(r.lower() for r in roles)
+        attrs["placeholder"] = bool(props.get("placeholder", False))
+    for name, value in props.items():
+        if name in _INTERNAL_PROPS or name in ("id", "source", "code") or value is None:
+            continue
+        key = {"type": f"{ntype}_type"}.get(name, name)
+        attrs[key] = _scalar(value)
+    if ntype in ("phone", "email", "handle", "vehicle"):
+        attrs["value"] = str(props.get("value", ""))
+    return attrs
+
+
+def _bfs(tx: ManagedTransaction, db: Database, seeds: list[dict[str, Any]], steps: int,
+         cap: int) -> tuple[dict[str, int], bool]:
+    levels: dict[str, int] = {row["eid"]: 0 for row in seeds}
+    frontier = list(levels)
+    truncated = False
+    for level in range(1, steps + 1):
+        if not frontier:
+            break
+        rows = db.run_in(tx, "expand_network_frontier", frontier=frontier)
+        new: dict[str, str] = {}
+        for row in rows:
+            if row["eid"] not in levels:
+                new[row["eid"]] = row["key"]
+        room = cap - len(levels)
+        if len(new) > room:
+            truncated = True
+            chosen = sorted(new, key=lambda e: (new[e], e))[: max(room, 0)]
+        else:
+            chosen = list(new)
+        for eid in chosen:
+            levels[eid] = level
+        frontier = chosen
+        if truncated:
+            break
+    return levels, truncated
+
+
+def _project(tx: ManagedTransaction, db: Database, seeds: list[dict[str, Any]], depth: int,
+             role: str, cap: int) -> tuple[nx.MultiDiGraph, bool]:
+    levels, truncated = _bfs(tx, db, seeds, 2 * depth, cap)
+    eids = list(levels)
+    node_rows = db.run_in(tx, "get_network_nodes", eids=eids)
+    edge_rows = db.run_in(tx, "get_network_edges", eids=eids)
+
+    may_see_contact = allowed(role, Permission.VICTIM_CONTACT)
+    graph = nx.MultiDiGraph()
+    ids: dict[str, str] = {}
+    redacted_count = 0
+    for row in sorted(node_rows, key=lambda r: (levels[r["eid"]], _node_sort_key(r))):
+        labels: list[str] = row["labels"]
+        ntype = next((_LABEL_TYPES[lb] for lb in labels if lb in _LABEL_TYPES and lb != "Agency"), None)
+        if ntype is None:
+            continue  # service bookkeeping or an unknown label: never exported
+        props = dict(row["props"])
+        hide = (
+            not may_see_contact
+            and ntype in _CONTACT_TYPES
+            and row["victim_held"]
+            and (ntype == "address" or not row["offender_evidence"])
+        )
+        if hide:
+            redacted_count += 1
+            node_id = f"redacted:{redacted_count}"
+            attrs: dict[str, Any] = {"type": ntype, "label": REDACTED, "record_id": "", "agency": ""}
+        else:
+            if ntype == "person":
+                props = redact_person(props, role, is_victim="Victim" in labels)
+            node_id = _node_id(ntype, props)
+            attrs = _node_attrs(ntype, labels, props)
+        attrs["redacted"] = hide
+        attrs["level"] = levels[row["eid"]]
+        attrs["subject"] = levels[row["eid"]] == 0
+        ids[row["eid"]] = node_id
+        graph.add_node(node_id, **attrs)
+
+    for row in sorted(edge_rows, key=lambda r: (ids.get(r["source"], ""), r["type"], r["rid"])):
+        source = ids.get(row["source"])
+        if source is None:
+            continue
+        if row["agency"] is not None:
+            target = f"agency:{row['agency']}"
+            if target not in graph:
+                graph.add_node(target, type="agency", label=row["agency"], record_id="",
+                               agency=row["agency"], redacted=False, level=-1, subject=False)
+        else:
+            target = ids.get(row["target"])
+            if target is None:
+                continue
+        props = row["props"]
+        attrs = {
+            "type": row["type"],
+            "label": EDGE_TYPES[row["type"]],
+            "agency": str(props.get("source", "") or ""),
+        }
+        if row["type"] == "POSSIBLY_SAME_AS":
+            attrs["probability"] = float(props.get("probability", 0.0) or 0.0)
+            attrs["status"] = str(props.get("status", "proposed") or "proposed")
+        key = f"{source}|{row['type']}|{target}"
+        if graph.has_edge(source, target, key):
+            key = f"{key}#{row['rid']}"
+        graph.add_edge(source, target, key=key, **attrs)
+    return graph, truncated
+
+
+def _node_sort_key(row: dict[str, Any]) -> str:
+    p = row["props"]
+    return str(p.get("id") or p.get("value") or p.get("key") or p.get("code") or "")
+
+
+def _provenance(graph: nx.MultiDiGraph, *, title: str, subject: dict[str, Any], depth: int,
+                role: str, exported_by: str, truncated: bool, cap: int) -> dict[str, Any]:
+    by_type: dict[str, list[str]] = {"person": [], "incident": [], "order": []}
+    agencies: set[str] = set()
+    for _, data in graph.nodes(data=True):
+        if data["type"] in by_type and data["record_id"]:
+            by_type[data["type"]].append(data["record_id"])
+        if data["type"] == "agency":
+            agencies.add(data["agency"])
+    return {
+        "title": title,
+        "generator": "graphsvc",
+        "subject": subject,
+        "depth": depth,
+        "exported_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
+        "exported_by": exported_by,
+        "role": role,
+        "agencies": sorted(agencies),
+        "person_ids": sorted(by_type["person"]),
+        "incident_ids": sorted(by_type["incident"]),
+        "order_ids": sorted(by_type["order"]),
+        "node_count": graph.number_of_nodes(),
+        "edge_count": graph.number_of_edges(),
+        "node_cap": cap,
+        "truncated": truncated,
+        "redacted": sum(1 for _, d in graph.nodes(data=True) if d.get("redacted")),
+        "notice": "OFFICIAL-SENSITIVE. Police register extract: disclosure is logged; "
+                  "handle under the Data Protection Act 2018 Part 3.",
+    }
+
+
+def _check_depth(depth: int) -> None:
+    if isinstance(depth, bool) or not isinstance(depth, int) or not 1 <= depth <= MAX_DEPTH:
+        raise InvalidInput(f"depth must be a whole number from 1 to {MAX_DEPTH}", {"field": "depth"})
+
+
+def person_network(db: Database, person_id: str, depth: int, role: str, exported_by: str,
+                   cap: int = NODE_CAP) -> Network:
+    """The neighbourhood of one person to ``depth`` steps (1-3), redacted for ``role``.
+
+    Raises :class:`~graphsvc.errors.InvalidInput` for a depth outside 1-3 and
+    :class:`~graphsvc.errors.NotFound` when no person has that id.
+    """
+    _check_depth(depth)
+
+    def work(tx: ManagedTransaction) -> tuple[nx.MultiDiGraph, bool]:
+        seeds = db.run_in(tx, "find_network_person", person_id=person_id)
+        if not seeds:
+            raise NotFound(f"no person with id {person_id!r}", {"person_id": person_id})
+        return _project(tx, db, seeds, depth, role, cap)
+
+    graph, truncated = db.read_tx(work)
+    prov = _provenance(graph, title=f"Network of person {person_id} (depth {depth})",
+                       subject={"kind": "person", "ids": [person_id]}, depth=depth, role=role,
+                       exported_by=exported_by, truncated=truncated, cap=cap)
+    return Network(graph, prov)
+
+
+def cluster_network(db: Database, incident_ids: list[str], depth: int, role: str,
+                    exported_by: str, cap: int = NODE_CAP) -> Network:
+    """The neighbourhood of a cluster of incidents (an unidentified perpetrator's), as
+    :func:`person_network` does for a person. Raises NotFound when no incident id exists."""
+    _check_depth(depth)
+    ids = sorted({str(i) for i in incident_ids})
+    if not ids or len(ids) > MAX_CLUSTER_INCIDENTS:
+        raise InvalidInput(f"a cluster export takes 1 to {MAX_CLUSTER_INCIDENTS} incident ids",
+                           {"field": "incident_ids"})
+
+    def work(tx: ManagedTransaction) -> tuple[nx.MultiDiGraph, bool]:
+        seeds = db.run_in(tx, "find_network_incidents", incident_ids=ids)
+        missing = sorted(set(ids) - {row["id"] for row in seeds})
+        if missing:
+            raise NotFound("unknown incident ids", {"incident_ids": missing})
+        return _project(tx, db, seeds, depth, role, cap)
+
+    graph, truncated = db.read_tx(work)
+    prov = _provenance(graph, title=f"Unidentified cluster of {len(ids)} incidents (depth {depth})",
+                       subject={"kind": "incident_cluster", "ids": ids}, depth=depth, role=role,
+                       exported_by=exported_by, truncated=truncated, cap=cap)
+    return Network(graph, prov)
