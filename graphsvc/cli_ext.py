@@ -12,3 +12,6 @@ def register(main: click.Group) -> None:
     from graphsvc.api_cli import register as _api
 
     _api(main)
+    from graphsvc.export_cli import register as _export
+
+    _export(main)
