@@ -228,10 +228,11 @@ def verify(db: Database) -> VerifyResult:
     if head is None and count == 0:
         return VerifyResult(True, 0, 0, "")
     if head_seq != count or head_hash != prev_hash:
-        return bad(
-            count + 1 if head_seq > count else head_seq,
-            f"the head says {head_seq} entries but {count} are chained: entries were deleted from the end"
-            if head_seq > count
-            else "the head does not match the last entry",
-        )
+        if head_seq > count:
+            return bad(
+                count + 1,
+                f"entries {count + 1} to {head_seq} are missing: the head says {head_seq} entries "
+                f"but {count} are chained (deleted from the end)",
+            )
+        return bad(head_seq, f"the head (entry {head_seq}) does not match the last entry ({count})")
     return VerifyResult(True, count, head_seq, head_hash)
