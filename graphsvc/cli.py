@@ -162,3 +162,7 @@ def serve_cmd(host: str, port: int) -> None:
 from graphsvc import cli_ext  # noqa: E402
 
 cli_ext.register(main)
+
+
+if __name__ == "__main__":
+    main()

@@ -164,7 +164,10 @@ def start(settings: Settings, timeout_s: float = 90.0) -> Status:
         GRAPHSVC_NEO4J_PAGECACHE=str(settings.local_pagecache_mib),
         NEO4J_PASSWORD=settings.password(),
     )
-    log = open(home / "logs" / "launcher.log", "ab")  # noqa: SIM115 - handed to the child
+    log_path = home / "logs" / "launcher.log"
+    if log_path.exists():
+        log_path.replace(log_path.with_suffix(".log.1"))
+    log = open(log_path, "wb")  # noqa: SIM115 - handed to the child
     with log:
         proc = subprocess.Popen(
             [
@@ -210,9 +213,11 @@ def _wait_ready(
 def _log_tail(settings: Settings, lines: int = 30) -> str:
     path = settings.local_db_home / "logs" / "launcher.log"
     try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+        text = path.read_text(errors="replace").splitlines()
     except OSError:
         return "(no launcher log)"
+    meaningful = [line for line in text if not line.lstrip().startswith(("at ", "... "))]
+    return "\n".join(meaningful[-lines:])
 
 
 def stop(settings: Settings, timeout_s: float = 60.0) -> bool:

@@ -77,10 +77,12 @@ public final class Main {
 
         // The password comes from configuration on every start, so the configuration is the
         // one source of truth (and a changed secret takes effect on restart).
-        GraphDatabaseService system = dbms.database(GraphDatabaseSettings.SYSTEM_DATABASE_NAME);
-        system.executeTransactionally(
-                "ALTER USER neo4j SET PLAINTEXT PASSWORD $password CHANGE NOT REQUIRED",
-                Map.of("password", password));
+        try {
+            setPassword(dbms, password);
+        } catch (RuntimeException e) {
+            System.err.println("graphsvc-neo4j: could not set the password: " + e.getMessage());
+            System.exit(1);
+        }
 
         Path tmp = run.resolve("ready.tmp");
         Files.writeString(tmp, ProcessHandle.current().pid() + "\n" + bolt + "\n", StandardCharsets.UTF_8);
@@ -88,6 +90,20 @@ public final class Main {
         System.out.println("graphsvc-neo4j ready bolt://" + bolt);
         System.out.flush();
         stopped.await();
+    }
+
+    private static void setPassword(DatabaseManagementService dbms, String password) {
+        GraphDatabaseService system = dbms.database(GraphDatabaseSettings.SYSTEM_DATABASE_NAME);
+        try {
+            system.executeTransactionally(
+                    "ALTER USER neo4j SET PLAINTEXT PASSWORD $password CHANGE NOT REQUIRED",
+                    Map.of("password", password));
+        } catch (RuntimeException e) {
+            // A restart with an unchanged password: Neo4j refuses to "change" it to itself.
+            if (!String.valueOf(e.getMessage()).contains("Old password and new password cannot be the same")) {
+                throw e;
+            }
+        }
     }
 
     private static boolean isLoopback(String host) {

@@ -1,0 +1,246 @@
+"""Loading records into the real Neo4j: schema, placeholders, idempotence, replacement,
+rejects, CSV, and convergence after a load is killed (the loader, or Neo4j itself)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from graphsvc import localdb
+from graphsvc.cli import main
+from graphsvc.fingerprint import fingerprint
+from tests.records_factory import register
+
+STALKER = {"kind": "person", "id": "P-1", "source": "WMP", "given_name": "Jon", "family_name": "Smyth",
+           "phones": ["07700 900123"], "handles": [{"platform": "instagram", "handle": "@js_x"}]}
+VICTIM = {"kind": "person", "id": "V-1", "source": "MPS", "given_name": "Ann", "family_name": "Lee"}
+CALL = {"kind": "incident", "id": "I-1", "source": "MPS", "occurred_at": "2024-03-01T10:00:00Z", "type": "call",
+        "offender_ids": ["P-1"], "victim_ids": ["V-1"], "identifiers_used": {"phones": ["+447700900123"]}}
+
+
+def count(db, query: str, **params) -> int:  # type: ignore[no-untyped-def]
+    return db.execute(query, **params)[0]["n"]
+
+
+def test_schema_is_idempotent(db) -> None:  # type: ignore[no-untyped-def]
+    before = {r["name"] for r in db.execute("SHOW CONSTRAINTS YIELD name RETURN name")}
+    db.apply_schema()
+    db.apply_schema()
+    after = {r["name"] for r in db.execute("SHOW CONSTRAINTS YIELD name RETURN name")}
+    assert before == after
+    assert {"person_id", "incident_id", "order_id", "phone_value", "agency_code"} <= after
+    indexes = {r["name"]: r["type"] for r in db.execute("SHOW INDEXES YIELD name, type RETURN name, type")}
+    assert indexes["person_names"] == "FULLTEXT"
+
+
+def test_forward_references_become_placeholders_then_records(db, load) -> None:  # type: ignore[no-untyped-def]
+    load([CALL])
+    rows = db.execute("MATCH (p:Person) RETURN p.id AS id, p.placeholder AS ph, labels(p) AS labels ORDER BY id")
+    assert [(r["id"], r["ph"]) for r in rows] == [("P-1", True), ("V-1", True)]
+    assert "Offender" in rows[0]["labels"] and "Victim" in rows[1]["labels"]
+    load([STALKER, VICTIM])
+    rows = db.execute("MATCH (p:Person) RETURN p.id AS id, p.placeholder AS ph, p.given_name AS name ORDER BY id")
+    assert [(r["id"], r["ph"], r["name"]) for r in rows] == [("P-1", None, "Jon"), ("V-1", None, "Ann")]
+    # the phone the perpetrator used is the same node as the stalker's own phone
+    assert count(db, "MATCH (:Person {id:'P-1'})-[:HAS_IDENTIFIER]->(ph:Phone)<-[:USED]-(:Incident {id:'I-1'}) RETURN count(ph) AS n") == 1
+
+
+def test_forward_reference_order_does_not_matter(db, load) -> None:  # type: ignore[no-untyped-def]
+    load([CALL, STALKER, VICTIM])
+    first = fingerprint(db)
+    db.execute("MATCH (n) DETACH DELETE n")
+    load([STALKER, VICTIM, CALL], batch_size=1)
+    assert fingerprint(db) == first
+
+
+def test_reloading_changes_nothing(db, load) -> None:  # type: ignore[no-untyped-def]
+    records = register(60)
+    load(records)
+    first = fingerprint(db)
+    load(records)
+    load(records, batch_size=7)
+    assert fingerprint(db) == first
+
+
+def test_a_changed_record_replaces_its_values_and_links(db, load) -> None:  # type: ignore[no-untyped-def]
+    load([STALKER, VICTIM, CALL])
+    changed = dict(STALKER, family_name="Smith", phones=["07700 900456"], handles=[], dob="1985-04-03")
+    load([changed])
+    person = db.execute("MATCH (p:Person {id:'P-1'}) RETURN p.family_name AS f, p.dob AS dob")[0]
+    assert person["f"] == "Smith" and person["dob"].iso_format() == "1985-04-03"
+    phones = [r["v"] for r in db.execute("MATCH (:Person {id:'P-1'})-[:HAS_IDENTIFIER]->(x) RETURN x.value AS v")]
+    assert phones == ["+447700900456"]
+    # the old phone stays: the incident still used it; the handle nobody holds any more is gone
+    assert count(db, "MATCH (x:Phone {value:'+447700900123'}) RETURN count(x) AS n") == 1
+    assert count(db, "MATCH (x:Handle) RETURN count(x) AS n") == 0
+    # a field left out is removed, not kept from before
+    load([dict(changed, dob=None)])
+    assert db.execute("MATCH (p:Person {id:'P-1'}) RETURN p.dob AS dob")[0]["dob"] is None
+
+
+def test_replacing_an_incident_updates_roles_and_drops_unneeded_placeholders(db, load) -> None:  # type: ignore[no-untyped-def]
+    load([CALL])  # P-1 and V-1 are placeholders
+    load([dict(CALL, offender_ids=[], victim_ids=["V-2"])])
+    ids = [r["id"] for r in db.execute("MATCH (p:Person) RETURN p.id AS id ORDER BY id")]
+    assert ids == ["V-2"]
+    load([STALKER, dict(CALL, victim_ids=["V-2"])])
+    load([dict(CALL, offender_ids=[], victim_ids=["V-2"])])
+    labels = db.execute("MATCH (p:Person {id:'P-1'}) RETURN labels(p) AS l")[0]["l"]
+    assert labels == ["Person"]  # loaded record kept, Offender role gone
+
+
+def test_orders_make_roles_and_breaches_link(db, load) -> None:  # type: ignore[no-untyped-def]
+    order = {"kind": "order", "id": "O-1", "source": "WMP", "type": "stalking_protection_order",
+             "issued_on": "2023-05-01", "expires_on": None, "respondent_id": "P-1", "protected_ids": ["V-1", "V-9"]}
+    breach = dict(CALL, id="I-2", type="breach", breached_order_ids=["O-1"])
+    load([STALKER, VICTIM, order, breach])
+    assert count(db, "MATCH (:Incident {id:'I-2'})-[:BREACHED]->(:Order {id:'O-1'})-[:RESTRAINS]->(:Person:Offender {id:'P-1'}) RETURN count(*) AS n") == 1
+    assert count(db, "MATCH (:Order {id:'O-1'})-[:PROTECTS]->(v:Victim) RETURN count(v) AS n") == 2
+    assert count(db, "MATCH (o:Order {id:'O-1'}) WHERE o.expires_on IS NULL RETURN count(o) AS n") == 1
+
+
+def test_provenance_is_kept_on_what_a_record_writes(db, load) -> None:  # type: ignore[no-untyped-def]
+    load([STALKER, VICTIM, CALL])
+    rows = db.execute("MATCH (p:Person {id:'P-1'})-[r:HAS_IDENTIFIER]->() RETURN DISTINCT r.source AS s")
+    assert [r["s"] for r in rows] == ["WMP"]
+    rows = db.execute("MATCH (:Incident {id:'I-1'})-[r:USED|REPORTED_BY]->(x) RETURN type(r) AS t, r.source AS s, x.code AS code")
+    assert {(r["t"], r["s"] if r["t"] == "USED" else r["code"]) for r in rows} == {("USED", "MPS"), ("REPORTED_BY", "MPS")}
+
+
+def test_rejects_are_reported_and_nothing_of_them_written(db, load, write_jsonl, neo4j_env, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = write_jsonl([
+        STALKER,
+        {"kind": "person", "id": "P-2", "source": "WMP", "given_name": "X", "phones": ["12"]},
+        "{not json",
+        dict(CALL, victim_ids=[]),
+        VICTIM,
+    ])
+    rejects = tmp_path / "rejects.jsonl"
+    result = CliRunner().invoke(main, ["load", str(path), "--rejects", str(rejects)], env=neo4j_env)
+    assert result.exit_code == 1, result.output
+    lines = [json.loads(line) for line in rejects.read_text().splitlines()]
+    assert [(r["line"], r["id"], r["field"]) for r in lines] == [(2, "P-2", "phones"), (3, None, None), (4, "I-1", "victim_ids")]
+    assert "invalid JSON" in lines[1]["message"]
+    assert f"{path}:2: id P-2: phones:" in result.stderr
+    assert [r["id"] for r in db.execute("MATCH (p:Person) RETURN p.id AS id ORDER BY id")] == ["P-1", "V-1"]
+    assert count(db, "MATCH (i:Incident) RETURN count(i) AS n") == 0
+    summary = json.loads(result.stdout)
+    assert (summary["written"], summary["rejected"]) == (2, 3)
+
+
+def test_all_or_nothing_writes_nothing_when_one_record_fails(db, write_jsonl, neo4j_env) -> None:  # type: ignore[no-untyped-def]
+    path = write_jsonl([STALKER, VICTIM, dict(CALL, type="shouting")])
+    result = CliRunner().invoke(main, ["load", "--all-or-nothing", str(path)], env=neo4j_env)
+    assert result.exit_code == 1
+    assert count(db, "MATCH (n) RETURN count(n) AS n") == 0
+
+
+def test_invalid_utf8_is_a_rejected_line_not_a_crash(db, tmp_path, neo4j_env) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "bad.jsonl"
+    path.write_bytes(json.dumps(STALKER).encode() + b"\n" + b'{"kind": "person", "id": "\xff\xfe"}\n')
+    result = CliRunner().invoke(main, ["load", str(path)], env=neo4j_env)
+    assert result.exit_code == 1
+    assert "not UTF-8" in result.stderr
+    assert count(db, "MATCH (p:Person) RETURN count(p) AS n") == 1
+
+
+def test_csv_layout_loads_the_same_graph_as_jsonl(db, load, tmp_path, neo4j_env) -> None:  # type: ignore[no-untyped-def]
+    load([STALKER, VICTIM, CALL])
+    expected = fingerprint(db)
+    db.execute("MATCH (n) DETACH DELETE n")
+    path = tmp_path / "records.csv"
+    path.write_text(
+        "kind,id,source,given_name,family_name,phones,handles,occurred_at,type,offender_ids,victim_ids,used_phones\n"
+        "person,P-1,WMP,Jon,Smyth,07700 900123,instagram:@js_x,,,,,\n"
+        "person,V-1,MPS,Ann,Lee,,,,,,,\n"
+        "incident,I-1,MPS,,,,,2024-03-01T10:00:00Z,call,P-1,V-1,+447700900123\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(main, ["load", str(path)], env=neo4j_env)
+    assert result.exit_code == 0, result.output
+    assert fingerprint(db) == expected
+
+
+def test_csv_with_an_unknown_column_fails_before_writing(db, tmp_path, neo4j_env) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "records.csv"
+    path.write_text("kind,id,source,given_name,shoe_size\nperson,P-1,WMP,Jon,9\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["load", str(path)], env=neo4j_env)
+    assert result.exit_code == 2
+    assert "shoe_size" in result.stderr
+    assert count(db, "MATCH (n) RETURN count(n) AS n") == 0
+
+
+# -- convergence after a kill ---------------------------------------------------------------
+
+def _loader(path: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "graphsvc.cli", "load", str(path), "--batch-size", "100", "--no-progress"],
+        env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+
+
+def _wait_for_some_incidents(db, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if count(db, "MATCH (i:Incident) RETURN count(i) AS n") > 0:
+            return
+        assert proc.poll() is None, "the load finished before it could be interrupted"
+        time.sleep(0.05)
+    raise AssertionError("no incident was written in time")
+
+
+@pytest.fixture(scope="module")
+def big_register(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("kill") / "register.jsonl"
+    with path.open("w", encoding="utf-8") as handle:
+        for record in register(3000, seed=11):
+            handle.write(json.dumps(record) + "\n")
+    return path
+
+
+@pytest.fixture(scope="module")
+def reference(big_register: Path, _database) -> object:  # type: ignore[no-untyped-def]
+    from loaders.load import load as run_load
+    from loaders.sources import read_path
+
+    _database.execute("MATCH (n) DETACH DELETE n")
+    run_load(_database, read_path(big_register))
+    return fingerprint(_database)
+
+
+def test_loader_killed_mid_load_then_rerun_converges(db, big_register, reference, neo4j_env) -> None:  # type: ignore[no-untyped-def]
+    db.execute("MATCH (n) DETACH DELETE n")
+    proc = _loader(big_register, neo4j_env)
+    _wait_for_some_incidents(db, proc)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    partial = fingerprint(db)
+    assert partial != reference  # it really was interrupted
+    rerun = _loader(big_register, neo4j_env)
+    assert rerun.wait(timeout=300) == 0, rerun.stderr.read().decode() if rerun.stderr else ""
+    assert fingerprint(db) == reference
+
+
+def test_neo4j_killed_mid_load_then_restart_and_rerun_converges(db, big_register, reference, neo4j_env, neo4j_settings) -> None:  # type: ignore[no-untyped-def]
+    db.execute("MATCH (n) DETACH DELETE n")
+    proc = _loader(big_register, neo4j_env)
+    _wait_for_some_incidents(db, proc)
+    assert localdb.kill(neo4j_settings)
+    try:
+        code = proc.wait(timeout=120)
+        stderr = proc.stderr.read().decode() if proc.stderr else ""
+        assert code != 0
+        assert "Traceback" not in stderr and "graph database" in stderr
+    finally:
+        localdb.start(neo4j_settings)
+    rerun = _loader(big_register, neo4j_env)
+    assert rerun.wait(timeout=300) == 0, rerun.stderr.read().decode() if rerun.stderr else ""
+    assert fingerprint(db) == reference
