@@ -28,7 +28,7 @@ from pydantic import BaseModel, ValidationError
 
 from graphsvc import audit as audit_log
 from graphsvc.auth import KeyRing, Principal
-from graphsvc.errors import Forbidden, GraphsvcError, InvalidInput, Unauthorized
+from graphsvc.errors import Forbidden, GraphsvcError, InvalidInput, NotFound, Unauthorized
 from graphsvc.extensions import graph_db
 from graphsvc.policy import Permission, allowed
 from graphsvc.ratelimit import TokenBucketLimiter
@@ -37,6 +37,7 @@ __all__ = [
     "require",
     "document",
     "record",
+    "check_person_id",
     "audit_now",
     "principal",
     "purpose",
@@ -125,6 +126,15 @@ def _authenticate() -> Principal:
         if wait is not None:
             raise RateLimited(wait) from None
         raise
+
+
+_PERSON_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
+
+
+def check_person_id(person_id: str) -> None:
+    """A path id that no record could have is simply not found (404)."""
+    if not _PERSON_ID.match(person_id):
+        raise NotFound("no person with that id")
 
 
 def record(query: dict[str, Any], person_ids: list[str]) -> None:

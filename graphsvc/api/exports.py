@@ -1,0 +1,47 @@
+"""``GET /persons/{id}/network``: a network export (a disclosure, audited as such)."""
+
+from __future__ import annotations
+
+from flask import Response
+
+from graphsvc.api import bp
+from graphsvc.api.access import ApiDoc, check_person_id, document, parse_query, principal, record, require
+from graphsvc.api.schemas import NETWORK_FORMATS, NetworkQuery
+from graphsvc.export import FORMATS, person_network, render
+from graphsvc.extensions import graph_db
+from graphsvc.policy import Permission
+
+_CONTENT = {
+    FORMATS[name].mimetype.split(";")[0]: {"schema": {"type": "object"} if name == "cytoscape" else
+                                           {"type": "string", "format": "binary"}}
+    for name in NETWORK_FORMATS
+}
+
+
+@bp.get("/persons/<id>/network")
+@document(
+    ApiDoc(
+        summary="A person's network export (cytoscape, graphml, gexf, anx, csv, html)",
+        tag="exports",
+        query=NetworkQuery,
+        response_content=_CONTENT,
+        errors=(400, 401, 403, 404, 422, 429, 503),
+        description="The neighbourhood of a person to depth 1-3 (steps between persons), redacted for "
+        "the caller's role, with provenance. Audited as a disclosure with every person id exported.",
+    )
+)
+@require(Permission.EXPORT, purpose=True, audit="disclosure")
+def get_network(id: str) -> Response:  # noqa: A002 - the contract's path parameter
+    check_person_id(id)
+    q = parse_query(NetworkQuery)
+    record({"person_id": id, "depth": q.depth, "format": q.format}, [id])
+    who = principal()
+    network = person_network(graph_db.get(), id, q.depth, who.role.value, who.actor)
+    content, mimetype = render(network, q.format)
+    ids = [str(a["record_id"]) for _, a in network.graph.nodes(data=True) if a.get("type") == "person"]
+    record({"person_id": id, "depth": q.depth, "format": q.format, "exported_nodes": network.graph.number_of_nodes()},
+           [id, *ids])
+    ext = FORMATS[q.format].extension
+    response = Response(content, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="network-{id}-d{q.depth}.{ext}"'
+    return response
