@@ -1,0 +1,138 @@
+"""Load-rate benchmark: the batched loader against a naive one-transaction-per-record load.
+
+For each size it generates the synthetic register (cached in bench/out/), starts a fresh local
+Neo4j in a temporary folder, loads the whole register with the batched loader (in a child
+process, so its peak RSS is its own), then loads the first --naive-sample records of the same
+file into another empty database one record per transaction, and prints one JSON line per size.
+
+    .venv/bin/python bench/load_bench.py --sizes 10000,100000,1000000 --naive-sample 5000
+
+Results and the command that produced them go in docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import resource
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _register(people: int, seed: int) -> Path:
+    from graphsvc.synthetic import generate_register
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    path = OUT / f"register-{people}-{seed}.jsonl"
+    if not path.exists():
+        generate_register(people=people, seed=seed, out=path, progress=False)
+    return path
+
+
+def _child(path: Path, port: int, home: Path, mode: str, sample: int) -> dict[str, object]:
+    """Runs in a child process: load ``path`` into the database at ``port``."""
+    from graphsvc.config import Settings
+    from graphsvc.db import Database
+    from loaders.load import load
+    from loaders.records import parse_record
+    from loaders.sources import read_path
+    from loaders.writer import BatchWriter
+
+    settings = Settings(home=home, local_bolt_port=port)
+    db = Database(settings.with_overrides(neo4j_uri=settings.local_bolt_uri))
+    db.apply_schema()
+    started = time.perf_counter()
+    if mode == "batched":
+        summary = load(db, read_path(path), batch_size=2000)
+        written = summary.written.total
+        rejected = summary.rejected_records
+    else:
+        writer = BatchWriter(db)
+        written = rejected = 0
+        for raw in itertools.islice(read_path(path), sample):
+            writer.write([parse_record(raw.data)])
+            written += 1
+    seconds = time.perf_counter() - started
+    db.close()
+    return {
+        "mode": mode,
+        "records": written,
+        "rejected": rejected,
+        "seconds": round(seconds, 2),
+        "records_per_second": round(written / seconds, 1),
+        "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+
+
+def _run_child(path: Path, port: int, home: Path, mode: str, sample: int) -> dict[str, object]:
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", str(path), str(port), str(home), mode, str(sample)],
+        check=True, capture_output=True, text=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _fresh_db(heap: int, pagecache: int):  # type: ignore[no-untyped-def]
+    from graphsvc import localdb
+    from graphsvc.config import Settings
+
+    home = Path(tempfile.mkdtemp(prefix="graphsvc-bench-"))
+    settings = Settings(home=home, local_bolt_port=_free_port(), local_heap_mib=heap, local_pagecache_mib=pagecache)
+    localdb.start(settings, timeout_s=180)
+    return settings
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--naive-sample", type=int, default=5000)
+    parser.add_argument("--heap-mib", type=int, default=4096)
+    parser.add_argument("--pagecache-mib", type=int, default=4096)
+    parser.add_argument("--child", nargs=5)
+    args = parser.parse_args()
+    if args.child:
+        path, port, home, mode, sample = args.child
+        print(json.dumps(_child(Path(path), int(port), Path(home), mode, int(sample))))
+        return
+
+    from graphsvc import localdb
+
+    for people in (int(s) for s in args.sizes.split(",")):
+        t0 = time.perf_counter()
+        path = _register(people, args.seed)
+        gen_seconds = time.perf_counter() - t0
+        lines = sum(1 for _ in path.open("rb"))
+        result: dict[str, object] = {"people": people, "records_in_file": lines,
+                                     "file_mib": round(path.stat().st_size / 2**20, 1),
+                                     "generate_seconds_if_not_cached": round(gen_seconds, 1)}
+        for mode in ("batched", "naive"):
+            settings = _fresh_db(args.heap_mib, args.pagecache_mib)
+            try:
+                result[mode] = _run_child(path, settings.local_bolt_port, settings.home, mode, args.naive_sample)
+            finally:
+                localdb.stop(settings)
+                shutil.rmtree(settings.home, ignore_errors=True)
+        batched = result["batched"]["records_per_second"]  # type: ignore[index]
+        naive = result["naive"]["records_per_second"]  # type: ignore[index]
+        result["speedup"] = round(batched / naive, 1) if naive else None
+        print(json.dumps(result), flush=True)
+
+
+if __name__ == "__main__":
+    main()
