@@ -53,5 +53,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         requestlog.configure_logging()
     requestlog.init_app(app)
     app.register_blueprint(api_bp)
+    from graphsvc.web import bp as web_bp
+
+    app.register_blueprint(web_bp)
     register_error_handlers(app)
     return app
