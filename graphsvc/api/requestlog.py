@@ -82,6 +82,9 @@ def configure_logging(level: int = logging.INFO) -> None:
     logger.addHandler(handler)
     logger.setLevel(level)
     logger.propagate = False
+    # Neo4j's query notifications (e.g. "property key does not exist" on a young database)
+    # are not operational events; keep errors only.
+    logging.getLogger("neo4j.notifications").setLevel(logging.ERROR)
 
 
 def init_app(app: Flask) -> None:
