@@ -213,6 +213,14 @@ class PersonRecord(_Base, Identifiers):
             raise ValueError("must be between 1900-01-01 and today")
         return v
 
+    @field_validator("addresses")
+    @classmethod
+    def _one_per_address(cls, v: list[Address]) -> list[Address]:
+        seen: dict[str, Address] = {}
+        for address in v:
+            seen.setdefault(address.key, address)
+        return list(seen.values())
+
     @field_validator("gender")
     @classmethod
     def _gender(cls, v: str | None) -> str | None:
