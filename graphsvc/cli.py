@@ -147,6 +147,25 @@ def generate_cmd(people: int, seed: int, out: Path, progress: bool | None) -> No
     _echo_json(generate_register(people=people, seed=seed, out=out, progress=show))
 
 
+# -- dump ----------------------------------------------------------------------------------
+@main.command("dump")
+@click.option("-o", "--out", "out", type=click.Path(dir_okay=False, path_type=Path), help="File (default: stdout).")
+def dump_cmd(out: Path | None) -> None:
+    """Write the whole register as contract records (JSON Lines); `graphsvc load` restores it."""
+    from loaders.dump import write_dump
+
+    try:
+        with open_db() as database:
+            if out is None:
+                count = write_dump(database, sys.stdout)
+            else:
+                with out.open("w", encoding="utf-8") as handle:
+                    count = write_dump(database, handle)
+    except GraphsvcError as exc:
+        _fail(exc)
+    click.echo(f"dumped {count} records", err=True)
+
+
 # -- serve ---------------------------------------------------------------------------------
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
