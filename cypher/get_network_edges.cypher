@@ -1,8 +1,10 @@
-// Outgoing relationships of the nodes of a network export (the caller keeps those whose far
-// end is in the export) and each record's agency.
+// Outgoing relationships (of the types in $types, the caller's allow-list) of the nodes of a
+// network export; the caller keeps those whose far end is in the export, and each record's
+// agency (REPORTED_BY).
 UNWIND $eids AS eid
 MATCH (a) WHERE elementId(a) = eid
-MATCH (a)-[r:OFFENDER_IN|VICTIM_IN|USED|BREACHED|RESTRAINS|PROTECTS|HAS_IDENTIFIER|HAS_ADDRESS|POSSIBLY_SAME_AS|REPORTED_BY]->(b)
+MATCH (a)-[r]->(b)
+WHERE type(r) IN $types
 RETURN eid AS source,
        elementId(b) AS target,
        elementId(r) AS rid,

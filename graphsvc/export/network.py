@@ -69,6 +69,8 @@ EDGE_TYPES: dict[str, str] = {
     "REPORTED_BY": "reported by",
 }
 
+# Relationships a network export follows (never REPORTED_BY: agencies are attached, not crossed).
+_TRAVERSED = [t for t in EDGE_TYPES if t != "REPORTED_BY"]
 _CONTACT_TYPES = {"phone", "email", "handle", "vehicle", "address"}
 _INTERNAL_PROPS = {"aliases_text", "name_key", "family_key", "placeholder", "key", "value"}
 
@@ -150,7 +152,7 @@ def _bfs(tx: ManagedTransaction, db: Database, seeds: list[dict[str, Any]], step
     for level in range(1, steps + 1):
         if not frontier:
             break
-        rows = db.run_in(tx, "expand_network_frontier", frontier=frontier)
+        rows = db.run_in(tx, "expand_network_frontier", frontier=frontier, types=_TRAVERSED)
         new: dict[str, str] = {}
         for row in rows:
             if row["eid"] not in levels:
@@ -174,7 +176,7 @@ def _project(tx: ManagedTransaction, db: Database, seeds: list[dict[str, Any]], 
     levels, truncated = _bfs(tx, db, seeds, 2 * depth, cap)
     eids = list(levels)
     node_rows = db.run_in(tx, "get_network_nodes", eids=eids)
-    edge_rows = db.run_in(tx, "get_network_edges", eids=eids)
+    edge_rows = db.run_in(tx, "get_network_edges", eids=eids, types=list(EDGE_TYPES))
 
     may_see_contact = allowed(role, Permission.VICTIM_CONTACT)
     graph = nx.MultiDiGraph()
