@@ -23,12 +23,12 @@ from graphsvc.export.network import MAX_DEPTH, NODE_CAP, Network, cluster_networ
 
 __all__ = [
     "FORMATS",
-    "ExportFormat",
     "MAX_DEPTH",
     "NODE_CAP",
+    "ExportFormat",
     "Network",
-    "export_network",
     "export_cluster",
+    "export_network",
     "render",
 ]
 

@@ -21,7 +21,7 @@ from graphsvc.export.layout import radial_layout
 from graphsvc.export.network import EDGE_TYPES, Network
 from graphsvc.export.style import EDGE_COLOUR, NODE_STYLE, hex_to_rgb
 
-__all__ = ["write", "anx_datetime"]
+__all__ = ["anx_datetime", "write"]
 
 MIMETYPE = "application/xml"
 
@@ -60,7 +60,7 @@ def anx_datetime(value: str) -> tuple[str, bool] | None:
     if not value:
         return None
     try:
-        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        parsed = dt.datetime.fromisoformat(value)  # 3.11 reads a trailing Z
     except ValueError:
         return None
     has_time = "T" in value

@@ -12,7 +12,7 @@ from typing import Any
 
 from graphsvc.export.network import Network
 
-__all__ = ["write", "NODE_COLUMNS", "EDGE_COLUMNS"]
+__all__ = ["EDGE_COLUMNS", "NODE_COLUMNS", "write"]
 
 MIMETYPE = "application/zip"
 NODE_COLUMNS = ("id", "type", "label", "record_id", "agency", "level", "subject", "redacted")

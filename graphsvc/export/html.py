@@ -13,7 +13,7 @@ from graphsvc.export import cytoscape
 from graphsvc.export.network import Network
 from graphsvc.export.style import NODE_STYLE
 
-__all__ = ["write", "RendererMissing", "renderer_source"]
+__all__ = ["RendererMissing", "renderer_source", "write"]
 
 MIMETYPE = "text/html; charset=utf-8"
 

@@ -5,9 +5,8 @@ SVG by CairoSVG (so both formats show the same picture). A legend and the proven
 from __future__ import annotations
 
 import html
-from collections import Counter
-
 import io
+from collections import Counter
 
 from cairosvg.parser import Tree
 from cairosvg.surface import PNGSurface
@@ -17,7 +16,7 @@ from graphsvc.export.layout import radial_layout
 from graphsvc.export.network import Network
 from graphsvc.export.style import EDGE_COLOUR, NODE_STYLE
 
-__all__ = ["write_svg", "write_png"]
+__all__ = ["write_png", "write_svg"]
 
 SVG_MIMETYPE = "image/svg+xml"
 PNG_MIMETYPE = "image/png"
@@ -53,11 +52,11 @@ def _svg(network: Network) -> tuple[bytes, float, float]:
 
     out: list[str] = [
         '<?xml version="1.0" encoding="UTF-8"?>',
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
-        f'viewBox="0 0 {width:.0f} {height:.0f}" font-family="DejaVu Sans, Arial, sans-serif">',
+        (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
+         f'viewBox="0 0 {width:.0f} {height:.0f}" font-family="DejaVu Sans, Arial, sans-serif">'),
         f"<title>{_esc(network.title)}</title>",
-        f"<desc>{_esc(prov.get('notice', ''))} Exported by {_esc(prov.get('exported_by'))} "
-        f"at {_esc(prov.get('exported_at'))}.</desc>",
+        (f"<desc>{_esc(prov.get('notice', ''))} Exported by {_esc(prov.get('exported_by'))} "
+         f"at {_esc(prov.get('exported_at'))}.</desc>"),
         '<rect width="100%" height="100%" fill="#ffffff"/>',
         f'<text x="{_MARGIN}" y="24" font-size="16" font-weight="bold" fill="#111">{_esc(network.title)}</text>',
         '<g stroke-width="1" stroke-opacity="0.6">',

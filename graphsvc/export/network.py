@@ -29,13 +29,13 @@ from graphsvc.errors import InvalidInput, NotFound
 from graphsvc.policy import REDACTED, Permission, allowed, redact_person
 
 __all__ = [
-    "NODE_CAP",
-    "MAX_DEPTH",
-    "NODE_TYPES",
     "EDGE_TYPES",
+    "MAX_DEPTH",
+    "NODE_CAP",
+    "NODE_TYPES",
     "Network",
-    "person_network",
     "cluster_network",
+    "person_network",
 ]
 
 NODE_CAP = 5000
@@ -213,6 +213,7 @@ def _project(tx: ManagedTransaction, db: Database, seeds: list[dict[str, Any]], 
         source = ids.get(row["source"])
         if source is None:
             continue
+        target: str | None
         if row["agency"] is not None:
             target = f"agency:{row['agency']}"
             if target not in graph:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["NODE_STYLE", "EDGE_COLOUR", "hex_to_rgb"]
+__all__ = ["EDGE_COLOUR", "NODE_STYLE", "hex_to_rgb"]
 
 # type -> (colour, display name, i2 Analyst's Notebook icon name). Colours pass WCAG AA
 # (4.5:1) against white text labels drawn beside them on the console's dark background.
