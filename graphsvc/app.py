@@ -41,7 +41,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     graph_db.init_app(app)
 
     from graphsvc.api import bp as api_bp, register_error_handlers
-    from graphsvc.api import requestlog
+    from graphsvc.api import availability, requestlog
     from graphsvc.auth import KeyRing
     from graphsvc.ratelimit import TokenBucketLimiter
 
@@ -52,6 +52,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if app.config["JSON_LOGS"]:
         requestlog.configure_logging()
     requestlog.init_app(app)
+    availability.init_app(app)
     app.register_blueprint(api_bp)
     from graphsvc.web import bp as web_bp
 

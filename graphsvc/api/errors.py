@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, Response, jsonify
+from flask import Flask, Response, current_app, jsonify
 from neo4j.exceptions import DriverError, ServiceUnavailable, SessionExpired
 from werkzeug.exceptions import HTTPException
 
@@ -55,11 +55,18 @@ def error_response(
     return response
 
 
+def _trip_breaker() -> None:
+    breaker = current_app.extensions.get("graphsvc.breaker")
+    if breaker is not None:
+        breaker.trip()
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(GraphsvcError)
     def _graphsvc(exc: GraphsvcError) -> Response:
         headers: dict[str, str] = {}
         if isinstance(exc, DatabaseUnavailable):
+            _trip_breaker()
             headers["Retry-After"] = str(RETRY_AFTER_UNAVAILABLE_S)
             log.warning("database unavailable: %s", exc.message)
         retry_after = getattr(exc, "retry_after", None)
@@ -88,6 +95,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(SessionExpired)
     def _driver_unavailable(exc: DriverError) -> Response:
         log.warning("database unavailable (untranslated driver error): %s", type(exc).__name__)
+        _trip_breaker()
         return error_response(
             503, DatabaseUnavailable.code, "the graph database is unreachable; try again shortly",
             headers={"Retry-After": str(RETRY_AFTER_UNAVAILABLE_S)},
