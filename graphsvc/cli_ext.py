@@ -15,3 +15,4 @@ def register(main: click.Group) -> None:
     from graphsvc.export_cli import register as _export
 
     _export(main)
+    from graphsvc.analysis_cli import register as _analysis; _analysis(main)  # noqa: E702

@@ -1,0 +1,100 @@
+"""Risk flags of the intake check, each with its evidence (record ids).
+
+===================== =======================================================================
+code                  raised when (evidence)
+===================== =======================================================================
+PRIOR_ORDER           an order restraining the person is no longer in force (the order ids)
+ACTIVE_ORDER          an order restraining the person is in force today (the order ids)
+ORDER_BREACH          an incident was recorded as breaching one of their orders (incident and
+                      order ids)
+MULTIPLE_VICTIMS      incidents against at least two distinct victims (first incident per victim)
+ESCALATION            the severity/frequency trend of their incidents against some victim is
+                      rising (that victim's incidents)
+VIOLENCE              an assault or a threat (the incidents)
+LINKED_UNIDENTIFIED   one of their identifiers was used in incidents with no identified
+                      perpetrator (the incidents)
+===================== =======================================================================
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from graphsvc.analysis.fixation import order_active
+from graphsvc.analysis.severity import VIOLENT
+
+__all__ = ["FLAG_CODES", "flags"]
+
+FLAG_CODES = ("PRIOR_ORDER", "ACTIVE_ORDER", "ORDER_BREACH", "MULTIPLE_VICTIMS", "ESCALATION", "VIOLENCE",
+              "LINKED_UNIDENTIFIED")
+
+
+def _flag(code: str, message: str, evidence: Sequence[str]) -> dict[str, Any]:
+    return {"code": code, "message": message, "evidence": list(dict.fromkeys(evidence))}
+
+
+def flags(
+    incidents: Sequence[Mapping[str, Any]],
+    orders: Sequence[Mapping[str, Any]],
+    victims: Sequence[Mapping[str, Any]],
+    unidentified: Sequence[Mapping[str, Any]],
+    today: dt.date,
+    complainant_id: str | None = None,
+) -> list[dict[str, Any]]:
+    """The flags of one perpetrator (or identity group).
+
+    Parameters
+    ----------
+    incidents : rows
+        Incidents they offended in (see :mod:`graphsvc.analysis.fixation`).
+    orders : rows
+        Orders restraining them.
+    victims : entries
+        Per-victim fixation entries (:func:`graphsvc.analysis.fixation.victim_fixation`).
+    unidentified : rows
+        ``{"incident_id", "identifier"}`` for incidents with no identified perpetrator that used
+        one of their identifiers.
+    today : date
+    complainant_id : str, optional
+        Named in messages when an order protects the complainant.
+
+    Returns
+    -------
+    list of dict
+        ``{"code", "message", "evidence"}`` in :data:`FLAG_CODES` order.
+    """
+    out: list[dict[str, Any]] = []
+    active = [o for o in orders if order_active(o, today)]
+    past = [o for o in orders if not order_active(o, today) and o.get("issued_on") and o["issued_on"] <= today]
+    if past:
+        out.append(_flag("PRIOR_ORDER", f"{len(past)} order(s) no longer in force", [o["id"] for o in past]))
+    if active:
+        mine = [o["id"] for o in active if complainant_id and complainant_id in (o.get("protected_ids") or [])]
+        msg = f"{len(active)} order(s) in force"
+        if mine:
+            msg += "; one protects the complainant"
+        out.append(_flag("ACTIVE_ORDER", msg, [o["id"] for o in active]))
+    breaches = [(i["id"], oid) for i in incidents for oid in i.get("breached_order_ids") or []]
+    if breaches:
+        out.append(_flag("ORDER_BREACH", f"{len({b[0] for b in breaches})} incident(s) recorded as breaching an order",
+                         [x for b in breaches for x in b]))
+    if len(victims) >= 2:
+        out.append(_flag("MULTIPLE_VICTIMS", f"{len(victims)} distinct victims",
+                         [v["incident_ids"][0] for v in victims if v.get("incident_ids")]))
+    rising = [v for v in victims if v["escalation"]["trend"] == "rising"]
+    if rising:
+        out.append(_flag("ESCALATION", "rising trend against " + ", ".join(v["victim_id"] for v in rising),
+                         [i for v in rising for i in v["incident_ids"]]))
+    violent = sorted((i for i in incidents if i.get("type") in VIOLENT), key=lambda i: (i["occurred_at"], i["id"]))
+    if violent:
+        kinds = sorted({i["type"] for i in violent})
+        out.append(_flag("VIOLENCE", f"{len(violent)} incident(s) of {' or '.join(kinds)}", [i["id"] for i in violent]))
+    if unidentified:
+        ids = sorted({u["incident_id"] for u in unidentified})
+        used = sorted({u["identifier"] for u in unidentified})
+        out.append(_flag("LINKED_UNIDENTIFIED",
+                         f"their identifier(s) {', '.join(used)} were used in {len(ids)} incident(s) with no "
+                         "identified perpetrator", ids))
+    return out

@@ -1,0 +1,127 @@
+"""Seeing through identity links (``POSSIBLY_SAME_AS``).
+
+Confirmed links make one perpetrator of several person records; proposed links with
+``probability >= threshold`` are included but marked unconfirmed with their probability and
+evidence; rejected links (and proposals under the threshold) never count.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import deque
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+
+__all__ = ["link_threshold", "IdentityGroup", "identity_group", "identity_groups"]
+
+DEFAULT_THRESHOLD = 0.9
+
+
+def link_threshold(environ: Mapping[str, str] | None = None) -> float:
+    """``GRAPHSVC_LINK_THRESHOLD`` (default 0.9): proposed links at or above it are included."""
+    env = os.environ if environ is None else environ
+    raw = env.get("GRAPHSVC_LINK_THRESHOLD")
+    if not raw:
+        return DEFAULT_THRESHOLD
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise ValueError(f"GRAPHSVC_LINK_THRESHOLD must be a number, not {raw!r}") from exc
+    if not 0.0 <= value <= 1.0:
+        raise ValueError("GRAPHSVC_LINK_THRESHOLD must be between 0 and 1")
+    return value
+
+
+def _evidence(raw: Any) -> Any:
+    if isinstance(raw, str):
+        try:
+            return json.loads(raw)
+        except ValueError:
+            return raw
+    return raw
+
+
+def _counts(link: Mapping[str, Any], threshold: float) -> str | None:
+    status = link.get("status")
+    if status == "confirmed":
+        return "confirmed"
+    if status == "proposed" and float(link.get("probability") or 0.0) >= threshold:
+        return "proposed"
+    return None
+
+
+@dataclass
+class IdentityGroup:
+    """The records counted as one perpetrator, seen from ``person_id``."""
+
+    person_id: str
+    confirmed: list[str]  # person_id and those joined by confirmed links only
+    unconfirmed: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> link facts
+
+    @property
+    def members(self) -> list[str]:
+        return [*self.confirmed, *sorted(self.unconfirmed)]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "confirmed_person_ids": [p for p in self.confirmed if p != self.person_id],
+            "unconfirmed": [{"person_id": p, **v} for p, v in sorted(self.unconfirmed.items())],
+        }
+
+
+def _graph(links: Iterable[Mapping[str, Any]], threshold: float) -> nx.Graph:
+    g = nx.Graph()
+    for link in links:
+        kind = _counts(link, threshold)
+        if kind is None or link["a"] == link["b"]:
+            continue
+        prob = 1.0 if kind == "confirmed" else float(link["probability"])
+        if g.has_edge(link["a"], link["b"]) and g[link["a"]][link["b"]]["kind"] == "confirmed":
+            continue
+        g.add_edge(link["a"], link["b"], kind=kind, probability=prob, evidence=_evidence(link.get("evidence")),
+                   decided_by=link.get("decided_by"))
+    return g
+
+
+def identity_group(person_id: str, links: Iterable[Mapping[str, Any]], threshold: float) -> IdentityGroup:
+    """The group of ``person_id`` from link rows ``{"a", "b", "status", "probability", "evidence"}``.
+
+    Members reached only through a proposed link are ``unconfirmed`` with ``probability`` (the
+    lowest proposed probability on the path that reached them), ``evidence`` and ``via`` (the
+    record the proposal links them to).
+
+    Examples
+    --------
+    >>> g = identity_group("A", [{"a": "A", "b": "B", "status": "confirmed"}], 0.9)
+    >>> g.confirmed
+    ['A', 'B']
+    """
+    g = _graph(links, threshold)
+    if person_id not in g:
+        return IdentityGroup(person_id, [person_id])
+    confirmed_only = nx.Graph((u, v) for u, v, d in g.edges(data=True) if d["kind"] == "confirmed")
+    confirmed_only.add_node(person_id)
+    confirmed = sorted(nx.node_connected_component(confirmed_only, person_id), key=lambda p: (p != person_id, p))
+    seen = set(confirmed)
+    unconfirmed: dict[str, dict[str, Any]] = {}
+    queue: deque[tuple[str, float]] = deque((p, 1.0) for p in confirmed)
+    while queue:
+        node, prob = queue.popleft()
+        for nbr, data in sorted(g[node].items()):
+            if nbr in seen:
+                continue
+            seen.add(nbr)
+            p = min(prob, data["probability"])
+            unconfirmed[nbr] = {"status": "proposed", "probability": round(p, 4), "evidence": data["evidence"],
+                                "via": node}
+            queue.append((nbr, p))
+    return IdentityGroup(person_id, confirmed, unconfirmed)
+
+
+def identity_groups(links: Iterable[Mapping[str, Any]], threshold: float) -> list[set[str]]:
+    """Every group of more than one record (connected components over counted links)."""
+    return [set(c) for c in nx.connected_components(_graph(links, threshold))]

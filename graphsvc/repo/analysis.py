@@ -1,0 +1,134 @@
+"""Reads for the pattern analyses. Each function runs named queries and returns plain rows
+(driver temporal values converted to :mod:`datetime`); no analysis happens here."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from graphsvc.db import Database
+
+__all__ = [
+    "native",
+    "person_profile",
+    "identity_links",
+    "all_identity_links",
+    "offender_incidents",
+    "person_orders",
+    "unidentified_linked",
+    "persons_by_identifiers",
+    "persons_by_names",
+    "persons_by_dob",
+    "match_candidates",
+    "serial_rows",
+    "unidentified_edges",
+    "cluster_incidents",
+    "victim_incidents",
+    "incidents_by_identifiers",
+    "identifier_params",
+]
+
+CANDIDATE_LIMIT = 200
+
+
+def native(value: Any) -> Any:
+    """Driver temporal values -> :mod:`datetime`; containers converted recursively."""
+    if hasattr(value, "to_native"):
+        return value.to_native()
+    if isinstance(value, dict):
+        return {k: native(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [native(v) for v in value]
+    return value
+
+
+def _rows(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [native(r) for r in rows]
+
+
+def identifier_params(values: dict[str, Sequence[str]]) -> dict[str, list[str]]:
+    """``{"phones", "emails", "handles", "vehicles"}`` lists (stored forms) for the queries."""
+    return {k: list(values.get(k) or []) for k in ("phones", "emails", "handles", "vehicles")}
+
+
+def person_profile(db: Database, person_id: str) -> dict[str, Any] | None:
+    row = db.read_one("get_person_profile", id=person_id)
+    return native(row) if row else None
+
+
+def identity_links(db: Database, person_ids: Sequence[str], threshold: float) -> list[dict[str, Any]]:
+    return db.read("find_identity_links", ids=list(person_ids), threshold=threshold)
+
+
+def all_identity_links(db: Database, threshold: float) -> list[dict[str, Any]]:
+    return db.read("list_identity_links", threshold=threshold)
+
+
+def offender_incidents(db: Database, person_ids: Sequence[str]) -> list[dict[str, Any]]:
+    return _rows(db.read("find_offender_incidents", ids=list(person_ids)))
+
+
+def person_orders(db: Database, person_ids: Sequence[str]) -> list[dict[str, Any]]:
+    """Orders restraining or protecting any of ``person_ids`` (placeholders included)."""
+    return _rows(db.read("find_person_orders", ids=list(person_ids)))
+
+
+def unidentified_linked(db: Database, person_ids: Sequence[str]) -> list[dict[str, Any]]:
+    return db.read("find_unidentified_linked", ids=list(person_ids))
+
+
+def persons_by_identifiers(db: Database, values: dict[str, Sequence[str]],
+                           limit: int = CANDIDATE_LIMIT) -> list[dict[str, Any]]:
+    params = identifier_params(values)
+    if not any(params.values()):
+        return []
+    return db.read("find_persons_by_identifiers", limit=limit, **params)
+
+
+def persons_by_names(db: Database, lucene: str | None, limit: int = CANDIDATE_LIMIT) -> list[dict[str, Any]]:
+    if not lucene:
+        return []
+    return db.read("find_persons_by_names", q=lucene, limit=limit)
+
+
+def persons_by_dob(db: Database, dobs: Sequence[dt.date], limit: int = CANDIDATE_LIMIT) -> list[dict[str, Any]]:
+    if not dobs:
+        return []
+    return db.read("find_persons_by_dob", dobs=list(dobs), limit=limit)
+
+
+def match_candidates(db: Database, person_ids: Sequence[str], complainant_id: str | None) -> list[dict[str, Any]]:
+    if not person_ids:
+        return []
+    return _rows(db.read("get_match_candidates", ids=list(person_ids), complainant=complainant_id))
+
+
+def serial_rows(db: Database, *, min_victims: int, agency: str | None, since: dt.datetime | None,
+                until: dt.datetime | None, linked_ids: Sequence[str]) -> list[dict[str, Any]]:
+    return _rows(db.read("list_serial_offenders", min_victims=min_victims, agency=agency, since=since,
+                         until=until, linked_ids=list(linked_ids)))
+
+
+def unidentified_edges(db: Database) -> list[dict[str, Any]]:
+    return db.read("list_unidentified_edges")
+
+
+def cluster_incidents(db: Database, incident_ids: Sequence[str]) -> list[dict[str, Any]]:
+    return _rows(db.read("get_cluster_incidents", ids=list(incident_ids)))
+
+
+def victim_incidents(db: Database, person_id: str) -> list[dict[str, Any]]:
+    return _rows(db.read("find_victim_incidents", id=person_id))
+
+
+def incidents_by_identifiers(db: Database, values: dict[str, Sequence[str]], limit: int = 2000) -> list[dict[str, Any]]:
+    params = identifier_params(values)
+    if not any(params.values()):
+        return []
+    return _rows(db.read("find_incidents_by_identifiers", limit=limit, **params))
+
+
+def graph_fingerprint(db: Database) -> tuple[int, ...]:
+    row = db.read_one("count_graph_records") or {}
+    return tuple(int(row.get(k) or 0) for k in ("incidents", "used", "offender_links", "victim_links"))
