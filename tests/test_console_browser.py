@@ -129,6 +129,32 @@ def test_console_serves_no_third_party_code(client) -> None:  # type: ignore[no-
     assert client.get("/console/static/js/console.js").status_code == 200
 
 
+def test_html_export_renders_offline(page, live, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from graphsvc.export import export_network
+    from graphsvc.extensions import graph_db
+
+    with live["app"].app_context():
+        content, _ = export_network(graph_db.get(), OFFENDER, 1, "html", "investigator", "pc.tester")
+    path = tmp_path / "network.html"
+    path.write_bytes(content)
+    requests: list[str] = []
+
+    def block(route: Any) -> None:
+        requests.append(route.request.url)
+        if route.request.url.startswith("file://"):
+            route.continue_()
+        else:
+            route.abort()
+
+    page.route("**/*", block)
+    page.goto(path.as_uri())
+    page.wait_for_function("() => window.cy && window.cy.nodes().length > 0")
+    assert page.evaluate("window.cy.nodes().length") == DEPTH1_COUNT
+    assert all(u.startswith("file://") for u in requests), requests
+    page.locator("input[data-type='incident']").uncheck()
+    assert page.evaluate("window.cy.nodes(':visible').length") == DEPTH1_COUNT - 5
+
+
 def test_search_open_person_graph_expand_filter_export(page, live) -> None:  # type: ignore[no-untyped-def]
     _require(live)
     _sign_in(page, live)

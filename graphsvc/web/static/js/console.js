@@ -355,10 +355,46 @@
   $('fit').addEventListener('click', function () { if (state.cy) { state.cy.fit(); } });
 
   /* -- exports ---------------------------------------------------------------------------- */
+  /* The formats the API's network route accepts, read from its OpenAPI document (so formats
+   * the API adds later appear by themselves); the contract's six when it cannot be read. */
+  var CONTRACT_FORMATS = ['cytoscape', 'graphml', 'gexf', 'anx', 'csv', 'html'];
+  var apiFormats = null;
+
+  function findEnum(node) {
+    if (!node || typeof node !== 'object') { return null; }
+    if (Array.isArray(node.enum) && node.enum.indexOf('cytoscape') >= 0) { return node.enum; }
+    var keys = Object.keys(node);
+    for (var i = 0; i < keys.length; i++) {
+      var found = findEnum(node[keys[i]]);
+      if (found) { return found; }
+    }
+    return null;
+  }
+
+  function loadFormats() {
+    if (apiFormats) { return Promise.resolve(apiFormats); }
+    return api('/openapi.json').then(function (doc) {
+      var paths = doc.paths || {};
+      var key = Object.keys(paths).filter(function (k) { return /\/persons\/\{[^}]+\}\/network$/.test(k); })[0];
+      var params = key && paths[key].get ? paths[key].get.parameters : null;
+      var format = (params || []).filter(function (p) { return p.name === 'format'; })[0];
+      var found = findEnum(format);
+      if (!found && format && format.schema && format.schema.$ref) {
+        found = findEnum(doc.components);
+      }
+      apiFormats = found || CONTRACT_FORMATS;
+      return apiFormats;
+    }).catch(function () { apiFormats = CONTRACT_FORMATS; return apiFormats; });
+  }
+
   function renderExports() {
+    return loadFormats().then(function (allowed) { drawExports(allowed); });
+  }
+
+  function drawExports(allowed) {
     var box = $('exports');
     box.replaceChildren();
-    FORMATS.forEach(function (f) {
+    FORMATS.filter(function (f) { return allowed.indexOf(f[0]) >= 0; }).forEach(function (f) {
       var b = text('button', f[1]);
       b.type = 'button';
       b.setAttribute('data-format', f[0]);
