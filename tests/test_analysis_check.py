@@ -1,0 +1,119 @@
+"""The intake check: candidates, scores, ranking of namesakes and every flag, in the real Neo4j."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from graphsvc import services
+from graphsvc.analysis.matching import DeterministicScorer, dob_agreement, normalise_subject
+from graphsvc.errors import InvalidInput
+from tests.analysis_records import incident, order, person, series
+
+
+def _flags(match: dict) -> dict[str, list[str]]:
+    return {f["code"]: f["evidence"] for f in match["flags"]}
+
+
+@pytest.fixture
+def marsh(load):  # type: ignore[no-untyped-def]
+    load([
+        person("DM", "Daniel", "Marsh", dob="1984-03-02", phones=["07700 900123"],
+               handles=[{"platform": "instagram", "handle": "dmarsh"}]),
+        person("V1", "Vera", "One"), person("V2", "Val", "Two"), person("X", "Xavier", "Other"),
+        *series("R", "DM", "V1", 0, 7, ["text", "text", "call", "visit", "damage", "assault"]),
+        order("OLD", "DM", ["V1"], 50, 100),
+        order("NEW", "DM", ["V2"], 200),
+        incident("B1", 210, "visit", ["DM"], ["V2"], breached_order_ids=["NEW"]),
+        incident("T1", 220, "threat", ["DM"], ["V2"]),
+        # the same phone used where no perpetrator was identified
+        incident("U1", 300, "call", [], ["X"], identifiers_used={"phones": ["+447700900123"]}),
+    ])
+
+
+def test_identifier_and_nickname_find_him_with_every_flag(db, marsh) -> None:
+    result = services.check(db, {"given_name": "Danny", "family_name": "Marsh", "phones": ["07700 900123"]},
+                            complainant_id="V2")
+    json.dumps(result)
+    top = result["matches"][0]
+    assert top["person_id"] == "DM"
+    assert top["score"] > 0.95 and top["confident"] is True
+    assert {"phones", "given_name", "family_name"} <= set(top["matched_on"])
+    assert top["victim_count"] == 2 and top["incident_count"] == 8
+    assert {(o["id"], o["active"]) for o in top["orders"]} == {("OLD", False), ("NEW", True)}
+    flags = _flags(top)
+    assert flags["PRIOR_ORDER"] == ["OLD"]
+    assert flags["ACTIVE_ORDER"] == ["NEW"]
+    assert flags["ORDER_BREACH"] == ["B1", "NEW"]
+    assert set(flags["MULTIPLE_VICTIMS"]) == {"R0", "B1"}
+    assert set(flags["ESCALATION"]) == {f"R{n}" for n in range(6)}
+    assert flags["VIOLENCE"] == ["R5", "T1"]
+    assert flags["LINKED_UNIDENTIFIED"] == ["U1"]
+    assert "complainant" in next(f["message"] for f in top["flags"] if f["code"] == "ACTIVE_ORDER")
+
+
+def test_flags_absent_when_not_earned(db, load) -> None:
+    load([person("Q", "Quiet", "Person", phones=["07700 900555"]), person("V1"),
+          incident("Q1", 0, "text", ["Q"], ["V1"])])
+    top = services.check(db, {"phones": ["+44 7700 900555"]})["matches"][0]
+    assert top["person_id"] == "Q" and top["flags"] == []
+
+
+def test_handle_and_dob_transposition(db, marsh) -> None:
+    top = services.check(db, {"handles": [{"platform": "Instagram", "handle": "@DMarsh"}]})["matches"][0]
+    assert top["person_id"] == "DM" and "handles" in top["matched_on"]
+    by_dob = services.check(db, {"family_name": "Marsh", "dob": "1984-02-03"})["matches"][0]
+    assert by_dob["person_id"] == "DM" and "dob_transposed" in by_dob["matched_on"]
+
+
+def test_namesakes_ranked_by_dob_and_a_common_name_alone_is_not_confident(db, load) -> None:
+    load([person(f"JS{n}", "John", "Smith", dob=d) for n, d in
+          enumerate(["1980-05-06", "1980-06-05", "1975-01-01", None])]
+         + [person(f"S{n}", "Sam", "Smith") for n in range(20)]
+         + [person("JS-PHONE", "Jon", "Smyth", phones=["07700 900777"])])
+    res = services.check(db, {"given_name": "John", "family_name": "Smith", "dob": "1980-05-06"}, limit=50)["matches"]
+    order = [m["person_id"] for m in res]
+    assert order[:3] == ["JS0", "JS1", "JS3"]  # exact dob, transposed dob, unknown dob
+    assert order.index("JS3") < order.index("JS2")  # unknown dob beats a conflicting one
+    assert res[0]["confident"] is True
+    name_only = services.check(db, {"given_name": "John", "family_name": "Smith"})["matches"]
+    assert {m["person_id"] for m in name_only[:4]} == {"JS0", "JS1", "JS2", "JS3"}
+    assert all(m["score"] <= 0.6 and not m["confident"] for m in name_only)
+    # a shared identifier plus a compatible name ranks above name and dob
+    both = services.check(db, {"given_name": "John", "family_name": "Smith", "dob": "1980-05-06",
+                               "phones": ["07700900777"]})["matches"]
+    assert both[0]["person_id"] == "JS-PHONE"
+
+
+def test_complainant_contact_breaks_a_tie(db, load) -> None:
+    load([person("A", "Mark", "Jones"), person("B", "Mark", "Jones"), person("C", "Cara", "Vic"),
+          incident("I1", 0, "text", ["B"], ["C"])])
+    res = services.check(db, {"given_name": "Mark", "family_name": "Jones"}, complainant_id="C")["matches"]
+    assert res[0]["person_id"] == "B" and "complainant" in res[0]["matched_on"]
+
+
+def test_check_input_is_validated(db) -> None:
+    with pytest.raises(InvalidInput):
+        services.check(db, {})
+    with pytest.raises(InvalidInput):
+        services.check(db, {"given_name": "A"}, limit=0)
+    with pytest.raises(InvalidInput):
+        services.check(db, {"given_name": "A"}, limit=500)
+    with pytest.raises(InvalidInput):
+        services.check(db, {"given_name": "A"}, complainant_id="no spaces allowed")
+    assert services.check(db, {"given_name": "Nobody"})["matches"] == []
+
+
+def test_scorer_units() -> None:
+    s = DeterministicScorer()
+    subj = normalise_subject({"given_name": "Dan", "family_name": "Marsh", "dob": "1984-03-02"})
+    same = s.score_one(subj, {"person_id": "a", "given_name": "Daniel", "family_name": "Marsh", "dob": subj["dob"]})
+    other = s.score_one(subj, {"person_id": "b", "given_name": "Peter", "family_name": "Quill",
+                               "phones": [], "dob": None})
+    assert same.score > 0.9 and other.score < 0.05
+    import datetime as dt
+    assert dob_agreement(dt.date(1984, 3, 2), dt.date(1984, 2, 3)) == "transposed"
+    assert dob_agreement(dt.date(1984, 3, 2), dt.date(1984, 3, 3)) == "near"
+    assert dob_agreement(dt.date(1984, 3, 2), dt.date(1990, 7, 9)) == "conflict"
+    assert dob_agreement(None, dt.date(1990, 7, 9)) is None
