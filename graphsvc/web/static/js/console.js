@@ -74,7 +74,9 @@
     if (Array.isArray(v)) {
       return v.map(function (x) { return typeof x === 'object' ? Object.values(x).join(' ') : String(x); }).join('; ') || '—';
     }
-    if (typeof v === 'object') { return JSON.stringify(v); }
+    if (typeof v === 'object') {
+      return Object.keys(v).map(function (k) { return k.replace(/_/g, ' ') + ': ' + fmtValue(v[k]); }).join(', ') || '—';
+    }
     return String(v);
   }
 
@@ -152,11 +154,13 @@
     show('person-view');
     $('person-title').textContent = id;
     status('Loading ' + id + '…', true);
+    state.fixation = null;
     var profile = api('/persons/' + encodeURIComponent(id)).then(renderProfile);
     var network = loadNetwork();
     var fixation = api('/persons/' + encodeURIComponent(id) + '/fixation').then(renderFixation, function (err) {
       $('fixation-summary').replaceChildren(text('p', 'Fixation analysis unavailable: ' + err.message, 'hint'));
     });
+    Promise.all([network, fixation]).then(drawTimeline, function () {});
     Promise.all([profile, network, fixation]).then(function () { status('', true); }).catch(fail);
     renderExports();
   }
@@ -200,7 +204,26 @@
     if (!(p.flags || []).length) { flags.appendChild(text('li', 'No flags.')); }
   }
 
+  /* Breaches from the fixation analysis: recorded ones and incidents inside an order's
+   * in-force period that were never recorded as breaches. */
+  function fixationBreaches() {
+    var out = {};
+    ((state.fixation && state.fixation.victims) || []).forEach(function (v) {
+      (Array.isArray(v.breaches) ? v.breaches : []).forEach(function (b) {
+        if (b && b.incident_id) { out[b.incident_id] = b.recorded !== false; }
+      });
+    });
+    return out;
+  }
+
+  function drawTimeline() {
+    if (!state.network) { return; }
+    var tl = Timeline.draw($('timeline'), state.network, Date.now(), fixationBreaches());
+    Timeline.legend($('timeline-legend'), tl);
+  }
+
   function renderFixation(f) {
+    state.fixation = f;
     var box = $('fixation-summary');
     box.replaceChildren();
     var victims = f.victims || [];
@@ -243,8 +266,7 @@
       state.cy.on('tap', 'node', function (evt) { selectNode(evt.target.id(), true); });
       renderFilters();
       refreshNodeList();
-      var tl = Timeline.draw($('timeline'), doc);
-      Timeline.legend($('timeline-legend'), tl);
+      drawTimeline();
     });
   }
 

@@ -57,8 +57,9 @@
       if (t === null) { return; }
       var victims = asOffender ? (victimsOf[id] || []) : [s];
       victims.forEach(function (v) {
+        var recorded = (breached[id] || []).length > 0;
         row(v).incidents.push({ id: n.record_id || id, type: n.incident_type || 'other', t: t,
-          breach: (breached[id] || []).length > 0, label: n.label });
+          breach: recorded, breach_recorded: recorded, label: n.label });
       });
     });
     var restrains = {};
@@ -82,9 +83,20 @@
     return { rows: list, subject: s, asOffender: asOffender };
   }
 
-  function draw(container, doc, now) {
+  /* extraBreaches: {incident record id: recorded?} from the fixation analysis; an incident
+   * inside an order's in-force period that was never recorded as a breach gets a dashed ring. */
+  function draw(container, doc, now, extraBreaches) {
     now = now || Date.now();
+    extraBreaches = extraBreaches || {};
     var data = extract(doc);
+    data.rows.forEach(function (r) {
+      r.incidents.forEach(function (i) {
+        if (Object.prototype.hasOwnProperty.call(extraBreaches, i.id)) {
+          i.breach = true;
+          i.unrecorded = !extraBreaches[i.id] && !i.breach_recorded;
+        }
+      });
+    });
     container.replaceChildren();
     if (!data.rows.length) {
       var p = document.createElement('p');
@@ -129,11 +141,14 @@
       r.incidents.forEach(function (inc) {
         var c = el('circle', { cx: x(inc.t), cy: cy, r: 5, fill: TYPE_COLOURS[inc.type] || '#7f7f7f',
           stroke: '#111', 'stroke-width': '0.5', 'class': 'tl-incident' + (inc.breach ? ' tl-breach' : '') });
-        c.appendChild(el('title', {}, inc.label + (inc.breach ? ' (breach of an order)' : '')));
+        c.appendChild(el('title', {}, inc.label + (inc.unrecorded ? ' (inside an order in force; not recorded as a breach)'
+          : inc.breach ? ' (breach of an order)' : '')));
         g.appendChild(c);
         if (inc.breach) {
-          g.appendChild(el('circle', { cx: x(inc.t), cy: cy, r: 9, fill: 'none', stroke: '#c00000',
-            'stroke-width': '2', 'class': 'tl-breach-mark' }));
+          var ring = { cx: x(inc.t), cy: cy, r: 9, fill: 'none', stroke: '#c00000', 'stroke-width': '2',
+            'class': 'tl-breach-mark' + (inc.unrecorded ? ' tl-unrecorded' : '') };
+          if (inc.unrecorded) { ring['stroke-dasharray'] = '3 2'; }
+          g.appendChild(el('circle', ring));
         }
       });
       svg.appendChild(g);
@@ -156,7 +171,7 @@
       container.appendChild(s);
     });
     var o = document.createElement('span');
-    o.textContent = '▭ order (band)   ◯ breach (red ring)';
+    o.textContent = '▭ order (band)   ◯ breach (red ring; dashed: in force but not recorded as a breach)';
     container.appendChild(o);
   }
 
