@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from loaders.records import Address, Identifiers, RecordId, Text200
+from loaders.records import Address, RecordId, Text200, Token
 from graphsvc.audit import ACTIONS
 
 __all__ = [
@@ -56,12 +56,20 @@ class _Open(BaseModel):
 
 
 # -- requests ----------------------------------------------------------------------------------
-class CheckSubject(Identifiers):
-    """The person a case system is asking about: any names and identifiers it holds."""
+class HandleIn(_Strict):
+    platform: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+    handle: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=320)]
+
+
+class CheckSubject(_Strict):
+    """The person a case system is asking about: any names and identifiers it holds.
+
+    Identifiers are taken as given: the check normalises them (as records are) and lists any
+    it cannot read under ``unparsed`` in the answer instead of refusing the whole check.
+    """
 
     model_config = ConfigDict(
         extra="forbid",
-        frozen=True,
         str_strip_whitespace=True,
         json_schema_extra={
             "examples": [
@@ -76,11 +84,16 @@ class CheckSubject(Identifiers):
     aliases: list[Text200] = Field(default_factory=list, max_length=100)
     dob: dt.date | None = None
     gender: Annotated[str, StringConstraints(strip_whitespace=True, max_length=32)] | None = None
+    phones: list[Token] = Field(default_factory=list, max_length=50)
+    emails: list[Token] = Field(default_factory=list, max_length=50)
+    handles: list[HandleIn] = Field(default_factory=list, max_length=50)
+    vehicles: list[Token] = Field(default_factory=list, max_length=50)
     addresses: list[Address] = Field(default_factory=list, max_length=50)
 
     @model_validator(mode="after")
     def _something(self) -> CheckSubject:
-        if not (self.given_name or self.family_name or self.aliases or self.dob) and self.is_empty():
+        if not (self.given_name or self.family_name or self.aliases or self.dob or self.phones
+                or self.emails or self.handles or self.vehicles):
             raise ValueError("the subject needs at least one name, date of birth or identifier")
         return self
 
