@@ -1,4 +1,5 @@
-"""``graphsvc export PERSON_ID --format FMT [--depth D] [-o FILE] --purpose TEXT``.
+"""``graphsvc export PERSON_ID --format FMT [--depth D] [-o FILE] --purpose TEXT`` and
+``graphsvc export-cluster INCIDENT_ID... --format FMT [--depth D] [-o FILE] --purpose TEXT``.
 
 A network export from the shell is a disclosure: it is written to the audit log (action
 ``disclosure``, actor ``cli:<os user>``, the purpose, the person ids it discloses) before a
@@ -79,12 +80,53 @@ def register(main: click.Group) -> None:
         except GraphsvcError as exc:
             click.echo(f"graphsvc: {exc.message}", err=True)
             sys.exit(2)
-        if output is None:
-            sys.stdout.buffer.write(content)
-            sys.stdout.buffer.flush()
-        else:
-            output.write_bytes(content)
-            click.echo(f"wrote {output} ({len(content)} bytes, {network.provenance['node_count']} nodes, "
-                       f"{network.provenance['edge_count']} edges"
-                       f"{', truncated at the node cap' if network.provenance['truncated'] else ''})",
-                       err=True)
+        _emit(content, output, network.provenance)
+
+    @main.command("export-cluster")
+    @click.argument("incident_ids", nargs=-1, required=True)
+    @click.option("--format", "fmt", required=True, type=click.Choice(list(FORMATS)))
+    @click.option("--depth", default=1, show_default=True, type=click.IntRange(1, MAX_DEPTH))
+    @click.option("-o", "--output", "output", type=click.Path(dir_okay=False, path_type=Path))
+    @click.option("--purpose", required=True, help="Why (e.g. a case reference): kept in the audit log.")
+    @click.option("--role", default="investigator", show_default=True,
+                  type=click.Choice(["investigator", "admin", "case_system"]))
+    def export_cluster_cmd(incident_ids: tuple[str, ...], fmt: str, depth: int, output: Path | None,
+                           purpose: str, role: str) -> None:
+        """An unidentified cluster (incident ids, e.g. from `graphsvc` pattern output or
+        /patterns/unidentified) and its neighbourhood (audited disclosure)."""
+        from graphsvc.cli import open_db
+        from graphsvc.export import render
+        from graphsvc.export.network import cluster_network
+
+        if not purpose.strip():
+            raise click.BadParameter("a purpose is required", param_hint="--purpose")
+        actor = _actor()
+        query = {"op": "cluster_export", "incident_ids": sorted(incident_ids), "depth": depth,
+                 "format": fmt, "channel": "cli"}
+        try:
+            with open_db() as db:
+                try:
+                    network = cluster_network(db, list(incident_ids), depth, role, actor)
+                    content, _ = render(network, fmt)
+                except GraphsvcError as exc:
+                    _audit(db, actor=actor, role=role, purpose=purpose, query=query, person_ids=[],
+                           status=exc.status)
+                    raise
+                _audit(db, actor=actor, role=role, purpose=purpose,
+                       query={**query, "nodes": network.provenance["node_count"]},
+                       person_ids=list(network.provenance["person_ids"]), status=200)
+        except GraphsvcError as exc:
+            click.echo(f"graphsvc: {exc.message}", err=True)
+            sys.exit(2)
+        _emit(content, output, network.provenance)
+
+
+def _emit(content: bytes, output: Path | None, prov: dict[str, Any]) -> None:
+    if output is None:
+        sys.stdout.buffer.write(content)
+        sys.stdout.buffer.flush()
+    else:
+        output.write_bytes(content)
+        click.echo(f"wrote {output} ({len(content)} bytes, {prov['node_count']} nodes, "
+                   f"{prov['edge_count']} edges{', truncated at the node cap' if prov['truncated'] else ''})",
+                   err=True)

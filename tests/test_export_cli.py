@@ -46,3 +46,15 @@ def test_unknown_person_fails_and_is_audited(db, neo4j_env) -> None:  # type: ig
 def test_purpose_is_required(neo4j_env) -> None:  # type: ignore[no-untyped-def]
     result = CliRunner().invoke(main, ["export", OFFENDER, "--format", "graphml"], env=neo4j_env)
     assert result.exit_code == 2 and "--purpose" in result.output
+
+
+def test_export_cluster_writes_the_cluster_and_audits_it(db, load, neo4j_env, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    load(RECORDS)
+    out = tmp_path / "cluster.gexf"
+    result = CliRunner().invoke(main, ["export-cluster", "I-5", "--format", "gexf", "-o", str(out),
+                                       "--purpose", "OP-TEST/9"], env=neo4j_env)
+    assert result.exit_code == 0, result.output
+    assert b"incident:I-5" in out.read_bytes()
+    (entry,) = [e for e in audit.iter_entries(db) if e["action"] == "disclosure"]
+    assert json.loads(entry["query"])["incident_ids"] == ["I-5"]
+    assert "V-2" in entry["person_ids"]

@@ -20,6 +20,7 @@ from graphsvc.errors import InvalidInput, NotFound
 from graphsvc.export import FORMATS, export_cluster, export_network
 from graphsvc.export.anx import anx_datetime
 from graphsvc.export.network import person_network
+
 try:
     from tests.export_fixtures import DEPTH1_AGENCIES, DEPTH1_RECORD_NODES, OFFENDER, RECORDS
 except ImportError:  # tests/ is not a package: pytest put tests/ itself on sys.path
@@ -97,6 +98,10 @@ def test_victim_contact_details_are_redacted_for_roles_without_victim_contact(re
     assert "900101" not in values and "Oak Street" not in values and "beth.green" not in values
     redacted = [d for _, d in g.nodes(data=True) if d["redacted"]]
     assert {d["type"] for d in redacted} >= {"phone", "address", "email"}
+    # Free text (which can hold anything) is withheld too; the investigator sees it.
+    assert "description" not in g.nodes["incident:I-3"] and "conditions" not in g.nodes["order:O-1"]
+    full = person_network(register, OFFENDER, 2, "investigator", "x").graph
+    assert full.nodes["incident:I-3"]["description"] == "Texts after the order was served."
     # The offender's own identifiers stay: they are evidence.
     assert "phone:+447700900001" in g and "email:mark.stone@example.org" in g
     for fmt in ("graphml", "csv", "anx", "gexf", "svg"):
@@ -104,6 +109,14 @@ def test_victim_contact_details_are_redacted_for_roles_without_victim_contact(re
         if fmt == "csv":
             content = b"".join(zipfile.ZipFile(io.BytesIO(content)).read(n) for n in ("nodes.csv", "edges.csv"))
         assert b"900101" not in content and b"Oak Street" not in content, fmt
+
+
+def test_only_allow_listed_properties_leave(register) -> None:  # type: ignore[no-untyped-def]
+    register.execute("MATCH (p:Person {id: 'P-OFF'}) SET p.internal_note = 'not for export'")
+    g = person_network(register, OFFENDER, 1, "investigator", "x").graph
+    attrs = g.nodes["person:P-OFF"]
+    assert "internal_note" not in attrs and "name_key" not in attrs and "aliases_text" not in attrs
+    assert attrs["given_name"] == "Mark" and attrs["aliases"] == "Marky" and attrs["dob"] == "1980-04-02"
 
 
 def test_bad_input_is_refused(register) -> None:  # type: ignore[no-untyped-def]

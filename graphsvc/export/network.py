@@ -72,7 +72,18 @@ EDGE_TYPES: dict[str, str] = {
 # Relationships a network export follows (never REPORTED_BY: agencies are attached, not crossed).
 _TRAVERSED = [t for t in EDGE_TYPES if t != "REPORTED_BY"]
 _CONTACT_TYPES = {"phone", "email", "handle", "vehicle", "address"}
-_INTERNAL_PROPS = {"aliases_text", "name_key", "family_key", "placeholder", "key", "value"}
+# The register properties an export carries, per node type (an allow-list: a property added
+# to the graph later, bookkeeping or derived keys never leave by accident).
+_EXPORTED_PROPS: dict[str, tuple[str, ...]] = {
+    "person": ("given_name", "family_name", "aliases", "dob", "gender"),
+    "incident": ("occurred_at", "occurred_precision", "reported_at", "type", "outcome", "description"),
+    "order": ("type", "issued_on", "expires_on", "conditions"),
+    "handle": ("platform", "handle"),
+    "address": ("line1", "town", "postcode"),
+}
+# Free text can hold anything, victims' addresses and numbers included: withheld from roles
+# without VICTIM_CONTACT.
+_FREE_TEXT = {"description", "conditions"}
 
 
 @dataclass
@@ -123,7 +134,7 @@ def _label(ntype: str, props: dict[str, Any]) -> str:
     return str(props.get("value", ntype))
 
 
-def _node_attrs(ntype: str, labels: list[str], props: dict[str, Any]) -> dict[str, Any]:
+def _node_attrs(ntype: str, labels: list[str], props: dict[str, Any], free_text: bool) -> dict[str, Any]:
     attrs: dict[str, Any] = {
         "type": ntype,
         "label": _label(ntype, props),
@@ -134,8 +145,9 @@ def _node_attrs(ntype: str, labels: list[str], props: dict[str, Any]) -> dict[st
         roles = [r for r in ("Offender", "Victim") if r in labels]
         attrs["roles"] = ";".join(r.lower() for r in roles)
         attrs["placeholder"] = bool(props.get("placeholder", False))
-    for name, value in props.items():
-        if name in _INTERNAL_PROPS or name in ("id", "source", "code") or value is None:
+    for name in _EXPORTED_PROPS.get(ntype, ()):
+        value = props.get(name)
+        if value is None or (name in _FREE_TEXT and not free_text):
             continue
         key = {"type": f"{ntype}_type"}.get(name, name)
         attrs[key] = _scalar(value)
@@ -202,7 +214,7 @@ def _project(tx: ManagedTransaction, db: Database, seeds: list[dict[str, Any]], 
             if ntype == "person":
                 props = redact_person(props, role, is_victim="Victim" in labels)
             node_id = _node_id(ntype, props)
-            attrs = _node_attrs(ntype, labels, props)
+            attrs = _node_attrs(ntype, labels, props, free_text=may_see_contact)
         attrs["redacted"] = hide
         attrs["level"] = levels[row["eid"]]
         attrs["subject"] = levels[row["eid"]] == 0
