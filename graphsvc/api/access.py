@@ -248,7 +248,10 @@ def require_content_type(*allowed_types: str) -> str:
 def parse_json_body(model: type[M]) -> M:
     """The JSON body validated by ``model``: 415 for another type, 400 for bad JSON, 422 invalid."""
     require_content_type("application/json")
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # nested deeper than the decoder's stack: not JSON we accept
+        data = None
     if data is None:
         raise BadRequest("the body is not valid JSON")
     try:
