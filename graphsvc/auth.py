@@ -90,7 +90,7 @@ def create_key(db: Database, *, role: str, name: str) -> tuple[str, dict[str, An
     row = db.write("create_api_key", props=props)[0]
     if row["clashes"]:
         raise Conflict(f"an active key named {name!r} exists; revoke it or choose another name")
-    public = {k: v for k, v in props.items() if k != "hash"}
+    public: dict[str, Any] = {k: v for k, v in props.items() if k != "hash"}
     public["revoked_at"] = None
     return token, public
 
@@ -130,7 +130,7 @@ class KeyRing:
         record = row["key"] if row else None
         stored_hash = record["hash"] if record else _DUMMY_HASH
         try:
-            valid = _HASHER.verify(stored_hash, token)
+            valid: bool = _HASHER.verify(stored_hash, token)
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             valid = False
         if not valid or record is None:

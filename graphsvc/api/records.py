@@ -18,7 +18,7 @@ from pydantic import TypeAdapter
 
 from graphsvc.api import bp
 from graphsvc.api.access import ApiDoc, BadRequest, audit_now, document, record, require, require_content_type
-from graphsvc.api.schemas import Accepted, RecordsRejected
+from graphsvc.api.schemas import Accepted
 from graphsvc.errors import GraphsvcError
 from graphsvc.extensions import graph_db
 from graphsvc.policy import Permission

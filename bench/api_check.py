@@ -1,0 +1,198 @@
+"""Benchmark: ``POST /check`` under gunicorn, beside the same lookups made directly.
+
+Run it as a second process against a running service (see docs/benchmarks-api.md)::
+
+    GRAPHSVC_RATE_LIMIT_PER_S=100000 GRAPHSVC_RATE_LIMIT_BURST=100000 \\
+        gunicorn -c gunicorn.conf.py &            # the service, on 127.0.0.1:8080
+    python bench/api_check.py --truth REGISTER.truth.jsonl --key-file KEYFILE \\
+        --url http://127.0.0.1:8080 --clients 8 --seconds 30
+
+Subjects are the generator's intake checks (``kind: check`` lines of the ground truth), sent in
+turn by ``--clients`` threads, each on its own keep-alive connection, for ``--seconds`` after a
+warm-up. Then the same subjects go, from the same number of threads, straight to
+:func:`graphsvc.services.check` over one driver ("direct"), and once more with the audit entry
+each HTTP check writes ("direct + audit"), so the HTTP overhead can be split into the audit
+write and the rest (auth, validation, redaction, JSON, HTTP). Prints one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import statistics
+import threading
+import time
+import urllib.parse
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+
+def _subjects(truth: Path, limit: int) -> list[dict[str, Any]]:
+    out = []
+    with truth.open(encoding="utf-8") as handle:
+        for line in handle:
+            if '"kind":"check"' not in line:
+                continue
+            row = json.loads(line)
+            body: dict[str, Any] = {"subject": row["subject"]}
+            if row.get("complainant_id"):
+                body["complainant_id"] = row["complainant_id"]
+            out.append(body)
+            if len(out) >= limit:
+                break
+    if not out:
+        raise SystemExit(f"no check subjects in {truth}")
+    return out
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def _summary(name: str, latencies: list[float], seconds: float, errors: dict[str, int]) -> dict[str, Any]:
+    ms = [x * 1000 for x in latencies]
+    return {
+        "mode": name,
+        "requests": len(ms),
+        "seconds": round(seconds, 2),
+        "rps": round(len(ms) / seconds, 1) if seconds else 0.0,
+        "p50_ms": round(_percentile(ms, 0.50), 2) if ms else None,
+        "p95_ms": round(_percentile(ms, 0.95), 2) if ms else None,
+        "p99_ms": round(_percentile(ms, 0.99), 2) if ms else None,
+        "mean_ms": round(statistics.fmean(ms), 2) if ms else None,
+        "errors": errors,
+    }
+
+
+def _drive(name: str, clients: int, seconds: float, warmup: float,
+           make_worker: Callable[[int], Callable[[], str | None]]) -> dict[str, Any]:
+    """Run ``clients`` threads, each calling its worker in a loop; time only after warm-up."""
+    latencies: list[list[float]] = [[] for _ in range(clients)]
+    errors: list[dict[str, int]] = [{} for _ in range(clients)]
+    start_at = time.monotonic() + warmup
+    stop_at = start_at + seconds
+
+    def loop(n: int) -> None:
+        work = make_worker(n)
+        while True:
+            t0 = time.monotonic()
+            if t0 >= stop_at:
+                return
+            failure = work()
+            t1 = time.monotonic()
+            if t0 >= start_at:
+                if failure is None:
+                    latencies[n].append(t1 - t0)
+                else:
+                    errors[n][failure] = errors[n].get(failure, 0) + 1
+
+    threads = [threading.Thread(target=loop, args=(n,), daemon=True) for n in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    merged: dict[str, int] = {}
+    for e in errors:
+        for k, v in e.items():
+            merged[k] = merged.get(k, 0) + v
+    return _summary(name, [x for per in latencies for x in per], seconds, merged)
+
+
+def run_http(url: str, key: str, subjects: list[dict[str, Any]], clients: int, seconds: float,
+             warmup: float) -> dict[str, Any]:
+    parsed = urllib.parse.urlsplit(url)
+    bodies = [json.dumps(s).encode() for s in subjects]
+    headers = {"Authorization": f"Bearer {key}", "X-Purpose": "benchmark", "Content-Type": "application/json"}
+
+    def make_worker(n: int) -> Callable[[], str | None]:
+        conn = http.client.HTTPConnection(parsed.hostname or "127.0.0.1", parsed.port or 80, timeout=60)
+        state = {"i": n * 7919}
+
+        def work() -> str | None:
+            body = bodies[state["i"] % len(bodies)]
+            state["i"] += 1
+            try:
+                conn.request("POST", "/api/v1/check", body=body, headers=headers)
+                response = conn.getresponse()
+                response.read()
+            except (OSError, http.client.HTTPException) as exc:
+                conn.close()
+                return type(exc).__name__
+            return None if response.status == 200 else str(response.status)
+
+        return work
+
+    return _drive("http", clients, seconds, warmup, make_worker)
+
+
+def run_direct(subjects: list[dict[str, Any]], clients: int, seconds: float, warmup: float,
+               with_audit: bool) -> dict[str, Any]:
+    from graphsvc import audit, services
+    from graphsvc.config import Settings
+    from graphsvc.db import Database
+    from graphsvc.errors import GraphsvcError
+
+    db = Database(Settings.from_env())
+
+    def make_worker(n: int) -> Callable[[], str | None]:
+        state = {"i": n * 7919}
+
+        def work() -> str | None:
+            body = subjects[state["i"] % len(subjects)]
+            state["i"] += 1
+            try:
+                result = services.check(db, body["subject"], complainant_id=body.get("complainant_id"))
+                if with_audit:
+                    audit.append_entry(db, actor="bench#direct", role="case_system", action="consultation",
+                                       purpose="benchmark", query={"path": "/check"},
+                                       person_ids=[m["person_id"] for m in result["matches"]], status=200)
+            except GraphsvcError as exc:
+                return exc.code
+            return None
+
+        return work
+
+    try:
+        return _drive("direct+audit" if with_audit else "direct", clients, seconds, warmup, make_worker)
+    finally:
+        db.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--truth", type=Path, required=True)
+    parser.add_argument("--url", default="http://127.0.0.1:8080")
+    parser.add_argument("--key-file", type=Path, required=True, help="a file holding a case_system/admin key")
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--warmup", type=float, default=3.0)
+    parser.add_argument("--subjects", type=int, default=2000)
+    parser.add_argument("--modes", default="http,direct,direct+audit")
+    args = parser.parse_args()
+
+    subjects = _subjects(args.truth, args.subjects)
+    key = args.key_file.read_text(encoding="utf-8").strip()
+    results = []
+    for mode in args.modes.split(","):
+        if mode == "http":
+            results.append(run_http(args.url, key, subjects, args.clients, args.seconds, args.warmup))
+        elif mode in ("direct", "direct+audit"):
+            results.append(run_direct(subjects, args.clients, args.seconds, args.warmup, mode == "direct+audit"))
+        else:
+            raise SystemExit(f"unknown mode {mode}")
+        print(json.dumps(results[-1]), flush=True)
+    by_mode = {r["mode"]: r for r in results}
+    if "http" in by_mode and "direct" in by_mode and by_mode["direct"]["rps"]:
+        print(json.dumps({
+            "clients": args.clients,
+            "subjects": len(subjects),
+            "http_over_direct_throughput": round(by_mode["http"]["rps"] / by_mode["direct"]["rps"], 3),
+            "http_over_direct_p50": round(by_mode["http"]["p50_ms"] / by_mode["direct"]["p50_ms"], 2),
+        }))
+
+
+if __name__ == "__main__":
+    main()
