@@ -29,7 +29,6 @@ from graphsvc.analysis.fixation import (
     fixation_report,
     order_active,
     order_ref,
-    victim_fixation,
 )
 from graphsvc.analysis.flags import flags as compute_flags
 from graphsvc.analysis.identity import IdentityGroup, identity_group, identity_groups, link_threshold

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from graphsvc.db import Database
@@ -47,7 +47,7 @@ def _rows(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     return [native(r) for r in rows]
 
 
-def identifier_params(values: dict[str, Sequence[str]]) -> dict[str, list[str]]:
+def identifier_params(values: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
     """``{"phones", "emails", "handles", "vehicles"}`` lists (stored forms) for the queries."""
     return {k: list(values.get(k) or []) for k in ("phones", "emails", "handles", "vehicles")}
 
@@ -78,7 +78,7 @@ def unidentified_linked(db: Database, person_ids: Sequence[str]) -> list[dict[st
     return db.read("find_unidentified_linked", ids=list(person_ids))
 
 
-def persons_by_identifiers(db: Database, values: dict[str, Sequence[str]],
+def persons_by_identifiers(db: Database, values: Mapping[str, Sequence[str]],
                            limit: int = CANDIDATE_LIMIT) -> list[dict[str, Any]]:
     params = identifier_params(values)
     if not any(params.values()):
@@ -122,7 +122,7 @@ def victim_incidents(db: Database, person_id: str) -> list[dict[str, Any]]:
     return _rows(db.read("find_victim_incidents", id=person_id))
 
 
-def incidents_by_identifiers(db: Database, values: dict[str, Sequence[str]], limit: int = 2000) -> list[dict[str, Any]]:
+def incidents_by_identifiers(db: Database, values: Mapping[str, Sequence[str]], limit: int = 2000) -> list[dict[str, Any]]:
     params = identifier_params(values)
     if not any(params.values()):
         return []
