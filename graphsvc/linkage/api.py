@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -11,7 +10,7 @@ import duckdb
 import pandas as pd
 
 from graphsvc.linkage.errors import ModelError
-from graphsvc.linkage.model import LinkageModel, default_model
+from graphsvc.linkage.model import LinkageModel, default_model, quiet_splink
 from graphsvc.linkage.records import prepare_person, prepare_persons, register_frame
 from graphsvc.linkage.fastscore import PythonScorer, blocking_keys, candidate_index
 from graphsvc.linkage.scoring import (
@@ -42,7 +41,6 @@ def _as_frame(persons: pd.DataFrame | Iterable[Mapping[str, Any]]) -> pd.DataFra
 def _linker(con: duckdb.DuckDBPyConnection, tables: str | list[str], settings: dict[str, Any]) -> Any:
     from splink import DuckDBAPI, Linker
 
-    logging.getLogger("splink").setLevel(logging.WARNING)
     return Linker(tables, settings, DuckDBAPI(connection=con))
 
 
@@ -119,7 +117,9 @@ def predict_pairs(
             linker = _linker(con, table, settings)
         if use_model_tf:
             _register_tf(linker, model)
-        out = linker.inference.predict(threshold_match_probability=threshold).as_pandas_dataframe()
+        with quiet_splink():
+            pred = linker.inference.predict(threshold_match_probability=threshold)
+            out = pred.as_pandas_dataframe()
     finally:
         con.close()
     out["link_rule_passed"] = link_rule_mask(model, out)["passed"] if len(out) else []
@@ -242,9 +242,10 @@ class Register:
         name = "new_" + uuid.uuid4().hex[:12]
         register_frame(self._con, pd.DataFrame([row]), name)
         try:
-            out = self._linker.inference.find_matches_to_new_records(
-                name, blocking_rules=self._rules, match_weight_threshold=-1000
-            ).as_pandas_dataframe()
+            with quiet_splink():
+                out = self._linker.inference.find_matches_to_new_records(
+                    name, blocking_rules=self._rules, match_weight_threshold=-1000
+                ).as_pandas_dataframe()
         finally:
             self._con.execute(f"DROP TABLE IF EXISTS {name}")
         # Splink puts the new record on the right; never compare a record with itself.

@@ -29,71 +29,71 @@ Row = Mapping[str, Any]
 Pred = Callable[[Row, Row], bool]
 
 
-def _jw(a: str | None, b: str | None, t: float) -> bool:
-    return a is not None and b is not None and JaroWinkler.similarity(a, b) >= t
+def _jw(x: str | None, y: str | None, t: float) -> bool:
+    return x is not None and y is not None and JaroWinkler.similarity(x, y) >= t
 
 
-def _eq(a: Any, b: Any) -> bool:
-    return a is not None and b is not None and a == b
+def _eq(x: Any, y: Any) -> bool:
+    return x is not None and y is not None and x == y
 
 
 def _shared(col: str) -> Pred:
-    return lambda l, r: bool(set(l[col]) & set(r[col]))
+    return lambda a, b: bool(set(a[col]) & set(b[col]))
 
 
-def _transposed(l: Row, r: Row) -> bool:
-    a, b = l["dob"], r["dob"]
-    return a[:4] == b[:4] and a[5:7] == b[8:10] and a[8:10] == b[5:7]
+def _transposed(a: Row, b: Row) -> bool:
+    x, y = a["dob"], b["dob"]
+    return bool(x[:4] == y[:4] and x[5:7] == y[8:10] and x[8:10] == y[5:7])
 
 
 # (null test, [(label, predicate)]) per comparison; order and labels match model.py.
 _LEVELS: dict[str, tuple[Pred, list[tuple[str, Pred]]]] = {
     "given_name": (
-        lambda l, r: l["names"] is None or r["names"] is None,
+        lambda a, b: a["names"] is None or b["names"] is None,
         [
-            ("exact", lambda l, r: _eq(l["given_name"], r["given_name"])),
+            ("exact", lambda a, b: _eq(a["given_name"], b["given_name"])),
             (
                 "swapped with family name",
-                lambda l, r: _eq(l["given_name"], r["family_name"])
-                and _eq(l["family_name"], r["given_name"]),
+                lambda a, b: _eq(a["given_name"], b["family_name"])
+                and _eq(a["family_name"], b["given_name"]),
             ),
             ("alias or nickname", _shared("names")),
-            ("similar", lambda l, r: _jw(l["given_name"], r["given_name"], 0.92)),
-            ("fuzzy", lambda l, r: _jw(l["given_name"], r["given_name"], 0.8)),
+            ("similar", lambda a, b: _jw(a["given_name"], b["given_name"], 0.92)),
+            ("fuzzy", lambda a, b: _jw(a["given_name"], b["given_name"], 0.8)),
         ],
     ),
     "family_name": (
-        lambda l, r: l["family_name"] is None or r["family_name"] is None,
+        lambda a, b: a["family_name"] is None or b["family_name"] is None,
         [
-            ("exact", lambda l, r: l["family_name"] == r["family_name"]),
+            ("exact", lambda a, b: a["family_name"] == b["family_name"]),
             (
                 "swapped with given name",
-                lambda l, r: _eq(l["family_name"], r["given_name"])
-                and _eq(l["given_name"], r["family_name"]),
+                lambda a, b: _eq(a["family_name"], b["given_name"])
+                and _eq(a["given_name"], b["family_name"]),
             ),
-            ("similar", lambda l, r: _jw(l["family_name"], r["family_name"], 0.92)),
-            ("fuzzy", lambda l, r: _jw(l["family_name"], r["family_name"], 0.8)),
+            ("similar", lambda a, b: _jw(a["family_name"], b["family_name"], 0.92)),
+            ("fuzzy", lambda a, b: _jw(a["family_name"], b["family_name"], 0.8)),
         ],
     ),
     "dob": (
-        lambda l, r: l["dob"] is None or r["dob"] is None,
+        lambda a, b: a["dob"] is None or b["dob"] is None,
         [
-            ("exact", lambda l, r: l["dob"] == r["dob"]),
+            ("exact", lambda a, b: a["dob"] == b["dob"]),
             ("day and month transposed", _transposed),
             (
                 "one character differs",
-                lambda l, r: DamerauLevenshtein.distance(l["dob"], r["dob"]) <= 1,
+                lambda a, b: DamerauLevenshtein.distance(a["dob"], b["dob"]) <= 1,
             ),
-            ("same year", lambda l, r: l["dob"][:4] == r["dob"][:4]),
+            ("same year", lambda a, b: a["dob"][:4] == b["dob"][:4]),
         ],
     ),
     "gender": (
-        lambda l, r: l["gender"] is None or r["gender"] is None,
-        [("exact", lambda l, r: l["gender"] == r["gender"])],
+        lambda a, b: a["gender"] is None or b["gender"] is None,
+        [("exact", lambda a, b: a["gender"] == b["gender"])],
     ),
     **{
         col: (
-            (lambda c: (lambda l, r: l[c] is None or r[c] is None))(col),
+            (lambda c: (lambda a, b: a[c] is None or b[c] is None))(col),
             [("shared", _shared(col))],
         )
         for col in ("phones", "emails", "handles", "vehicles", "other_ids", "postcodes")
@@ -131,7 +131,7 @@ class PythonScorer:
                 None,
             )
             compiled = []
-            for lvl, (label, pred) in zip(levels, [*preds, ("else", lambda l, r: True)]):
+            for lvl, (label, pred) in zip(levels, [*preds, ("else", lambda a, b: True)]):
                 bf = lvl["m_probability"] / lvl["u_probability"]
                 tf_col = lvl.get("tf_adjustment_column")
                 compiled.append(
@@ -152,7 +152,7 @@ class PythonScorer:
             for c in model.settings["comparisons"]
         }
 
-    def score(self, l: Row, r: Row) -> tuple[float, float, dict[str, Any]]:
+    def score(self, a: Row, b: Row) -> tuple[float, float, dict[str, Any]]:
         """Return ``(match_probability, match_weight, evidence)`` for one pair of rows.
 
         The evidence has the same shape as :class:`~graphsvc.linkage.scoring.Proposal`'s,
@@ -163,7 +163,7 @@ class PythonScorer:
         tf_tables = self.model.tf_tables
         for name, null_pred, levels in self._comps:
             has_tf = any(x[3] for x in levels)
-            if null_pred(l, r):
+            if null_pred(a, b):
                 item: dict[str, Any] = {"level": "null"}
                 if has_tf:
                     item["tf_adjustment"] = 1.0
@@ -171,16 +171,17 @@ class PythonScorer:
                 ev[name] = item
                 continue
             for label, pred, bf, tf_col, tf_w in levels:
-                if pred(l, r):
+                if pred(a, b):
                     break
             item = {"level": label}
             if has_tf:
                 adj = 1.0
                 if tf_col is not None:
                     table = tf_tables.get(tf_col, {})
-                    vals = [v for v in (table.get(l[tf_col]), table.get(r[tf_col])) if v]
-                    if vals:
-                        adj = (self._u_exact[name] / max(vals)) ** tf_w
+                    vals = [v for v in (table.get(a[tf_col]), table.get(b[tf_col])) if v]
+                    u_exact = self._u_exact[name]
+                    if vals and u_exact is not None:
+                        adj = (u_exact / max(vals)) ** tf_w
                 item["tf_adjustment"] = adj
                 bf = bf * adj
             item["bayes_factor"] = bf

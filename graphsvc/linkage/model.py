@@ -19,10 +19,12 @@ graph still uses register-wide frequencies.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import logging
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -310,10 +312,55 @@ class LinkageModel:
         return cls.from_json(p.read_text(encoding="utf-8"))
 
 
+@contextlib.contextmanager
+def quiet_splink(level: int = logging.ERROR) -> Iterator[None]:
+    """Silence Splink's progress chatter (INFO and training WARNINGs) for a block."""
+    logger = logging.getLogger("splink")
+    old = logger.level
+    logger.setLevel(level)
+    try:
+        yield
+    finally:
+        logger.setLevel(old)
+
+
 def _linker(con: duckdb.DuckDBPyConnection, tables: list[str], settings: dict[str, Any]) -> Any:
     from splink import DuckDBAPI, Linker
 
     return Linker(tables if len(tables) > 1 else tables[0], settings, DuckDBAPI(connection=con))
+
+
+def _train(
+    con: duckdb.DuckDBPyConnection,
+    train: pd.DataFrame,
+    seed: int,
+    max_pairs_for_u: int,
+    prior_recall: float,
+    blocking_rules: list[dict[str, Any]] | None,
+) -> tuple[dict[str, Any], dict[str, dict[str, float]]]:
+    from splink import block_on
+
+    table = register_frame(con, train, "persons_train")
+    settings = build_settings(link_type="dedupe_only", blocking_rules=blocking_rules)
+    linker = _linker(con, [table], settings)
+    linker.training.estimate_probability_two_random_records_match(
+        [block_on("given_name", "family_name", "dob")], recall=prior_recall
+    )
+    linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs_for_u, seed=seed)
+    linker.training.estimate_parameters_using_expectation_maximisation(
+        block_on("dob"), estimate_without_term_frequencies=True
+    )
+    linker.training.estimate_parameters_using_expectation_maximisation(
+        block_on("given_name", "family_name"), estimate_without_term_frequencies=True
+    )
+    trained: dict[str, Any] = linker.misc.save_model_to_json()
+    tf_tables: dict[str, dict[str, float]] = {}
+    for col in ("given_name", "family_name"):
+        tf = linker.table_management.compute_tf_table(col).as_pandas_dataframe()
+        tf_tables[col] = {
+            str(k): float(v) for k, v in zip(tf[col], tf[f"tf_{col}"]) if k is not None
+        }
+    return trained, tf_tables
 
 
 def train_model(
@@ -359,8 +406,6 @@ def train_model(
     ModelError
         If some parameter could not be estimated (too little data for a comparison level).
     """
-    from splink import block_on
-
     if not isinstance(persons, pd.DataFrame) or "unique_id" not in persons.columns:
         persons = prepare_persons(persons)
     if len(persons) < 10:
@@ -371,29 +416,11 @@ def train_model(
     if sample_size is not None and len(persons) > sample_size:
         train = persons.sample(n=sample_size, random_state=seed)
 
-    logging.getLogger("splink").setLevel(logging.WARNING)
     con = duckdb.connect()
     try:
-        table = register_frame(con, train, "persons_train")
-        settings = build_settings(link_type="dedupe_only", blocking_rules=blocking_rules)
-        linker = _linker(con, [table], settings)
-        linker.training.estimate_probability_two_random_records_match(
-            [block_on("given_name", "family_name", "dob")], recall=prior_recall
-        )
-        linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs_for_u, seed=seed)
-        linker.training.estimate_parameters_using_expectation_maximisation(
-            block_on("dob"), estimate_without_term_frequencies=True
-        )
-        linker.training.estimate_parameters_using_expectation_maximisation(
-            block_on("given_name", "family_name"), estimate_without_term_frequencies=True
-        )
-        trained = linker.misc.save_model_to_json()
-        tf_tables: dict[str, dict[str, float]] = {}
-        for col in ("given_name", "family_name"):
-            tf = linker.table_management.compute_tf_table(col).as_pandas_dataframe()
-            tf_tables[col] = {
-                str(k): float(v) for k, v in zip(tf[col], tf[f"tf_{col}"]) if k is not None
-            }
+        with quiet_splink():
+            trained, tf_tables = _train(con, train, seed, max_pairs_for_u, prior_recall,
+                                        blocking_rules)
     finally:
         con.close()
     trained["link_type"] = link_type

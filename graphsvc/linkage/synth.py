@@ -67,7 +67,7 @@ def _person(rng: random.Random, n: int, family: str | None = None,
 
 
 def _noisy(rng: random.Random, base: dict[str, Any]) -> dict[str, Any]:
-    r = {k: (list(v) if isinstance(v, list) else v) for k, v in base.items()}
+    r: dict[str, Any] = {k: (list(v) if isinstance(v, list) else v) for k, v in base.items()}
     if rng.random() < 0.15:
         r["given_name"] = _typo(rng, r["given_name"])
     if rng.random() < 0.15:
