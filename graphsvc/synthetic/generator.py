@@ -502,7 +502,7 @@ class RegisterWriter:
         days = [d for d in (start + int(o) for o in offsets) if d <= _AS_OF]
         n = len(days)
         b1 = rng.uniform(0.2, 0.6) if rng.random() < P.REACH_PRESENCE[relationship] else 2.0
-        b2 = rng.uniform(b1 + 0.1, 0.95) if b1 < 1 and rng.random() < P.REACH_HARM[relationship] else 2.0
+        b2 = rng.uniform(b1 + 0.05, 0.9) if b1 < 1 and rng.random() < P.REACH_HARM[relationship] else 2.0
         # Orders, and whether the conduct stops at them.
         orders: list[tuple[dict[str, Any], int, int | None]] = []
         order_at: int | None = None

@@ -46,13 +46,13 @@ SPAN_SIGMA = 1.0
 SPAN_MAX_DAYS = 1100
 # Escalation: share of campaigns that reach physical presence, and of those, harm.
 REACH_PRESENCE = {"ex_partner": 0.70, "acquaintance": 0.60, "stranger": 0.50}
-REACH_HARM = {"ex_partner": 0.55, "acquaintance": 0.40, "stranger": 0.35}
+REACH_HARM = {"ex_partner": 0.65, "acquaintance": 0.50, "stranger": 0.45}
 REMOTE_TYPES = {"call": 0.30, "text": 0.30, "email": 0.10, "social_media": 0.22,
                 "letter": 0.04, "gift": 0.04}
 PRESENCE_TYPES = {"surveillance": 0.15, "following": 0.30, "loitering": 0.30, "visit": 0.25}
 HARM_TYPES = {"damage": 0.40, "threat": 0.45, "assault": 0.15}
 # Mix of phases after each boundary: (remote, presence, harm).
-PHASE_MIX = ((1.0, 0.0, 0.0), (0.30, 0.70, 0.0), (0.25, 0.25, 0.50))
+PHASE_MIX = ((1.0, 0.0, 0.0), (0.30, 0.70, 0.0), (0.20, 0.20, 0.60))
 DATE_ONLY_RATE = 0.15                 # occurred_at recorded as a date without a time
 REPORT_DELAY_SHARE = 0.5              # victims endure the first half-ish before reporting
 
