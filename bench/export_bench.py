@@ -24,11 +24,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from graphsvc import localdb  # noqa: E402
-from graphsvc.config import Settings  # noqa: E402
-from graphsvc.db import Database  # noqa: E402
-from graphsvc.export import FORMATS, export_network  # noqa: E402
-from graphsvc.export.network import person_network  # noqa: E402
+from graphsvc import localdb
+from graphsvc.config import Settings
+from graphsvc.db import Database
+from graphsvc.export import FORMATS, export_network
+from graphsvc.export.network import person_network
 
 OFFENDER = "BENCH-P0"
 

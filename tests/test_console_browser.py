@@ -78,7 +78,7 @@ def live(app, db, load) -> Iterator[dict[str, Any]]:  # type: ignore[no-untyped-
 def page(browser) -> Iterator[Any]:  # type: ignore[no-untyped-def]
     context = browser.new_context(viewport={"width": 1360, "height": 1000}, accept_downloads=True)
     pg = context.new_page()
-    pg.set_default_timeout(15_000)
+    pg.set_default_timeout(30_000)  # generous: CI shares 2 cores with Neo4j
     yield pg
     context.close()
 
@@ -175,6 +175,17 @@ def test_search_open_person_graph_expand_filter_export(page, live) -> None:  # t
     assert page.locator("#timeline .tl-incident").count() == 4
     assert page.locator("#timeline .tl-order").count() == 1
     assert page.locator("#timeline .tl-breach-mark").count() == 1
+    # Profile, flags with evidence, and the fixation summary from the API.
+    page.locator("#profile dt").first.wait_for()
+    page.locator("#flags code").first.wait_for()
+    page.locator("#fixation-summary table").wait_for()
+    flags = page.locator("#flags").inner_text()
+    assert "ORDER_BREACH" in flags and "MULTIPLE_VICTIMS" in flags, flags
+    assert page.locator("#fixation-summary tr").count() == 1 + 3  # header + one row per victim
+    evidence = page.locator("#flags .evidence button", has_text="I-3").first
+    evidence.click()
+    assert page.evaluate("window.consoleGraph.$(':selected').map(n => n.id())") == ["incident:I-3"]
+    sync_api.expect(page.locator("#status")).to_have_text("")
     page.screenshot(path=str(IMG / "console-person.png"), full_page=True)
 
     # Expand V-1 by clicking its node on the canvas: P-2 and I-6 arrive.
