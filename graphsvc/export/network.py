@@ -104,11 +104,13 @@ def _scalar(value: Any) -> str | int | float | bool:
         return value
     if isinstance(value, list | tuple):
         return "; ".join(str(_scalar(v)) for v in value)
-    iso = getattr(value, "iso_format", None)  # neo4j.time types
-    if callable(iso):
-        text = str(iso())
-        return text
-    if isinstance(value, dt.date | dt.datetime):
+    to_native = getattr(value, "to_native", None)  # neo4j.time types
+    if callable(to_native):
+        value = to_native()
+    if isinstance(value, dt.datetime):
+        text = value.isoformat(timespec="seconds")
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+    if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)
 
