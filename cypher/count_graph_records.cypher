@@ -1,7 +1,12 @@
-// Cheap counts (from the count store) that change whenever incidents or their links do: the
-// fingerprint of the cached unidentified-cluster job.
+// Cheap counts (from the count store) that change whenever incidents, orders or their links do:
+// the fingerprint of the cached register-wide pattern jobs (serial ranking, unidentified clusters).
 CALL () { MATCH (n:Incident) RETURN count(n) AS incidents }
+CALL () { MATCH (n:Order) RETURN count(n) AS orders }
+CALL () { MATCH (n:Person) RETURN count(n) AS persons }
 CALL () { MATCH ()-[r:USED]->() RETURN count(r) AS used }
 CALL () { MATCH ()-[r:OFFENDER_IN]->() RETURN count(r) AS offender_links }
 CALL () { MATCH ()-[r:VICTIM_IN]->() RETURN count(r) AS victim_links }
-RETURN incidents, used, offender_links, victim_links
+CALL () { MATCH ()-[r:BREACHED]->() RETURN count(r) AS breached }
+CALL () { MATCH ()-[r:RESTRAINS|PROTECTS]->() RETURN count(r) AS order_links }
+CALL () { MATCH ()-[r:HAS_IDENTIFIER]->() RETURN count(r) AS identifiers }
+RETURN incidents, orders, persons, used, offender_links, victim_links, breached, order_links, identifiers

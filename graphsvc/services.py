@@ -185,7 +185,7 @@ def check(db: Database, subject: dict, complainant_id: str | None = None, limit:
             {"field": row["field"], "value": row["value"], "how": row["how"],
              **({"incident_ids": row["incident_ids"]} if row["incident_ids"] else {})})
     names = [n for n in (norm["given_name"], norm["family_name"], *norm["aliases"]) if n]
-    by_name = [r["person_id"] for r in repo.persons_by_names(db, lucene_query(names), limit=100)]
+    by_name = [r["person_id"] for r in repo.persons_by_names(db, lucene_query(names), limit=50)]
     dobs: list[dt.date] = []
     if norm["dob"] is not None:
         dobs.append(norm["dob"])
@@ -195,7 +195,7 @@ def check(db: Database, subject: dict, complainant_id: str | None = None, limit:
                 dobs.append(dt.date(d.year, d.day, d.month))
             except ValueError:
                 pass
-    by_dob = [r["person_id"] for r in repo.persons_by_dob(db, dobs)]
+    by_dob = [r["person_id"] for r in repo.persons_by_dob(db, dobs, limit=100)]
     ids = list(dict.fromkeys([*hits, *by_name, *by_dob]))
     candidates = repo.match_candidates(db, ids, complainant_id)
     for c in candidates:
@@ -205,7 +205,7 @@ def check(db: Database, subject: dict, complainant_id: str | None = None, limit:
     info = {c["person_id"]: c for c in candidates}
 
     # confirmed identity links: one perpetrator, shown once (its best-scoring record)
-    top = scored[: limit * 3]
+    top = scored[: limit + 5]
     perps = _perpetrators(db, [s.person_id for s in top], threshold)
     emitted: dict[str, dict[str, Any]] = {}
     order: list[str] = []
@@ -376,6 +376,36 @@ def linked_victims(db: Database, person_id: str) -> dict:
     }
 
 
+# -- cache of register-wide jobs --------------------------------------------------------------
+_job_cache: dict[tuple[int, str], tuple[float, Any, Any]] = {}
+_job_lock = threading.Lock()
+
+
+def _cache_seconds() -> float:
+    raw = os.environ.get("GRAPHSVC_PATTERN_CACHE_S")
+    try:
+        return float(raw) if raw else 120.0
+    except ValueError:
+        raise InvalidInput("GRAPHSVC_PATTERN_CACHE_S must be a number") from None
+
+
+def _cached(db: Database, name: str, key: Any, compute: Any) -> Any:
+    """``compute()``, kept for ``GRAPHSVC_PATTERN_CACHE_S`` seconds (default 120; 0 disables)
+    while ``key`` and the graph's count-store fingerprint stay the same."""
+    ttl = _cache_seconds()
+    if ttl <= 0:
+        return compute()
+    full_key = (key, repo.graph_fingerprint(db))
+    with _job_lock:
+        hit = _job_cache.get((id(db), name))
+        if hit and hit[1] == full_key and time.monotonic() - hit[0] < ttl:
+            return hit[2]
+    value = compute()
+    with _job_lock:
+        _job_cache[(id(db), name)] = (time.monotonic(), full_key, value)
+    return value
+
+
 # -- serial offenders --------------------------------------------------------------------------
 def _at_midnight(day: dt.date | None, field: str) -> dt.datetime | None:
     if day is None:
@@ -434,6 +464,36 @@ def _serial_entry(rep: str, group: IdentityGroup, incidents: list[dict[str, Any]
     }
 
 
+def _rank_serial(db: Database, links: list[dict[str, Any]], threshold: float, th: Thresholds, today: dt.date,
+                 min_victims: int, agency: str | None, since_at: dt.datetime | None,
+                 until_at: dt.datetime | None) -> list[dict[str, Any]]:
+    """The whole serial ranking (register-wide Cypher aggregation, identity groups merged)."""
+    groups = identity_groups(links, threshold)
+    linked_ids = sorted({p for g in groups for p in g})
+    rows = repo.serial_rows(db, min_victims=min_victims, agency=agency, since=since_at, until=until_at,
+                            linked_ids=linked_ids)
+    by_id = {r["person_id"]: r for r in rows}
+    group_of = {p: g for g in groups for p in g}
+    done: set[str] = set()
+    entries: list[dict[str, Any]] = []
+    for pid in sorted(by_id):
+        if pid in done:
+            continue
+        members = group_of.get(pid, {pid})
+        present = [by_id[m] for m in sorted(members) if m in by_id]
+        done |= set(members)
+        rep = min(present, key=lambda r: (-len(r["incidents"]), r["person_id"]))["person_id"]
+        group = identity_group(rep, links, threshold)
+        incidents = list({i["id"]: i for r in present for i in r["incidents"]}.values())
+        orders = list({o["id"]: {**o, "respondent_id": r["person_id"]} for r in present for o in r["orders"]
+                       if o.get("issued_on") is not None}.values())
+        entry = _serial_entry(rep, group, incidents, orders, today, th)
+        if entry["victim_count"] >= min_victims:
+            entries.append(entry)
+    entries.sort(key=lambda e: (-e["risk_score"], -e["victim_count"], e["person_id"]))
+    return entries
+
+
 def serial(db: Database, min_victims: int = 2, agency: str | None = None, since: dt.date | None = None,
            until: dt.date | None = None, limit: int = 50, cursor: str | None = None) -> dict:
     """Persons (identity groups) with at least ``min_victims`` distinct victims in incidents
@@ -462,32 +522,13 @@ def serial(db: Database, min_victims: int = 2, agency: str | None = None, since:
     th = Thresholds.from_env()
     today = _today()
     links = repo.all_identity_links(db, threshold)
-    groups = identity_groups(links, threshold)
-    linked_ids = sorted({p for g in groups for p in g})
-    rows = repo.serial_rows(db, min_victims=min_victims, agency=agency, since=since_at, until=until_at,
-                            linked_ids=linked_ids)
-    by_id = {r["person_id"]: r for r in rows}
-    group_of = {p: g for g in groups for p in g}
-    done: set[str] = set()
-    entries: list[dict[str, Any]] = []
-    for pid in sorted(by_id):
-        if pid in done:
-            continue
-        members = group_of.get(pid, {pid})
-        present = [by_id[m] for m in sorted(members) if m in by_id]
-        done |= set(members)
-        rep = min(present, key=lambda r: (-len(r["incidents"]), r["person_id"]))["person_id"]
-        group = identity_group(rep, links, threshold)
-        incidents = list({i["id"]: i for r in present for i in r["incidents"]}.values())
-        orders = list({o["id"]: {**o, "respondent_id": r["person_id"]} for r in present for o in r["orders"]
-                       if o.get("issued_on") is not None}.values())
-        entry = _serial_entry(rep, group, incidents, orders, today, th)
-        if entry["victim_count"] >= min_victims:
-            entries.append(entry)
-    entries.sort(key=lambda e: (-e["risk_score"], -e["victim_count"], e["person_id"]))
+    key = (min_victims, agency, _iso(since_at), _iso(until_at), threshold, asdict(th), today.isoformat(),
+           json.dumps(links, sort_keys=True, default=str))
+    entries = list(_cached(db, "serial", key, lambda: _rank_serial(db, links, threshold, th, today, min_victims,
+                                                                     agency, since_at, until_at)))
     if after is not None:
-        key = (-float(after[0]), -int(after[1]), str(after[2]))
-        entries = [e for e in entries if (-e["risk_score"], -e["victim_count"], e["person_id"]) > key]
+        cut = (-float(after[0]), -int(after[1]), str(after[2]))
+        entries = [e for e in entries if (-e["risk_score"], -e["victim_count"], e["person_id"]) > cut]
     page = entries[:limit]
     more = len(entries) > limit
     nxt = _encode_cursor([page[-1]["risk_score"], page[-1]["victim_count"], page[-1]["person_id"]]) if more else None
@@ -495,35 +536,17 @@ def serial(db: Database, min_victims: int = 2, agency: str | None = None, since:
 
 
 # -- unidentified perpetrators -----------------------------------------------------------------
-_cluster_cache: dict[int, tuple[float, tuple[int, ...], list[dict[str, Any]]]] = {}
-_cluster_lock = threading.Lock()
-
-
-def _cache_seconds() -> float:
-    raw = os.environ.get("GRAPHSVC_CLUSTER_CACHE_S")
-    try:
-        return float(raw) if raw else 120.0
-    except ValueError:
-        raise InvalidInput("GRAPHSVC_CLUSTER_CACHE_S must be a number") from None
-
-
 def _all_clusters(db: Database) -> list[dict[str, Any]]:
-    """The register-wide cluster job: one Cypher scan, NetworkX on the projection of shared
-    identifiers only; kept for ``GRAPHSVC_CLUSTER_CACHE_S`` seconds while the graph's
-    incident counts stay the same."""
-    ttl = _cache_seconds()
-    fingerprint = repo.graph_fingerprint(db) if ttl > 0 else ()
-    with _cluster_lock:
-        hit = _cluster_cache.get(id(db))
-        if ttl > 0 and hit and hit[1] == fingerprint and time.monotonic() - hit[0] < ttl:
-            return hit[2]
-    rows = [{"incident_id": r["incident_id"], "identifier": f"{_KIND.get(r['kind'], r['kind'].lower())}:{r['value']}"}
-            for r in repo.unidentified_edges(db)]
-    result = clusters_mod.clusters(clusters_mod.incident_identifier_graph(rows))
-    if ttl > 0:
-        with _cluster_lock:
-            _cluster_cache[id(db)] = (time.monotonic(), fingerprint, result)
-    return result
+    """The register-wide cluster job: one Cypher scan returning only identifiers shared by two
+    or more unidentified incidents, NetworkX on that projection (cached, see :func:`_cached`)."""
+
+    def compute() -> list[dict[str, Any]]:
+        rows = [{"incident_id": r["incident_id"],
+                 "identifier": f"{_KIND.get(r['kind'], r['kind'].lower())}:{r['value']}"}
+                for r in repo.unidentified_edges(db)]
+        return clusters_mod.clusters(clusters_mod.incident_identifier_graph(rows))
+
+    return _cached(db, "clusters", None, compute)
 
 
 def unidentified(db: Database, limit: int = 50, cursor: str | None = None) -> dict:

@@ -8,7 +8,7 @@ from tests.analysis_records import incident, order, person, series
 
 
 def test_every_analysis_route_answers(db, load, client, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("GRAPHSVC_CLUSTER_CACHE_S", "0")
+    monkeypatch.setenv("GRAPHSVC_PATTERN_CACHE_S", "0")
     load([person("DM", "Daniel", "Marsh", phones=["07700 900123"]), person("V1", "Vi", "One"), person("V2"),
           *series("R", "DM", "V1", 0, 7, ["text", "call", "visit", "damage", "threat", "assault"]),
           order("O1", "DM", ["V1"], 3), incident("B", 50, "visit", ["DM"], ["V2"], breached_order_ids=["O1"]),

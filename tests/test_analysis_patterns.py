@@ -105,7 +105,7 @@ def test_serial_ranking_filters_and_pagination(db, load) -> None:
 
 
 def test_unidentified_clusters_and_the_bridging_identifier(db, load, monkeypatch) -> None:
-    monkeypatch.setenv("GRAPHSVC_CLUSTER_CACHE_S", "0")
+    monkeypatch.setenv("GRAPHSVC_PATTERN_CACHE_S", "0")
     ph = {"phones": ["07700 900001"], "vehicles": ["AB12 CDE"]}
     load([person(v) for v in ("V1", "V2", "V3", "V4", "V5", "V6")]
          + [person("NAMED", "Nate", "Named", emails=["x@example.org"]), person("OFF")]
@@ -206,3 +206,24 @@ def test_cli_commands_print_json_and_audit(db, load, neo4j_env) -> None:
                       "e.action AS action, e.person_ids AS ids ORDER BY e.seq")
     assert len(rows) == 4 and all(r["purpose"] == "OP-1" and r["action"] == "consultation" for r in rows)
     assert "O" in rows[0]["ids"]
+
+
+def test_register_wide_jobs_are_cached_until_the_graph_changes(db, load, monkeypatch) -> None:
+    monkeypatch.setenv("GRAPHSVC_PATTERN_CACHE_S", "600")
+    load([person(p) for p in ("O", "V1", "V2", "V3")]
+         + [incident("I1", 0, "text", ["O"], ["V1"]), incident("I2", 1, "text", ["O"], ["V2"]),
+            incident("U1", 2, "text", [], ["V1"], identifiers_used={"phones": ["07700 900100"]}),
+            incident("U2", 3, "text", [], ["V2"], identifiers_used={"phones": ["07700 900100"]})])
+    first = services.serial(db)
+    assert services.serial(db) == first and first["persons"][0]["victim_count"] == 2
+    assert len(services.unidentified(db)["clusters"]) == 1
+    load([incident("I3", 4, "assault", ["O"], ["V3"]),
+          incident("U3", 5, "text", [], ["V3"], identifiers_used={"phones": ["07700 900100"]})])
+    again = services.serial(db)["persons"][0]
+    assert again["victim_count"] == 3
+    assert services.unidentified(db)["clusters"][0]["incident_ids"] == ["U1", "U2", "U3"]
+    # an identity decision changes the answer at once, counts or not
+    load([person("O2"), person("V4"), incident("J1", 6, "text", ["O2"], ["V4"])])
+    assert services.serial(db)["persons"][0]["victim_count"] == 3
+    _link(db, "O", "O2", "confirmed", 1.0)
+    assert services.serial(db)["persons"][0]["victim_count"] == 4
