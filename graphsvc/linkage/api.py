@@ -41,7 +41,7 @@ def _as_frame(persons: pd.DataFrame | Iterable[Mapping[str, Any]]) -> pd.DataFra
 def _linker(con: duckdb.DuckDBPyConnection, tables: str | list[str], settings: dict[str, Any]) -> Any:
     from splink import DuckDBAPI, Linker
 
-    return Linker(tables, settings, DuckDBAPI(connection=con))
+    return Linker(tables, settings, DuckDBAPI(connection=con), set_up_basic_logging=False)
 
 
 def _register_tf(linker: Any, model: LinkageModel) -> None:
@@ -65,6 +65,8 @@ def predict_pairs(
     across_sources_only: bool = False,
     blocking_rules: list[dict[str, Any]] | None = None,
     use_model_tf: bool = False,
+    memory_limit: str | None = None,
+    threads: int | None = None,
 ) -> pd.DataFrame:
     """Score all blocked pairs of a register and keep those at or above ``threshold``.
 
@@ -82,6 +84,10 @@ def predict_pairs(
         Splink blocking-rule dicts; default the model's.
     use_model_tf : bool, optional
         Use the model's saved name frequencies instead of this register's.
+    memory_limit : str, optional
+        DuckDB memory limit (e.g. ``"3GB"``); DuckDB spills to disk beyond it.
+    threads : int, optional
+        DuckDB worker threads (default: all cores).
 
     Returns
     -------
@@ -101,6 +107,10 @@ def predict_pairs(
     frame = _as_frame(persons)
     con = duckdb.connect()
     try:
+        if memory_limit is not None:
+            con.execute("SET memory_limit = ?", [memory_limit])
+        if threads is not None:
+            con.execute("SET threads = ?", [int(threads)])
         if across_sources_only:
             sources = [s for s in frame["source"].dropna().unique()]
             if len(sources) < 2 or frame["source"].isna().any():

@@ -41,6 +41,14 @@ def _shared(col: str) -> Pred:
     return lambda a, b: bool(set(a[col]) & set(b[col]))
 
 
+def _one_typo(a: Row, b: Row) -> bool:
+    x, y = a["given_name"], b["given_name"]
+    return (
+        x is not None and y is not None and len(x) >= 4 and len(y) >= 4
+        and DamerauLevenshtein.distance(x, y) <= 1
+    )
+
+
 def _transposed(a: Row, b: Row) -> bool:
     x, y = a["dob"], b["dob"]
     return bool(x[:4] == y[:4] and x[5:7] == y[8:10] and x[8:10] == y[5:7])
@@ -59,6 +67,7 @@ _LEVELS: dict[str, tuple[Pred, list[tuple[str, Pred]]]] = {
             ),
             ("alias or nickname", _shared("names")),
             ("similar", lambda a, b: _jw(a["given_name"], b["given_name"], 0.92)),
+            ("one typo", _one_typo),
             ("fuzzy", lambda a, b: _jw(a["given_name"], b["given_name"], 0.8)),
         ],
     ),

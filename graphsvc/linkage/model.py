@@ -90,6 +90,11 @@ def _comparisons() -> list[dict[str, Any]]:
                 ),
                 _lvl('len(list_intersect("names_l", "names_r")) >= 1', "alias or nickname"),
                 _lvl(f'{_JW}("given_name_l", "given_name_r") >= 0.92', "similar"),
+                _lvl(
+                    'damerau_levenshtein("given_name_l", "given_name_r") <= 1 '
+                    'AND length("given_name_l") >= 4 AND length("given_name_r") >= 4',
+                    "one typo",
+                ),
                 _lvl(f'{_JW}("given_name_l", "given_name_r") >= 0.8', "fuzzy"),
                 dict(_ELSE),
             ],
@@ -327,7 +332,12 @@ def quiet_splink(level: int = logging.ERROR) -> Iterator[None]:
 def _linker(con: duckdb.DuckDBPyConnection, tables: list[str], settings: dict[str, Any]) -> Any:
     from splink import DuckDBAPI, Linker
 
-    return Linker(tables if len(tables) > 1 else tables[0], settings, DuckDBAPI(connection=con))
+    return Linker(
+        tables if len(tables) > 1 else tables[0],
+        settings,
+        DuckDBAPI(connection=con),
+        set_up_basic_logging=False,
+    )
 
 
 def _train(

@@ -20,6 +20,7 @@ import jellyfish
 import pandas as pd
 
 from graphsvc.linkage.errors import RecordError
+from graphsvc.linkage.nicknames import formal_names
 
 __all__ = [
     "PERSON_FIELDS",
@@ -28,6 +29,7 @@ __all__ = [
     "prepare_persons",
     "prepare_person",
     "register_frame",
+    "from_contract_person",
 ]
 
 #: Fields of a person record the linkage reads (``other_ids`` is an extension, see the docs).
@@ -147,7 +149,7 @@ def prepare_person(
     -------
     dict
         The row: canonical names (lower-case, accents and punctuation removed), ``names``
-        (given name and aliases), soundex blocking keys, ``dob_year``, identifier lists
+        (given name, aliases, and the formal names of any nickname among them), soundex blocking keys, ``dob_year``, identifier lists
         (null when empty) and ``identifiers`` (every identifier prefixed with its kind).
 
     Raises
@@ -185,7 +187,9 @@ def prepare_person(
         if a
     ]
     alias_tokens = [t for a in aliases for t in a.split(" ") if t != family]
-    names = _uniq([*(x for x in [given] if x), *aliases, *alias_tokens])
+    given_tokens = given.split(" ") if given else []
+    formal = [f for t in (*given_tokens, *alias_tokens) for f in formal_names(t)]
+    names = _uniq([*(x for x in [given] if x), *aliases, *alias_tokens, *formal])
 
     dob = _opt_str(index, rid, "dob", record.get("dob"))
     if dob is not None and not _DOB_RE.match(dob):
@@ -321,3 +325,38 @@ def register_frame(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, name: st
     con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT {casts} FROM {view}")
     con.unregister(view)
     return name
+
+
+def from_contract_person(person: Mapping[str, Any]) -> dict[str, Any]:
+    """Map a validated contract person (the loader's ``PersonRecord.model_dump()``, or a
+    person as fetched from the graph) onto the linkage's normalised shape.
+
+    Handles ``[{"platform", "handle"}]`` become ``"platform:handle"``, a ``date`` of birth
+    becomes 'YYYY-MM-DD', and address postcodes become ``postcodes``. Other fields pass through.
+
+    Examples
+    --------
+    >>> from_contract_person({"id": "A", "source": "X", "handles": [{"platform": "x",
+    ...     "handle": "ann"}], "addresses": [{"postcode": "B1 1AA"}]})["handles"]
+    ['x:ann']
+    """
+    if not isinstance(person, Mapping):
+        raise TypeError("person must be a mapping")
+    out = {k: person.get(k) for k in PERSON_FIELDS if k in person}
+    dob = person.get("dob")
+    if dob is not None and not isinstance(dob, str):
+        out["dob"] = dob.isoformat()
+    handles = []
+    for h in person.get("handles") or ():
+        if isinstance(h, Mapping):
+            handles.append(f"{h.get('platform')}:{h.get('handle')}")
+        else:
+            handles.append(str(h))
+    out["handles"] = handles
+    postcodes = list(person.get("postcodes") or ())
+    for a in person.get("addresses") or ():
+        pc = a.get("postcode") if isinstance(a, Mapping) else getattr(a, "postcode", None)
+        if pc:
+            postcodes.append(pc)
+    out["postcodes"] = postcodes
+    return out

@@ -6,8 +6,8 @@ be enough):
 
 Five kinds of agreement are counted, each at most once however many fields agree:
 
-* NAME: the given names agree (exact, an alias or nickname in common, the names swapped, or
-  Jaro-Winkler >= 0.92);
+* NAME: the given names agree (exact, an alias or nickname in common, the names swapped,
+  Jaro-Winkler >= 0.92, or one typo apart when both have at least 4 letters);
 * FAMILY NAME: the family names agree the same way;
 * DOB: exact, day and month transposed, or one character different;
 * IDENTIFIER: at least one shared phone, email, handle or vehicle (all these kinds together
@@ -51,7 +51,9 @@ __all__ = [
 ]
 
 #: Given-name levels that count as NAME evidence.
-NAME_AGREE = frozenset({"exact", "swapped with family name", "alias or nickname", "similar"})
+NAME_AGREE = frozenset(
+    {"exact", "swapped with family name", "alias or nickname", "similar", "one typo"}
+)
 #: Family-name levels that count as FAMILY NAME evidence.
 FAMILY_AGREE = frozenset({"exact", "swapped with given name", "similar"})
 #: Date-of-birth levels that count as DOB evidence.
