@@ -1,0 +1,88 @@
+"""Pure analysis functions (no database): Mann-Kendall, clusters, identity groups, risk, queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from graphsvc.analysis.clusters import clusters, incident_identifier_graph
+from graphsvc.analysis.identity import identity_group, identity_groups, link_threshold
+from graphsvc.analysis.matching import lucene_query, normalise_subject
+from graphsvc.analysis.risk import risk_score
+from graphsvc.analysis.trend import mann_kendall, weekly_counts
+
+
+def test_mann_kendall_matches_the_textbook_statistic() -> None:
+    r = mann_kendall([1, 2, 3, 4, 5])
+    assert (r.s, r.trend) == (10, "rising") and r.tau == 1.0
+    assert abs(r.z - 9 / (50 / 3) ** 0.5) < 1e-9  # var = n(n-1)(2n+5)/18 = 50/3
+    assert mann_kendall([5, 4, 3, 2, 1]).trend == "falling"
+    assert mann_kendall([1, 2, 3, 4]).trend == "stable"  # four points cannot reach p < 0.05
+    tied = mann_kendall([1, 1, 1, 2, 2, 2])
+    assert tied.s == 9 and abs(tied.z - 8 / 21 ** 0.5) < 1e-9  # tie-corrected variance (510 - 2*66)/18
+    assert tied.trend == "stable"  # p = 0.08
+    assert mann_kendall([3, 3, 3, 3, 3]).note == "all values equal"
+    assert mann_kendall([1, 2]).note is not None
+    assert mann_kendall(list(range(5000))).n == 1000  # long series reduced to block means
+    with pytest.raises(ValueError):
+        mann_kendall([1, 2, 3], alpha=0)
+
+
+def test_weekly_counts() -> None:
+    t0 = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
+    assert weekly_counts([t0, t0 + dt.timedelta(days=1), t0 + dt.timedelta(days=8)]) == [2, 1]
+    assert weekly_counts([]) == []
+
+
+def test_clusters_and_bridges() -> None:
+    rows = [("I1", "p:1"), ("I2", "p:1"), ("I1", "v:1"), ("I2", "v:1"),  # redundant pair: no bridge
+            ("I2", "h:1"), ("I3", "h:1"),  # the bridge
+            ("I3", "e:1"), ("I4", "e:1"), ("I5", "x:9")]
+    g = incident_identifier_graph([{"incident_id": i, "identifier": v} for i, v in rows])
+    (c,) = clusters(g)
+    assert c["incident_ids"] == ["I1", "I2", "I3", "I4"]
+    assert c["bridging_identifiers"] == ["e:1", "h:1"]
+    assert c["shared_identifiers"] == ["e:1", "h:1", "p:1", "v:1"]
+    assert len(clusters(g, min_incidents=1)) == 2
+
+
+def test_identity_groups() -> None:
+    links = [{"a": "A", "b": "B", "status": "confirmed"},
+             {"a": "B", "b": "C", "status": "proposed", "probability": 0.95, "evidence": '{"why": "phone"}'},
+             {"a": "C", "b": "D", "status": "proposed", "probability": 0.92},
+             {"a": "A", "b": "E", "status": "proposed", "probability": 0.3},
+             {"a": "A", "b": "F", "status": "rejected", "probability": 0.99}]
+    g = identity_group("A", links, 0.9)
+    assert g.confirmed == ["A", "B"] and sorted(g.unconfirmed) == ["C", "D"]
+    assert g.unconfirmed["C"]["evidence"] == {"why": "phone"} and g.unconfirmed["D"]["probability"] == 0.92
+    assert identity_group("Z", links, 0.9).members == ["Z"]
+    assert identity_groups(links, 0.9) == [{"A", "B", "C", "D"}]
+    assert link_threshold({}) == 0.9 and link_threshold({"GRAPHSVC_LINK_THRESHOLD": "0.5"}) == 0.5
+    with pytest.raises(ValueError):
+        link_threshold({"GRAPHSVC_LINK_THRESHOLD": "2"})
+
+
+def test_risk_score_is_the_sum_of_its_parts() -> None:
+    score, parts = risk_score({"victim_count": 5, "breach_incident_ids": ["a", "b", "c"],
+                               "threat_incident_ids": ["t"], "escalation_trend": "rising",
+                               "active_order_ids": ["o"], "damage_incident_ids": ["d"],
+                               "new_fixation_order_ids": ["o"]})
+    pts = {p["factor"]: p["points"] for p in parts}
+    assert pts == {"several_victims": 25, "breaches": 20, "violence": 10, "escalation": 10,
+                   "order_in_force": 10, "property_damage": 5, "new_fixation_after_order": 10}
+    assert score == 0.9
+
+
+def test_lucene_query_drops_syntax_and_subject_normalises() -> None:
+    assert lucene_query(["Smith", "Al"]) == "(smith^2 OR smith~1) OR al^2"
+    assert lucene_query(["Christopher"]) == "(christopher^2 OR christopher~2)"
+    # query syntax in the input is dropped; lower-case "or" is a term, not an operator
+    assert lucene_query(['Jo"hn) OR *:*']) == "(john^2 OR john~1) OR or^2"
+    assert lucene_query(["", "!"]) is None
+    s = normalise_subject({"phones": ["07700 900123", "nonsense"], "handles": ["Instagram:@X"],
+                           "vehicles": ["ab12 cde"], "dob": "1984-03-02"})
+    assert s["phones"] == ["+447700900123"] and s["handles"] == ["instagram:x"] and s["vehicles"] == ["AB12CDE"]
+    assert s["unparsed"] == [{"field": "phones", "value": "nonsense"}]
+    with pytest.raises(ValueError):
+        normalise_subject({"phones": ["nonsense"]})
