@@ -91,6 +91,7 @@ def test_truth_path_and_people_definition(tmp_path: Path) -> None:
 
 
 # -- contract validity -------------------------------------------------------------------
+@pytest.mark.slow  # shares one 5,000-person register (about 15 s of CPU)
 def test_every_record_is_valid_and_references_resolve(reg: Register) -> None:
     # parse_record raised nothing while loading the fixture; now the references.
     assert reg.summary["person_records"] == len(reg.persons)
@@ -110,6 +111,7 @@ def test_every_record_is_valid_and_references_resolve(reg: Register) -> None:
         assert set(order.protected_ids) <= reg.persons.keys()
 
 
+@pytest.mark.slow  # shares one 5,000-person register (about 15 s of CPU)
 def test_identifiers_are_never_real(reg: Register) -> None:
     drama = ("+447700900", "+441632960", "+442079460", "+441914980", "+442896496", "+442920180")
     geo = tuple(f"+44{code}4960" for code in ("113", "114", "115", "116", "117", "118", "121",
@@ -125,6 +127,7 @@ def test_identifiers_are_never_real(reg: Register) -> None:
             assert name
 
 
+@pytest.mark.slow  # shares one 5,000-person register (about 15 s of CPU)
 def test_mostly_natural_order_with_some_forward_references(reg: Register) -> None:
     seen: set[str] = set()
     forward = 0
@@ -137,6 +140,7 @@ def test_mostly_natural_order_with_some_forward_references(reg: Register) -> Non
 
 
 # -- ground truth ------------------------------------------------------------------------
+@pytest.mark.slow  # shares one 5,000-person register (about 15 s of CPU)
 def test_truth_ids_exist_and_partition_the_records(reg: Register) -> None:
     assert reg.meta["kind"] == "meta" and reg.meta["seed"] == SEED and reg.meta["people"] == N
     assert reg.final["kind"] == "summary"
@@ -161,6 +165,7 @@ def test_truth_ids_exist_and_partition_the_records(reg: Register) -> None:
                 reg.entities[check["expected_entity_id"]]["person_ids"])
 
 
+@pytest.mark.slow  # shares one 5,000-person register (about 15 s of CPU)
 def test_recorded_offenders_and_victims_match_the_truth(reg: Register) -> None:
     for iid, inc in reg.incidents.items():
         perp = reg.entities[reg.perpetrator[iid]]
@@ -185,6 +190,7 @@ def _keys(ids: Any) -> set[str]:
             | {f"h:{h.key}" for h in ids.handles} | {f"v:{v}" for v in ids.vehicles})
 
 
+@pytest.mark.slow  # shares one 5,000-person register (about 15 s of CPU)
 def test_unidentified_incidents_are_linkable_to_their_perpetrator(reg: Register) -> None:
     unidentified = 0
     for e in reg.entities.values():
@@ -203,6 +209,7 @@ def test_unidentified_incidents_are_linkable_to_their_perpetrator(reg: Register)
     assert unidentified == reg.summary["unidentified_incidents"] > 0
 
 
+@pytest.mark.slow  # shares one 5,000-person register (about 15 s of CPU)
 def test_serial_and_concurrent_flags(reg: Register) -> None:
     for e in reg.entities.values():
         victims = e["victim_entity_ids"]
@@ -220,6 +227,7 @@ def test_serial_and_concurrent_flags(reg: Register) -> None:
     assert any(e["pattern"] == "sequential" for e in reg.entities.values())
 
 
+@pytest.mark.slow  # shares one 5,000-person register (about 15 s of CPU)
 def test_namesakes_are_different_people_with_one_name(reg: Register) -> None:
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for e in reg.entities.values():
@@ -243,6 +251,7 @@ def _swapped(d: dt.date) -> dt.date:
     return dt.date(d.year, d.day, d.month)
 
 
+@pytest.mark.slow  # shares one 5,000-person register (about 15 s of CPU)
 def test_duplicate_records_differ_only_by_documented_noise(reg: Register) -> None:
     documented = set(P.NOISE_DUPLICATE) | set(P.NOISE_PRIMARY)
     duplicates = 0
@@ -299,6 +308,7 @@ def test_duplicate_records_differ_only_by_documented_noise(reg: Register) -> Non
     assert duplicates == reg.summary["humans_with_several_records"] > 0
 
 
+@pytest.mark.slow  # shares one 5,000-person register (about 15 s of CPU)
 def test_check_probes_are_valid_subjects(reg: Register) -> None:
     assert reg.checks and any(not c["expected_person_ids"] for c in reg.checks)
     for check in reg.checks:
@@ -314,6 +324,7 @@ def _share(hits: int, total: int) -> float:
     return hits / total
 
 
+@pytest.mark.slow  # shares one 5,000-person register (about 15 s of CPU)
 def test_distributions_match_the_documented_rates(reg: Register) -> None:
     cases = [e for e in reg.entities.values() if e["profile"]]
     profiles = Counter(e["profile"] for e in cases)
