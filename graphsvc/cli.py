@@ -101,7 +101,9 @@ def load_cmd(paths: tuple[Path, ...], rejects_path: Path | None, batch_size: int
         return itertools.chain.from_iterable(read_path(p) for p in paths)
 
     show = sys.stderr.isatty() if progress is None else progress
-    rejects_out = rejects_path.open("w", encoding="utf-8") if rejects_path else None
+    # backslashreplace: a lone surrogate echoed from a rejected record (its id, a field name) is
+    # written as the JSON escape \udXXX it arrived as, instead of crashing the load.
+    rejects_out = rejects_path.open("w", encoding="utf-8", errors="backslashreplace") if rejects_path else None
     try:
         if all_or_nothing:
             _, bad = validate_all(raws())
