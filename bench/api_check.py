@@ -161,7 +161,37 @@ def run_direct(subjects: list[dict[str, Any]], clients: int, seconds: float, war
         db.close()
 
 
+def run_audit_only(clients: int, seconds: float, warmup: float) -> dict[str, Any]:
+    """Audit appends alone, from ``clients`` threads: the ceiling of audited requests."""
+    from graphsvc import audit
+    from graphsvc.config import Settings
+    from graphsvc.db import Database
+    from graphsvc.errors import GraphsvcError
+
+    db = Database(Settings.from_env())
+
+    def make_worker(n: int) -> Callable[[], str | None]:
+        def work() -> str | None:
+            try:
+                audit.append_entry(db, actor="bench#audit", role="case_system", action="consultation",
+                                   purpose="benchmark", query={"path": "/check"}, person_ids=["P-1", "P-2"],
+                                   status=200)
+            except GraphsvcError as exc:
+                return exc.code
+            return None
+
+        return work
+
+    try:
+        return _drive("audit-append", clients, seconds, warmup, make_worker)
+    finally:
+        db.close()
+
+
 def main() -> None:
+    import logging
+
+    logging.getLogger("neo4j.notifications").setLevel(logging.ERROR)
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--truth", type=Path, required=True)
     parser.add_argument("--url", default="http://127.0.0.1:8080")
@@ -170,7 +200,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--warmup", type=float, default=3.0)
     parser.add_argument("--subjects", type=int, default=2000)
-    parser.add_argument("--modes", default="http,direct,direct+audit")
+    parser.add_argument("--modes", default="http,direct,direct+audit",
+                        help="comma-separated: http, direct, direct+audit, audit (appends alone)")
     args = parser.parse_args()
 
     subjects = _subjects(args.truth, args.subjects)
@@ -179,6 +210,8 @@ def main() -> None:
     for mode in args.modes.split(","):
         if mode == "http":
             results.append(run_http(args.url, key, subjects, args.clients, args.seconds, args.warmup))
+        elif mode == "audit":
+            results.append(run_audit_only(args.clients, args.seconds, args.warmup))
         elif mode in ("direct", "direct+audit"):
             results.append(run_direct(subjects, args.clients, args.seconds, args.warmup, mode == "direct+audit"))
         else:
