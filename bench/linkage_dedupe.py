@@ -7,6 +7,7 @@ exactly as the graph stores them. All data is synthetic.
 
 Usage (one size per process, so peak RSS is that size's own):
     .venv/bin/python bench/linkage_dedupe.py --records 100000 [--threads 2] [--memory-limit 3GB]
+    .venv/bin/python bench/linkage_dedupe.py --records 1000000 --generator quick
 Prints one JSON line.
 """
 
@@ -23,14 +24,22 @@ from pathlib import Path
 from typing import Any
 
 
-def _register(records: int, seed: int) -> tuple[list[dict[str, Any]], dict[str, str], str]:
+def _quick(records: int, seed: int) -> tuple[list[dict[str, Any]], dict[str, str], str]:
+    from graphsvc.linkage.synth import generate_persons
+
+    recs, truth = generate_persons(int(records / 1.5), seed=seed)
+    return recs, truth, "graphsvc.linkage.synth"
+
+
+def _register(
+    records: int, seed: int, generator: str = "project"
+) -> tuple[list[dict[str, Any]], dict[str, str], str]:
+    if generator == "quick":
+        return _quick(records, seed)
     try:
         from graphsvc.synthetic import generate_register, truth_path_for
     except ImportError:
-        from graphsvc.linkage.synth import generate_persons
-
-        recs, truth = generate_persons(int(records / 1.5), seed=seed)
-        return recs, truth, "graphsvc.linkage.synth"
+        return _quick(records, seed)
     from graphsvc.linkage.records import from_contract_person
     from loaders.records import parse_record
 
@@ -66,13 +75,15 @@ def main() -> None:
     ap.add_argument("--memory-limit", default="3GB")
     ap.add_argument("--train-sample", type=int, default=100_000)
     ap.add_argument("--threshold", type=float, default=0.5)
+    ap.add_argument("--generator", choices=("project", "quick"), default="project",
+                    help="project: graphsvc.synthetic (slow to generate at 1M); quick: linkage.synth")
     args = ap.parse_args()
 
     from graphsvc.linkage import cluster_pairs, predict_pairs, prepare_persons, train_model
     from graphsvc.linkage.evaluation import pair_accuracy
 
     t0 = time.perf_counter()
-    persons, truth, generator = _register(args.records, args.seed)
+    persons, truth, generator = _register(args.records, args.seed, args.generator)
     t_gen = time.perf_counter() - t0
     rss_after_gen = _rss_mib()
 
