@@ -152,7 +152,8 @@ def test_html_export_renders_offline(page, live, tmp_path: Path) -> None:  # typ
     assert page.evaluate("window.cy.nodes().length") == DEPTH1_COUNT
     assert all(u.startswith("file://") for u in requests), requests
     page.locator("input[data-type='incident']").uncheck()
-    assert page.evaluate("window.cy.nodes(':visible').length") == DEPTH1_COUNT - 5
+    page.wait_for_function(f"() => window.cy.nodes(':visible').length === {DEPTH1_COUNT - 5}")
+    assert page.evaluate("window.cy.nodes('.gv-hidden').map(n => n.data('type'))") == ["incident"] * 5
 
 
 def test_search_open_person_graph_expand_filter_export(page, live) -> None:  # type: ignore[no-untyped-def]
