@@ -21,15 +21,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
 from graphsvc import localdb
 from graphsvc.config import Settings
 from graphsvc.db import Database
 from graphsvc.export import FORMATS, export_network
 from graphsvc.export.network import person_network
 
+ROOT = Path(__file__).resolve().parent.parent
 OFFENDER = "BENCH-P0"
 
 
