@@ -215,3 +215,27 @@ def test_cli_creates_lists_and_revokes_keys(neo4j_env, db: Database, monkeypatch
     assert runner.invoke(cli_main, ["keys", "revoke", key_id]).exit_code == 1
     verified = runner.invoke(cli_main, ["audit", "verify"])
     assert verified.exit_code == 0 and json.loads(verified.stdout)["entries"] == 2
+
+
+# -- the OpenAPI document --------------------------------------------------------------------
+def test_openapi_document_covers_the_contract(client) -> None:  # type: ignore[no-untyped-def]
+    doc = client.get("/api/v1/openapi.json").get_json()
+    assert doc["openapi"].startswith("3.1")
+    paths = doc["paths"]
+    for path, method in [("/health", "get"), ("/ready", "get"), ("/records", "post"), ("/check", "post"),
+                         ("/persons/{id}", "get"), ("/persons/{id}/fixation", "get"),
+                         ("/persons/{id}/linked-victims", "get"), ("/patterns/serial", "get"),
+                         ("/patterns/unidentified", "get"), ("/persons/{id}/network", "get"),
+                         ("/search", "get"), ("/audit", "get")]:
+        assert method in paths[path], path
+    assert paths["/health"]["get"]["security"] == []
+    purpose = [p for p in paths["/search"]["get"]["parameters"] if p["name"] == "X-Purpose"]
+    assert purpose and purpose[0]["required"] is True and purpose[0]["in"] == "header"
+    records = paths["/records"]["post"]
+    assert set(records["requestBody"]["content"]) == {"application/json", "application/x-ndjson"}
+    assert records["requestBody"]["content"]["application/json"]["example"]
+    assert records["responses"]["422"]["content"]["application/json"]["schema"]["$ref"].endswith("RecordsRejected")
+    assert "Retry-After" in paths["/check"]["post"]["responses"]["429"]["headers"]
+    schemas = doc["components"]["schemas"]
+    assert {"PersonRecord", "IncidentRecord", "OrderRecord", "CheckRequest", "ErrorResponse"} <= set(schemas)
+    assert schemas["CheckRequest"]["examples"]
