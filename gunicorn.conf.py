@@ -42,6 +42,9 @@ accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("GRAPHSVC_LOG_LEVEL", "info")
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+# No run-time control socket: it would need a writable $HOME (the container has none) and
+# two instances on one host would fight over it. Signals (HUP, TTIN/TTOU, TERM) still work.
+control_socket_disable = True
 logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,
