@@ -1,7 +1,7 @@
 """A small synthetic register with a known network, shared by the export and console tests.
 
 P-OFF stalks three victims (V-1, V-2, V-3) across three agencies, breaches an order that
-protects V-2, and used his phone in an incident whose perpetrator was not identified (I-5).
+protects V-2 (and sends a gift inside its term that was never recorded as a breach), and used his phone in an incident whose perpetrator was not identified (I-5).
 P-2 also stalked V-1 (two steps away from P-OFF). All names and numbers are fictional
 (Ofcom drama ranges, example.org addresses).
 """
@@ -34,6 +34,9 @@ RECORDS: list[dict[str, Any]] = [
      "offender_ids": ["P-OFF"], "victim_ids": ["V-3"], "outcome": "charged"},
     {"kind": "incident", "id": "I-5", "source": "GMP", "occurred_at": "2024-07-09", "type": "call",
      "offender_ids": [], "victim_ids": ["V-2"], "identifiers_used": {"phones": ["+44 7700 900001"]}},
+    # Inside O-1's term but never recorded as a breach: the fixation analysis finds it.
+    {"kind": "incident", "id": "I-7", "source": "GMP", "occurred_at": "2024-09-20", "type": "gift",
+     "offender_ids": ["P-OFF"], "victim_ids": ["V-2"]},
     {"kind": "incident", "id": "I-6", "source": "WMP", "occurred_at": "2022-05-01", "type": "loitering",
      "offender_ids": ["P-2"], "victim_ids": ["V-1"]},
     {"kind": "order", "id": "O-1", "source": "GMP", "type": "restraining_order", "issued_on": "2024-01-10",
@@ -41,10 +44,11 @@ RECORDS: list[dict[str, Any]] = [
      "conditions": "No contact with Beth Green."},
 ]
 
-# Depth 1 from P-OFF: himself; his incidents I-1..I-4, order O-1, phone, email, handle,
+# Depth 1 from P-OFF: himself; his incidents I-1..I-4 and I-7, order O-1, phone, email, handle,
 # vehicle, address; then the victims V-1..V-3 and I-5 (which used his phone).
 DEPTH1_RECORD_NODES = {
-    "person:P-OFF", "incident:I-1", "incident:I-2", "incident:I-3", "incident:I-4", "order:O-1",
+    "person:P-OFF", "incident:I-1", "incident:I-2", "incident:I-3", "incident:I-4", "incident:I-7",
+    "order:O-1",
     "phone:+447700900001", "email:mark.stone@example.org", "handle:instagram:stoner80",
     "vehicle:AB12CDE", "person:V-1", "person:V-2", "person:V-3", "incident:I-5",
 }

@@ -35,6 +35,7 @@ IMG = Path(__file__).resolve().parent.parent / "docs" / "img"
 READ_ROUTES = ("/api/v1/search", "/api/v1/persons/<>", "/api/v1/persons/<>/fixation",
                "/api/v1/persons/<>/network")
 DEPTH1_COUNT = len(DEPTH1_RECORD_NODES) + 1 + len(DEPTH1_AGENCIES)  # + the offender's address
+DEPTH1_INCIDENTS = sum(1 for n in DEPTH1_RECORD_NODES if n.startswith("incident:"))
 
 pytestmark = [
     pytest.mark.slow,
@@ -152,8 +153,9 @@ def test_html_export_renders_offline(page, live, tmp_path: Path) -> None:  # typ
     assert page.evaluate("window.cy.nodes().length") == DEPTH1_COUNT
     assert all(u.startswith("file://") for u in requests), requests
     page.locator("input[data-type='incident']").uncheck()
-    page.wait_for_function(f"() => window.cy.nodes(':visible').length === {DEPTH1_COUNT - 5}")
-    assert page.evaluate("window.cy.nodes('.gv-hidden').map(n => n.data('type'))") == ["incident"] * 5
+    page.wait_for_function(f"() => window.cy.nodes(':visible').length === {DEPTH1_COUNT - DEPTH1_INCIDENTS}")
+    hidden = page.evaluate("window.cy.nodes('.gv-hidden').map(n => n.data('type'))")
+    assert hidden == ["incident"] * DEPTH1_INCIDENTS
 
 
 def test_search_open_person_graph_expand_filter_export(page, live) -> None:  # type: ignore[no-untyped-def]
@@ -170,12 +172,15 @@ def test_search_open_person_graph_expand_filter_export(page, live) -> None:  # t
     graph = page.locator("#graph")
     page.wait_for_function(f"() => document.getElementById('graph').getAttribute('data-node-count') === '{DEPTH1_COUNT}'")
     assert page.evaluate("window.consoleGraph.nodes().length") == DEPTH1_COUNT
-    # The timeline: one row per victim, incidents as dots, the order band, the breach ringed.
+    # The timeline: one row per victim, incidents as dots, the order band, the recorded breach
+    # ringed, and (once the fixation analysis arrives) the unrecorded one ringed dashed.
     page.locator("#timeline svg").wait_for()
     assert page.locator("#timeline .tl-row").count() == 3
-    assert page.locator("#timeline .tl-incident").count() == 4
+    assert page.locator("#timeline .tl-incident").count() == 5
     assert page.locator("#timeline .tl-order").count() == 1
-    assert page.locator("#timeline .tl-breach-mark").count() == 1
+    page.locator("#timeline .tl-unrecorded").wait_for()
+    assert page.locator("#timeline .tl-breach-mark").count() == 2
+    assert page.locator("#timeline .tl-unrecorded").count() == 1
     # Profile, flags with evidence, and the fixation summary from the API.
     page.locator("#profile dt").first.wait_for()
     page.locator("#flags code").first.wait_for()

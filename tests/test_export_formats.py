@@ -61,7 +61,7 @@ def test_depth_one_holds_the_offenders_incidents_victims_and_linked_unidentified
     prov = net.provenance
     assert prov["agencies"] == ["GMP", "MPS", "WMP"]
     assert prov["exported_by"] == "pc.tester"
-    assert prov["incident_ids"] == ["I-1", "I-2", "I-3", "I-4", "I-5"]
+    assert prov["incident_ids"] == ["I-1", "I-2", "I-3", "I-4", "I-5", "I-7"]
     assert prov["truncated"] is False
 
 
