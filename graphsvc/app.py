@@ -21,6 +21,9 @@ def _api_defaults() -> dict[str, Any]:
         "RATE_LIMIT_PER_S": float(env.get("GRAPHSVC_RATE_LIMIT_PER_S") or 100.0),
         "RATE_LIMIT_BURST": int(env.get("GRAPHSVC_RATE_LIMIT_BURST") or 200),
         "JSON_LOGS": (env.get("GRAPHSVC_JSON_LOGS") or "1") != "0",
+        # failed authentications per client address (each costs an Argon2 check)
+        "AUTH_FAILURES_PER_S": float(env.get("GRAPHSVC_AUTH_FAILURES_PER_S") or 1.0),
+        "AUTH_FAILURES_BURST": int(env.get("GRAPHSVC_AUTH_FAILURES_BURST") or 20),
     }
 
 
@@ -48,6 +51,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions["graphsvc.keyring"] = KeyRing(cache_ttl_s=app.config["API_KEY_CACHE_TTL_S"])
     app.extensions["graphsvc.limiter"] = TokenBucketLimiter(
         rate_per_s=app.config["RATE_LIMIT_PER_S"], burst=app.config["RATE_LIMIT_BURST"]
+    )
+    app.extensions["graphsvc.auth_failures"] = TokenBucketLimiter(
+        rate_per_s=app.config["AUTH_FAILURES_PER_S"], burst=app.config["AUTH_FAILURES_BURST"]
     )
     if app.config["JSON_LOGS"]:
         requestlog.configure_logging()

@@ -40,6 +40,16 @@ class TokenBucketLimiter:
             self._store(key, tokens, now)
             return max(1, math.ceil((cost - tokens) / self.rate))
 
+    def blocked(self, key: str) -> int | None:
+        """Seconds until ``key`` has a whole token again (without taking one), else ``None``."""
+        now = time.monotonic()
+        with self._lock:
+            if key not in self._buckets:
+                return None
+            tokens, updated = self._buckets[key]
+            tokens = min(self.burst, tokens + (now - updated) * self.rate)
+        return None if tokens >= 1 else max(1, math.ceil((1 - tokens) / self.rate))
+
     def _store(self, key: str, tokens: float, now: float) -> None:
         if key not in self._buckets and len(self._buckets) >= self.max_keys:
             # Forget full buckets first: they carry no state worth keeping.

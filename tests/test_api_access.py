@@ -163,6 +163,22 @@ def test_rate_limit_is_per_key_with_retry_after(neo4j_settings, db: Database) ->
     assert client.get("/api/v1/keys", headers=bearer(second)).status_code == 200
 
 
+def test_repeated_failed_keys_from_one_address_are_throttled(neo4j_settings, db: Database) -> None:  # type: ignore[no-untyped-def]
+    app = create_app({"TESTING": True, "GRAPHSVC_SETTINGS": neo4j_settings,
+                      "AUTH_FAILURES_PER_S": 0.1, "AUTH_FAILURES_BURST": 3})
+    client = app.test_client()
+    good = auth.create_key(db, role="admin", name="legit")[0]
+    bad = "gsk_0123456789abcdef_" + "B" * 43
+    assert [client.get("/api/v1/keys", headers=bearer(bad)).status_code for _ in range(3)] == [401] * 3
+    throttled = client.get("/api/v1/keys", headers=bearer(bad))
+    assert_error(throttled, 429, "rate_limited")
+    assert int(throttled.headers["Retry-After"]) >= 1
+    # no more Argon2 work for that address, even for a good key, until the bucket refills
+    assert client.get("/api/v1/keys", headers=bearer(good)).status_code == 429
+    other = client.get("/api/v1/keys", headers=bearer(good), environ_base={"REMOTE_ADDR": "10.0.0.9"})
+    assert other.status_code == 200
+
+
 # -- the error shape -------------------------------------------------------------------------
 def test_unknown_route_and_method_use_the_error_shape(client, keys) -> None:  # type: ignore[no-untyped-def]
     assert_error(client.get("/api/v1/no-such-thing"), 404, "not_found")

@@ -117,14 +117,17 @@ def _authenticate() -> Principal:
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("send the API key as 'Authorization: Bearer KEY'")
     token = token.strip()
-    # Failed presentations of a key id are limited too (no free Argon2 work for a guesser).
-    key_id = token[4:20] if token.startswith("gsk_") else "malformed"
+    # Each failed authentication costs an Argon2 check: a client address that keeps failing is
+    # refused before any more are made (429) until its failure bucket refills.
+    failures: TokenBucketLimiter = current_app.extensions["graphsvc.auth_failures"]
+    client = request.remote_addr or "unknown"
+    wait = failures.blocked(client)
+    if wait is not None:
+        raise RateLimited(wait)
     try:
         return _keyring().authenticate(graph_db.get(), token)
     except Unauthorized:
-        wait = _limiter().take(f"fail:{key_id}")
-        if wait is not None:
-            raise RateLimited(wait) from None
+        failures.take(client)
         raise
 
 
