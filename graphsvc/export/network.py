@@ -274,7 +274,7 @@ def _provenance(graph: nx.MultiDiGraph, *, title: str, subject: dict[str, Any], 
         "depth": depth,
         "exported_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
         "exported_by": exported_by,
-        "role": role,
+        "role": getattr(role, "value", role),  # a Role enum or its name
         "agencies": sorted(agencies),
         "person_ids": sorted(by_type["person"]),
         "incident_ids": sorted(by_type["incident"]),
