@@ -31,7 +31,7 @@ from graphsvc.analysis.fixation import (
     order_ref,
 )
 from graphsvc.analysis.flags import flags as compute_flags
-from graphsvc.analysis.identity import IdentityGroup, identity_group, identity_groups, link_threshold
+from graphsvc.analysis.identity import IdentityGroup, identity_group, identity_groups, link_graph, link_threshold
 from graphsvc.analysis.matching import DeterministicScorer, Scorer, lucene_query, normalise_subject
 from graphsvc.analysis.risk import risk_score
 from graphsvc.analysis.severity import SEVERITY
@@ -423,13 +423,13 @@ def _at_midnight(day: dt.date | None, field: str) -> dt.datetime | None:
 
 
 def _serial_entry(rep: str, group: IdentityGroup, incidents: list[dict[str, Any]], orders: list[dict[str, Any]],
-                  today: dt.date, th: Thresholds) -> dict[str, Any]:
+                  today: dt.date, th: Thresholds, canon: Mapping[str, str] | None = None) -> dict[str, Any]:
     members = set(group.members)
+    same = canon or {}
     by_victim: dict[str, list[dict[str, Any]]] = {}
     for i in incidents:
-        for v in i["victim_ids"]:
-            if v not in members:
-                by_victim.setdefault(v, []).append(i)
+        for v in dict.fromkeys(same.get(v, v) for v in i["victim_ids"] if v not in members):
+            by_victim.setdefault(v, []).append(i)
     light = []
     for v, rows in by_victim.items():
         rows.sort(key=lambda r: (r["occurred_at"], r["id"]))
@@ -469,11 +469,14 @@ def _rank_serial(db: Database, links: list[dict[str, Any]], threshold: float, th
                  until_at: dt.datetime | None) -> list[dict[str, Any]]:
     """The whole serial ranking (register-wide Cypher aggregation, identity groups merged)."""
     groups = identity_groups(links, threshold)
+    graph = link_graph(links, threshold)
     linked_ids = sorted({p for g in groups for p in g})
     rows = repo.serial_rows(db, min_victims=min_victims, agency=agency, since=since_at, until=until_at,
                             linked_ids=linked_ids)
     by_id = {r["person_id"]: r for r in rows}
     group_of = {p: g for g in groups for p in g}
+    # victims' records joined by identity links are one victim (counted once, under the lowest id)
+    canon = {p: min(g) for g in groups for p in g}
     done: set[str] = set()
     entries: list[dict[str, Any]] = []
     for pid in sorted(by_id):
@@ -483,11 +486,11 @@ def _rank_serial(db: Database, links: list[dict[str, Any]], threshold: float, th
         present = [by_id[m] for m in sorted(members) if m in by_id]
         done |= set(members)
         rep = min(present, key=lambda r: (-len(r["incidents"]), r["person_id"]))["person_id"]
-        group = identity_group(rep, links, threshold)
+        group = identity_group(rep, links, threshold, graph)
         incidents = list({i["id"]: i for r in present for i in r["incidents"]}.values())
         orders = list({o["id"]: {**o, "respondent_id": r["person_id"]} for r in present for o in r["orders"]
                        if o.get("issued_on") is not None}.values())
-        entry = _serial_entry(rep, group, incidents, orders, today, th)
+        entry = _serial_entry(rep, group, incidents, orders, today, th, canon)
         if entry["victim_count"] >= min_victims:
             entries.append(entry)
     entries.sort(key=lambda e: (-e["risk_score"], -e["victim_count"], e["person_id"]))

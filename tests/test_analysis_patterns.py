@@ -227,3 +227,15 @@ def test_register_wide_jobs_are_cached_until_the_graph_changes(db, load, monkeyp
     assert services.serial(db)["persons"][0]["victim_count"] == 3
     _link(db, "O", "O2", "confirmed", 1.0)
     assert services.serial(db)["persons"][0]["victim_count"] == 4
+
+
+def test_victim_records_joined_by_a_confirmed_link_count_once(db, load, monkeypatch) -> None:
+    monkeypatch.setenv("GRAPHSVC_PATTERN_CACHE_S", "0")
+    load([person(p) for p in ("O", "VA", "VB", "VC")]
+         + [incident("I1", 0, "text", ["O"], ["VA"]), incident("I2", 1, "text", ["O"], ["VB"]),
+            incident("I3", 2, "text", ["O"], ["VC"])])
+    assert services.serial(db, min_victims=3)["persons"][0]["victim_count"] == 3
+    _link(db, "VA", "VB", "confirmed", 1.0)
+    row = services.serial(db, min_victims=2)["persons"][0]
+    assert row["victim_count"] == 2 and row["victim_ids"] == ["VA", "VC"]
+    assert services.serial(db, min_victims=3)["persons"] == []

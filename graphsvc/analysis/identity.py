@@ -16,7 +16,7 @@ from typing import Any
 
 import networkx as nx
 
-__all__ = ["link_threshold", "IdentityGroup", "identity_group", "identity_groups"]
+__all__ = ["link_threshold", "IdentityGroup", "identity_group", "identity_groups", "link_graph"]
 
 DEFAULT_THRESHOLD = 0.9
 
@@ -87,7 +87,8 @@ def _graph(links: Iterable[Mapping[str, Any]], threshold: float) -> nx.Graph:
     return g
 
 
-def identity_group(person_id: str, links: Iterable[Mapping[str, Any]], threshold: float) -> IdentityGroup:
+def identity_group(person_id: str, links: Iterable[Mapping[str, Any]], threshold: float,
+                   graph: nx.Graph | None = None) -> IdentityGroup:
     """The group of ``person_id`` from link rows ``{"a", "b", "status", "probability", "evidence"}``.
 
     Members reached only through a proposed link are ``unconfirmed`` with ``probability`` (the
@@ -99,8 +100,10 @@ def identity_group(person_id: str, links: Iterable[Mapping[str, Any]], threshold
     >>> g = identity_group("A", [{"a": "A", "b": "B", "status": "confirmed"}], 0.9)
     >>> g.confirmed
     ['A', 'B']
+
+    Pass ``graph`` (from :func:`link_graph`) to reuse one graph for many persons.
     """
-    g = _graph(links, threshold)
+    g = graph if graph is not None else _graph(links, threshold)
     if person_id not in g:
         return IdentityGroup(person_id, [person_id])
     confirmed_only = nx.Graph((u, v) for u, v, d in g.edges(data=True) if d["kind"] == "confirmed")
@@ -120,6 +123,11 @@ def identity_group(person_id: str, links: Iterable[Mapping[str, Any]], threshold
                                 "via": node}
             queue.append((nbr, p))
     return IdentityGroup(person_id, confirmed, unconfirmed)
+
+
+def link_graph(links: Iterable[Mapping[str, Any]], threshold: float) -> nx.Graph:
+    """The graph of the links that count (edges carry ``kind``, ``probability``, ``evidence``)."""
+    return _graph(links, threshold)
 
 
 def identity_groups(links: Iterable[Mapping[str, Any]], threshold: float) -> list[set[str]]:
