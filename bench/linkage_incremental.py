@@ -1,8 +1,9 @@
 """Benchmark: latency to score ONE new record against a register, without a re-run.
 
 Register: synthetic persons (``graphsvc.synthetic.generate_register`` when importable, else
-``graphsvc.linkage.synth``); new records: held-out records of the same register (so many have a
-true match). Scenarios:
+``graphsvc.linkage.synth``); new records: noisy copies (typos, nicknames, transposed dates,
+dropped or changed identifiers) of randomly chosen register persons, so each has a true match.
+Scenarios:
 
 * warm: one ``Register`` over the whole register (blocking-key index), ``score`` per record;
 * candidates: per record, the register persons sharing a blocking key (what the graph would be
@@ -46,9 +47,24 @@ def main() -> None:
     from graphsvc.linkage.fastscore import candidate_index
     from graphsvc.linkage.records import prepare_person
 
+    import random
+
+    from graphsvc.linkage.synth import _noisy
+
     persons, truth, generator = _register(args.records, args.seed)
-    queries = persons[: args.queries]
-    register = persons[args.queries:]
+    register = persons
+    rng = random.Random(args.seed)
+    queries = []
+    for i, p in enumerate(rng.sample(register, args.queries)):
+        base = {k: p.get(k) or ([] if k in ("phones", "emails", "handles", "vehicles",
+                                            "postcodes", "aliases") else None)
+                for k in ("given_name", "family_name", "aliases", "dob", "gender", "phones",
+                          "emails", "handles", "vehicles", "postcodes")}
+        if base["dob"] is None or base["given_name"] is None or base["family_name"] is None:
+            continue
+        q = _noisy(rng, base)
+        q.update(id=f"Q-{i}", source="NEW", truth=p["id"])
+        queries.append(q)
     model = default_model()
 
     t = time.perf_counter()
@@ -61,7 +77,7 @@ def main() -> None:
         t = time.perf_counter()
         res = warm.score(q, min_probability=0.5, limit=5)
         warm_ms.append((time.perf_counter() - t) * 1000)
-        hits += bool(res)
+        hits += bool(res) and res[0].id_l == q["truth"]
 
     rows = [prepare_person(p) for p in register]
     index = candidate_index(rows)
@@ -86,7 +102,7 @@ def main() -> None:
     print(json.dumps({
         "generator": generator, "register_records": len(register),
         "warm_register_setup_s": round(setup_s, 2),
-        "warm": _stats(warm_ms), "queries_with_a_match_over_0.5": hits,
+        "warm": _stats(warm_ms), "queries": len(queries), "top_match_is_the_source_record": hits,
         "candidates": _stats(cand_ms),
         "candidate_set_size": {"mean": round(statistics.mean(cand_sizes), 1),
                                "max": max(cand_sizes)},

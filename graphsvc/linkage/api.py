@@ -166,6 +166,19 @@ def dedupe(
     return list(proposals_from_pairs(model, pairs)), cluster_pairs(pairs, threshold)
 
 
+_SCORERS: dict[int, tuple[LinkageModel, PythonScorer]] = {}
+
+
+def _scorer_for(model: LinkageModel) -> PythonScorer:
+    """One compiled scorer per model object (compiling reads every level once)."""
+    hit = _SCORERS.get(id(model))
+    if hit is None or hit[0] is not model:
+        hit = (model, PythonScorer(model))
+        _SCORERS.clear()  # keep one: models are few and long-lived
+        _SCORERS[id(model)] = hit
+    return hit[1]
+
+
 class Register:
     """A warm register for scoring new records one at a time without re-running the linkage.
 
@@ -212,15 +225,24 @@ class Register:
             raise ValueError("engine must be 'python' or 'splink'")
         self.model = model
         self.engine = engine
+        self._con: duckdb.DuckDBPyConnection | None = None
+        if engine == "python":
+            # No DataFrame on this path: a candidate set is a handful of dicts, and pandas
+            # set-up would cost more than the scoring.
+            if isinstance(persons, pd.DataFrame) and "unique_id" in persons.columns:
+                self._rows: list[dict[str, Any]] = persons.to_dict("records")
+            else:
+                rows = persons.to_dict("records") if isinstance(persons, pd.DataFrame) else persons
+                self._rows = [prepare_person(r, i) for i, r in enumerate(rows)]
+            self._size = len(self._rows)
+            self.compare_all = self._size <= 5_000 if compare_all is None else compare_all
+            self._scorer = _scorer_for(model)
+            self._index = {} if self.compare_all else candidate_index(self._rows)
+            return
         self.frame = _as_frame(persons)
         self._size = len(self.frame)
         self.compare_all = self._size <= 5_000 if compare_all is None else compare_all
-        self._con: duckdb.DuckDBPyConnection | None = None
-        if engine == "python":
-            self._scorer = PythonScorer(model)
-            self._rows: list[dict[str, Any]] = self.frame.to_dict("records")
-            self._index = {} if self.compare_all else candidate_index(self._rows)
-        elif self._size:
+        if self._size:
             self._con = duckdb.connect()
             table = register_frame(self._con, self.frame, "register")
             self._linker = _linker(self._con, table, model.settings_for(link_type="dedupe_only"))

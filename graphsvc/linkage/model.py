@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import functools
 import json
 import logging
 import math
@@ -471,8 +472,10 @@ def _fill_unobserved(settings: dict[str, Any]) -> None:
 _DEFAULT_MODEL_PATH = Path(__file__).with_name("models") / "person_default.json"
 
 
+@functools.lru_cache(maxsize=1)
 def default_model() -> LinkageModel:
-    """The packaged model, trained without labels on a synthetic register.
+    """The packaged model, trained without labels on a synthetic register (loaded once and
+    shared: do not mutate it).
 
     Built by ``bench/linkage_train_default.py``; see docs/identity-resolution.md.
     """
