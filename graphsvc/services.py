@@ -110,6 +110,7 @@ class _Perpetrator:
         self.incidents = [{**i, "offender_ids": [p for p in i["offender_ids"] if p in members]} for i in incidents
                           if members & set(i["offender_ids"])]
         self.orders = [o for o in orders if o.get("respondent_id") in members and o.get("issued_on") is not None]
+        self.unidentified: list[dict[str, Any]] = []
 
     def report(self, today: dt.date, th: Thresholds) -> dict[str, Any]:
         return fixation_report(self.group.person_id, self.incidents, self.orders, self.group.members, today, th,
@@ -120,24 +121,23 @@ def _perpetrators(db: Database, person_ids: Sequence[str], threshold: float) -> 
     """Batch: each person's identity group, incidents and orders in four queries."""
     if not person_ids:
         return {}
-    links = repo.identity_links(db, person_ids, threshold)
-    groups = {p: identity_group(p, links, threshold) for p in person_ids}
-    everyone = sorted({m for g in groups.values() for m in g.members})
-    incidents = repo.offender_incidents(db, everyone)
-    orders = repo.person_orders(db, everyone)
-    return {p: _Perpetrator(g, incidents, orders) for p, g in groups.items()}
+    rows = repo.perpetrator_rows(db, person_ids, threshold, with_unidentified=True)
+    graph = link_graph(rows["links"], threshold)
+    groups = {p: identity_group(p, rows["links"], threshold, graph) for p in person_ids}
+    out = {p: _Perpetrator(g, rows["incidents"], rows["orders"]) for p, g in groups.items()}
+    for perp in out.values():
+        members = set(perp.group.members)
+        perp.unidentified = [u for u in rows["unidentified"] if u["person_id"] in members]
+    return out
 
 
 def _summary(db: Database, perps: Mapping[str, _Perpetrator], today: dt.date, th: Thresholds,
              complainant_id: str | None = None) -> dict[str, dict[str, Any]]:
     """victim_count, incident_count, orders, flags and identity of each perpetrator."""
-    everyone = sorted({m for p in perps.values() for m in p.group.members})
-    linked = repo.unidentified_linked(db, everyone) if everyone else []
     out: dict[str, dict[str, Any]] = {}
     for pid, perp in perps.items():
         report = perp.report(today, th)
-        members = set(perp.group.members)
-        unid = [u for u in linked if u["person_id"] in members]
+        unid = perp.unidentified
         out[pid] = {
             "victim_count": len(report["victims"]),
             "incident_count": len(perp.incidents),
@@ -179,13 +179,7 @@ def check(db: Database, subject: dict, complainant_id: str | None = None, limit:
     th = Thresholds.from_env()
     today = _today()
 
-    hits: dict[str, list[dict[str, Any]]] = {}
-    for row in repo.persons_by_identifiers(db, norm):
-        hits.setdefault(row["person_id"], []).append(
-            {"field": row["field"], "value": row["value"], "how": row["how"],
-             **({"incident_ids": row["incident_ids"]} if row["incident_ids"] else {})})
     names = [n for n in (norm["given_name"], norm["family_name"], *norm["aliases"]) if n]
-    by_name = [r["person_id"] for r in repo.persons_by_names(db, lucene_query(names), limit=50)]
     dobs: list[dt.date] = []
     if norm["dob"] is not None:
         dobs.append(norm["dob"])
@@ -195,7 +189,14 @@ def check(db: Database, subject: dict, complainant_id: str | None = None, limit:
                 dobs.append(dt.date(d.year, d.day, d.month))
             except ValueError:
                 pass
-    by_dob = [r["person_id"] for r in repo.persons_by_dob(db, dobs, limit=100)]
+    found = repo.check_candidate_ids(db, norm, lucene_query(names), dobs)
+    hits: dict[str, list[dict[str, Any]]] = {}
+    for row in found["identifiers"]:
+        hits.setdefault(row["person_id"], []).append(
+            {"field": row["field"], "value": row["value"], "how": row["how"],
+             **({"incident_ids": row["incident_ids"]} if row["incident_ids"] else {})})
+    by_name = [r["person_id"] for r in found["names"]]
+    by_dob = [r["person_id"] for r in found["dobs"]]
     ids = list(dict.fromkeys([*hits, *by_name, *by_dob]))
     candidates = repo.match_candidates(db, ids, complainant_id)
     for c in candidates:

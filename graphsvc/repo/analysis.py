@@ -133,3 +133,41 @@ def graph_fingerprint(db: Database) -> tuple[int, ...]:
     row = db.read_one("count_graph_records") or {}
     return tuple(int(row.get(k) or 0) for k in ("incidents", "orders", "persons", "used", "offender_links",
                                                  "victim_links", "breached", "order_links", "identifiers"))
+
+
+def perpetrator_rows(db: Database, person_ids: Sequence[str], threshold: float,
+                     with_unidentified: bool = False) -> dict[str, list[dict[str, Any]]]:
+    """In one read transaction: the identity links that count around ``person_ids``, then the
+    incidents and orders of everyone those links reach (and, when asked, the unidentified
+    incidents their identifiers touch). Returns ``{"links", "incidents", "orders", "unidentified"}``."""
+    from graphsvc.analysis.identity import identity_groups
+
+    def work(tx: Any) -> dict[str, list[dict[str, Any]]]:
+        links = db.run_in(tx, "find_identity_links", ids=list(person_ids), threshold=threshold)
+        everyone = sorted(set(person_ids) | {p for g in identity_groups(links, threshold) for p in g})
+        out = {
+            "links": links,
+            "incidents": _rows(db.run_in(tx, "find_offender_incidents", ids=everyone)),
+            "orders": _rows(db.run_in(tx, "find_person_orders", ids=everyone)),
+            "unidentified": db.run_in(tx, "find_unidentified_linked", ids=everyone) if with_unidentified else [],
+        }
+        return out
+
+    return db.read_tx(work)
+
+
+def check_candidate_ids(db: Database, identifiers: Mapping[str, Sequence[str]], lucene: str | None,
+                        dobs: Sequence[dt.date], name_limit: int = 50,
+                        dob_limit: int = 100) -> dict[str, list[dict[str, Any]]]:
+    """In one read transaction: candidates by identifier, by name and by date of birth."""
+    params = identifier_params(identifiers)
+
+    def work(tx: Any) -> dict[str, list[dict[str, Any]]]:
+        return {
+            "identifiers": db.run_in(tx, "find_persons_by_identifiers", limit=CANDIDATE_LIMIT, **params)
+            if any(params.values()) else [],
+            "names": db.run_in(tx, "find_persons_by_names", q=lucene, limit=name_limit) if lucene else [],
+            "dobs": db.run_in(tx, "find_persons_by_dob", dobs=list(dobs), limit=dob_limit) if dobs else [],
+        }
+
+    return db.read_tx(work)
