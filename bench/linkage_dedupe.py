@@ -67,6 +67,10 @@ def _rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _phase(name: str, seconds: float) -> None:
+    print(f"[{name}] {seconds:.1f} s, peak RSS {_rss_mib():.0f} MiB", file=sys.stderr, flush=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--records", type=int, default=100_000)
@@ -85,26 +89,31 @@ def main() -> None:
     t0 = time.perf_counter()
     persons, truth, generator = _register(args.records, args.seed, args.generator)
     t_gen = time.perf_counter() - t0
+    _phase("generate", t_gen)
     rss_after_gen = _rss_mib()
 
     t = time.perf_counter()
     frame = prepare_persons(persons)
     del persons
     t_prep = time.perf_counter() - t
+    _phase("prepare", t_prep)
 
     t = time.perf_counter()
     model = train_model(frame, seed=args.seed, sample_size=args.train_sample,
                         max_pairs_for_u=1_000_000)
     t_train = time.perf_counter() - t
+    _phase("train", t_train)
 
     t = time.perf_counter()
     pairs = predict_pairs(model, frame, threshold=args.threshold,
                           memory_limit=args.memory_limit, threads=args.threads)
     t_pred = time.perf_counter() - t
+    _phase("predict", t_pred)
 
     t = time.perf_counter()
     clusters = cluster_pairs(pairs, args.threshold)
     t_clu = time.perf_counter() - t
+    _phase("cluster", t_clu)
 
     groups: dict[str, list[str]] = collections.defaultdict(list)
     for rid, key in truth.items():
