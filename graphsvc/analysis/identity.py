@@ -106,7 +106,8 @@ def identity_group(person_id: str, links: Iterable[Mapping[str, Any]], threshold
     g = graph if graph is not None else _graph(links, threshold)
     if person_id not in g:
         return IdentityGroup(person_id, [person_id])
-    confirmed_only = nx.Graph((u, v) for u, v, d in g.edges(data=True) if d["kind"] == "confirmed")
+    component = g.subgraph(nx.node_connected_component(g, person_id))
+    confirmed_only = nx.Graph((u, v) for u, v, d in component.edges(data=True) if d["kind"] == "confirmed")
     confirmed_only.add_node(person_id)
     confirmed = sorted(nx.node_connected_component(confirmed_only, person_id), key=lambda p: (p != person_id, p))
     seen = set(confirmed)
