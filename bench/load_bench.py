@@ -54,7 +54,7 @@ def _child(path: Path, port: int, home: Path, mode: str, sample: int) -> dict[st
     from loaders.writer import BatchWriter
 
     settings = Settings(home=home, local_bolt_port=port)
-    db = Database(settings.with_overrides(neo4j_uri=settings.local_bolt_uri))
+    db = Database(settings)
     db.apply_schema()
     started = time.perf_counter()
     if mode == "batched":

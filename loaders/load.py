@@ -6,7 +6,9 @@ Used by ``graphsvc load`` and by ``POST /records`` (which always asks for all-or
 from __future__ import annotations
 
 import json
+import queue
 import sys
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -138,7 +140,7 @@ def load(
 
         bar = tqdm(unit=" records", file=sys.stderr, mininterval=0.5, disable=None)
     try:
-        for batch in _batches(raws, batch_size, summary, on_reject):
+        for batch in _prefetched(_batches(raws, batch_size, summary, on_reject)):
             summary.written.add(writer.write(batch))
             if bar is not None:
                 bar.update(len(batch))
@@ -147,3 +149,46 @@ def load(
             bar.close()
         summary.seconds = time.perf_counter() - started
     return summary
+
+
+_DONE = object()
+
+
+def _prefetched(batches: Iterator[list[AnyRecord]], depth: int = 2) -> Iterator[list[AnyRecord]]:
+    """Read and validate the next batches in a thread while the current one is written.
+
+    Validation is Python work and a write mostly waits on Neo4j, so the two overlap. The queue
+    is bounded (``depth`` batches), so memory stays flat; an error in the reader is re-raised
+    here; when the consumer stops early (a write failed), the reader is told to stop.
+    """
+    out: queue.Queue[object] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for batch in batches:
+                while not stop.is_set():
+                    try:
+                        out.put(batch, timeout=0.2)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            out.put(_DONE)
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer
+            out.put(exc)
+
+    reader = threading.Thread(target=produce, name="graphsvc-load-reader", daemon=True)
+    reader.start()
+    try:
+        while True:
+            item = out.get()
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item  # type: ignore[misc]
+    finally:
+        stop.set()
+        reader.join(timeout=5)

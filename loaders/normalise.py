@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
@@ -29,6 +30,9 @@ _UK_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)\s*([0-9][A-Z]{2})$")
 _HANDLE_PART = re.compile(r"^[a-z0-9._\-]+$")
 
 
+# Identifiers repeat across records (one phone in many incidents): the parsers are pure, so
+# their results are cached (bounded, so memory stays flat on any input size).
+@lru_cache(maxsize=262_144)
 def phone(raw: str, region: str = DEFAULT_REGION) -> str:
     """E.164 for any common notation; UK numbers may be written nationally ('07700 900123').
 
@@ -47,6 +51,7 @@ def phone(raw: str, region: str = DEFAULT_REGION) -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
+@lru_cache(maxsize=262_144)
 def email(raw: str) -> str:
     """Lower-case address; the syntax is checked, deliverability is not (no network)."""
     try:
