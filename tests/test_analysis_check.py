@@ -117,3 +117,20 @@ def test_scorer_units() -> None:
     assert dob_agreement(dt.date(1984, 3, 2), dt.date(1984, 3, 3)) == "near"
     assert dob_agreement(dt.date(1984, 3, 2), dt.date(1990, 7, 9)) == "conflict"
     assert dob_agreement(None, dt.date(1990, 7, 9)) is None
+
+
+def test_a_trained_model_can_replace_the_scorer(db, load) -> None:
+    from graphsvc.analysis.matching import LinkageScorer
+
+    load([person("A", "Ann", "Lee", phones=["07700 900888"]), person("B", "Ann", "Lee")])
+    seen: list[list[dict]] = []
+
+    def model(subject: dict, candidates: list[dict]) -> list[tuple[str, float, dict]]:
+        seen.append(candidates)
+        assert subject["phones"] == ["+447700900888"]
+        return [(c["id"], 0.97 if c.get("phones") else 0.2, {"phones": {"level": 1}}) for c in candidates]
+
+    res = services.check(db, {"given_name": "Ann", "family_name": "Lee", "phones": ["07700900888"]},
+                         scorer=LinkageScorer(model))
+    assert [(m["person_id"], m["score"], m["confident"]) for m in res["matches"]] == [("A", 0.97, True), ("B", 0.2, False)]
+    assert {c["id"] for c in seen[0]} == {"A", "B"}

@@ -34,6 +34,7 @@ __all__ = [
     "ScoredCandidate",
     "MatchWeights",
     "DeterministicScorer",
+    "LinkageScorer",
     "normalise_subject",
     "dob_agreement",
     "given_name_similarity",
@@ -322,3 +323,48 @@ def lucene_query(names: Iterable[str]) -> str | None:
         edits = 2 if len(tok) >= 7 else 1
         parts.append(f"{tok}^2" if len(tok) < 4 else f"({tok}^2 OR {tok}~{edits})")
     return " OR ".join(parts)
+
+
+class LinkageScorer:
+    """Adapter: a trained model's ``score_subject(subject, candidates) -> [(person_id,
+    probability, evidence)]`` (the identity-resolution work's ``graphsvc.linkage``) as a
+    :class:`Scorer`, imported only when used, so this module does not depend on it.
+
+    Examples
+    --------
+    >>> services.check(db, subject, scorer=LinkageScorer())  # doctest: +SKIP
+    """
+
+    def __init__(self, score: Any = None, confident_at: float = 0.8) -> None:
+        self._score = score
+        self.confident_at = confident_at
+
+    def score_subject(
+        self, subject: Mapping[str, Any], candidates: Sequence[Mapping[str, Any]]
+    ) -> list[ScoredCandidate]:
+        score = self._score
+        if score is None:
+            from graphsvc.linkage.api import score_subject as score  # the trained model
+        subj = {k: v for k, v in subject.items() if v and k != "unparsed"}
+        if isinstance(subj.get("dob"), dt.date):
+            subj["dob"] = subj["dob"].isoformat()
+        if subj.get("handles"):
+            subj["handles"] = [dict(zip(("platform", "handle"), h.split(":", 1))) for h in subj["handles"]]
+        rows = []
+        for c in candidates:
+            row = {k: c.get(k) for k in ("given_name", "family_name", "aliases", "phones", "emails", "vehicles")
+                   if c.get(k)}
+            row.update(id=c["person_id"], source="register")
+            if c.get("dob"):
+                row["dob"] = c["dob"].isoformat() if isinstance(c["dob"], dt.date) else str(c["dob"])
+            if c.get("handles"):
+                row["handles"] = [dict(zip(("platform", "handle"), h.split(":", 1))) for h in c["handles"]]
+            rows.append(row)
+        out = []
+        for pid, prob, evidence in score(subj, rows):
+            fields = [k for k, v in (evidence or {}).items() if isinstance(v, Mapping) and v.get("level") not in
+                      (None, 0, "null", "else", "no_match")]
+            out.append(ScoredCandidate(str(pid), round(float(prob), 4), fields or (["model"] if prob >= 0.5 else []),
+                                       {"model": evidence}, float(prob) >= self.confident_at))
+        out.sort(key=lambda s: (-s.score, s.person_id))
+        return out
