@@ -22,8 +22,8 @@ def _api_defaults() -> dict[str, Any]:
         "RATE_LIMIT_BURST": int(env.get("GRAPHSVC_RATE_LIMIT_BURST") or 200),
         "JSON_LOGS": (env.get("GRAPHSVC_JSON_LOGS") or "1") != "0",
         # failed authentications per client address (each costs an Argon2 check)
-        "AUTH_FAILURES_PER_S": float(env.get("GRAPHSVC_AUTH_FAILURES_PER_S") or 1.0),
-        "AUTH_FAILURES_BURST": int(env.get("GRAPHSVC_AUTH_FAILURES_BURST") or 20),
+        "AUTH_FAILURES_PER_S": float(env.get("GRAPHSVC_AUTH_FAILURES_PER_S") or 5.0),
+        "AUTH_FAILURES_BURST": int(env.get("GRAPHSVC_AUTH_FAILURES_BURST") or 100),
     }
 
 

@@ -27,7 +27,7 @@ from flask import Response, current_app, g, request
 from pydantic import BaseModel, ValidationError
 
 from graphsvc import audit as audit_log
-from graphsvc.auth import KeyRing, Principal
+from graphsvc.auth import KeyRing, Principal, parse_key
 from graphsvc.errors import Forbidden, GraphsvcError, InvalidInput, NotFound, Unauthorized
 from graphsvc.extensions import graph_db
 from graphsvc.policy import Permission, allowed
@@ -68,9 +68,8 @@ class RateLimited(GraphsvcError):
     code = "rate_limited"
     status = 429
 
-    def __init__(self, retry_after: int) -> None:
-        super().__init__(f"too many requests for this API key; retry after {retry_after} s",
-                         {"retry_after": retry_after})
+    def __init__(self, retry_after: int, what: str = "requests for this API key") -> None:
+        super().__init__(f"too many {what}; retry after {retry_after} s", {"retry_after": retry_after})
         self.retry_after = retry_after
 
 
@@ -123,11 +122,12 @@ def _authenticate() -> Principal:
     client = request.remote_addr or "unknown"
     wait = failures.blocked(client)
     if wait is not None:
-        raise RateLimited(wait)
+        raise RateLimited(wait, "failed authentications from this address")
     try:
         return _keyring().authenticate(graph_db.get(), token)
     except Unauthorized:
-        failures.take(client)
+        if parse_key(token) is not None:  # only well-formed keys cost an Argon2 check
+            failures.take(client)
         raise
 
 
