@@ -194,11 +194,15 @@ def test_search_open_person_graph_expand_filter_export(page, live) -> None:  # t
     sync_api.expect(page.locator("#status")).to_have_text("")
     page.screenshot(path=str(IMG / "console-person.png"), full_page=True)
 
-    # Expand V-1 by clicking its node on the canvas: P-2 and I-6 arrive.
+    # Expand V-1 by clicking its node on the canvas: P-2 and I-6 arrive. First let the
+    # evidence's zoom animation finish and fit the whole graph into view.
+    page.wait_for_function("() => !window.consoleGraph.animated()")
+    page.get_by_role("button", name="Fit").click()
     graph.scroll_into_view_if_needed()
     pos = page.evaluate("""() => { const n = window.consoleGraph.getElementById('person:V-1');
         const p = n.renderedPosition(); return [p.x, p.y]; }""")
     box = graph.bounding_box()
+    assert 0 < pos[0] < box["width"] and 0 < pos[1] < box["height"], (pos, box)
     page.mouse.click(box["x"] + pos[0], box["y"] + pos[1])
     page.wait_for_function("() => !window.consoleGraph.getElementById('person:P-2').empty()")
     expanded = page.evaluate("window.consoleGraph.nodes().length")
