@@ -16,3 +16,4 @@ def register(main: click.Group) -> None:
 
     _export(main)
     from graphsvc.analysis_cli import register as _analysis; _analysis(main)  # noqa: E702
+    from graphsvc.resolve_cli import register as _resolve; _resolve(main)  # noqa: E702

@@ -15,3 +15,4 @@ __all__ = ["bp", "register_error_handlers"]
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 from graphsvc.api import admin, docs, exports, health, persons, records  # noqa: E402,F401  (routes register on import)
+from graphsvc.api import links  # noqa: E402,F401  (identity links)

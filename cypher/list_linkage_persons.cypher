@@ -1,0 +1,11 @@
+// A page of loaded persons (placeholders are not records) in the linkage's shape, in id order after $after.
+MATCH (p:Person)
+WHERE p.id > $after AND p.placeholder IS NULL
+WITH p ORDER BY p.id LIMIT $limit
+RETURN p.id AS id, p.source AS source, p.given_name AS given_name, p.family_name AS family_name,
+       p.aliases AS aliases, toString(p.dob) AS dob, p.gender AS gender,
+       [(p)-[:HAS_IDENTIFIER]->(x:Phone) | x.value] AS phones,
+       [(p)-[:HAS_IDENTIFIER]->(x:Email) | x.value] AS emails,
+       [(p)-[:HAS_IDENTIFIER]->(x:Handle) | x.value] AS handles,
+       [(p)-[:HAS_IDENTIFIER]->(x:Vehicle) | x.value] AS vehicles,
+       [(p)-[:HAS_ADDRESS]->(a:Address) WHERE a.postcode IS NOT NULL | a.postcode] AS postcodes
