@@ -84,12 +84,19 @@ def load_model(settings: Settings, path: Path | None = None) -> LoadedModel:
     ``GRAPHSVC_HOME`` if there is one, else the packaged default model."""
     from graphsvc.linkage import LinkageModel, default_model
 
-    if path is not None:
-        return LoadedModel.of(LinkageModel.load(path), path.name)
-    trained = model_path(settings)
-    if trained.exists():
-        return LoadedModel.of(LinkageModel.load(trained), "register")
-    return LoadedModel.of(default_model(), "default")
+    file, label = (path, path.name) if path is not None else (model_path(settings), "register")
+    if path is None and not file.exists():
+        file, label = None, "default"
+    key = (str(file), file.stat().st_mtime_ns if file is not None else 0)
+    hit = _MODELS.get(key)
+    if hit is None:
+        hit = LoadedModel.of(LinkageModel.load(file) if file is not None else default_model(), label)
+        _MODELS.clear()  # one model in use at a time; a retrained file has a new mtime
+        _MODELS[key] = hit
+    return hit
+
+
+_MODELS: dict[tuple[str, int], LoadedModel] = {}
 
 
 # -- reading persons ---------------------------------------------------------------------------

@@ -149,6 +149,27 @@ def _summary(db: Database, perps: Mapping[str, _Perpetrator], today: dt.date, th
 
 
 # -- the intake check --------------------------------------------------------------------------
+def _default_scorer() -> Scorer:
+    """``GRAPHSVC_CHECK_SCORER=model``: the trained linkage model (the register's, saved by
+    ``graphsvc resolve --train``, else the packaged one); otherwise the deterministic scorer."""
+    if os.environ.get("GRAPHSVC_CHECK_SCORER", "").strip().lower() != "model":
+        return DeterministicScorer()
+    from graphsvc.analysis.matching import LinkageScorer
+    from graphsvc.config import Settings
+    from graphsvc.linkage.api import score_subject
+    from graphsvc.linkage.records import from_contract_person
+    from graphsvc.resolve import load_model
+
+    model = load_model(Settings.from_env()).model
+
+    def score(subject: dict, candidates: list[dict]) -> list[tuple[str, float, dict]]:
+        # the adapter hands handles over as {platform, handle}: the linkage's shape is 'platform:handle'
+        return score_subject(from_contract_person(subject), [from_contract_person(c) for c in candidates],
+                             model=model)
+
+    return LinkageScorer(score)
+
+
 def check(db: Database, subject: dict, complainant_id: str | None = None, limit: int = 10,
           *, scorer: Scorer | None = None) -> dict:
     """Is the described subject on the register? Candidates best first.
@@ -201,7 +222,7 @@ def check(db: Database, subject: dict, complainant_id: str | None = None, limit:
     candidates = repo.match_candidates(db, ids, complainant_id)
     for c in candidates:
         c["identifier_hits"] = hits.get(c["person_id"], [])
-    chosen = scorer or DeterministicScorer()
+    chosen = scorer or _default_scorer()
     scored = [s for s in chosen.score_subject(norm, candidates) if s.matched_on]
     info = {c["person_id"]: c for c in candidates}
 

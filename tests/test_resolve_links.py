@@ -205,3 +205,16 @@ def test_api_decisions_roles_audit_and_openapi(register: Database, model, client
 
     paths = client.get("/api/v1/openapi.json").get_json()["paths"]
     assert {"/links", "/links/{a}/{b}/confirm", "/links/{a}/{b}/reject", "/links/{a}/{b}/undo"} <= set(paths)
+
+
+def test_check_can_score_with_the_trained_model(register: Database, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("GRAPHSVC_CHECK_SCORER", "model")
+    res = services.check(register, {"given_name": "Jon", "family_name": "Smith", "dob": "1980-04-12"})["matches"]
+    assert res[0]["person_id"] == A1 and res[0]["score"] > 0.9
+    assert res[0]["score_parts"]["model"]["dob"]["level"] == "exact"
+    family = services.check(register, {"phones": ["07700 900222"]})["matches"]
+    assert {m["person_id"] for m in family} == {F1, F2}
+    assert all(m["score_parts"]["model"]["link_rule"]["passed"] is False for m in family)
+    monkeypatch.delenv("GRAPHSVC_CHECK_SCORER")
+    res = services.check(register, {"given_name": "Jon", "family_name": "Smith", "dob": "1980-04-12"})["matches"]
+    assert "model" not in res[0]["score_parts"]  # the deterministic scorer by default
