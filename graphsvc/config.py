@@ -52,6 +52,7 @@ class Settings:
     query_timeout_s: float = 30.0
     write_timeout_s: float = 120.0
     max_pool_size: int = 50
+    tx_retry_s: float = 15.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -70,6 +71,7 @@ class Settings:
             query_timeout_s=float(env.get("GRAPHSVC_QUERY_TIMEOUT_S") or 30.0),
             write_timeout_s=float(env.get("GRAPHSVC_WRITE_TIMEOUT_S") or 120.0),
             max_pool_size=_int(env, "GRAPHSVC_MAX_POOL_SIZE", 50),
+            tx_retry_s=float(env.get("GRAPHSVC_TX_RETRY_S") or 15.0),
         )
 
     @property

@@ -72,7 +72,7 @@ class Database:
             max_connection_pool_size=settings.max_pool_size,
             connection_acquisition_timeout=10.0,
             connection_timeout=5.0,
-            max_transaction_retry_time=15.0,
+            max_transaction_retry_time=settings.tx_retry_s,
         )
 
     def close(self) -> None:
