@@ -181,7 +181,8 @@ def _write(db: Database, rows: list[dict[str, Any]], model_name: str) -> dict[st
 def _drop_stale(db: Database, rows: list[dict[str, Any]], ids: Sequence[str] | None) -> int:
     """Delete proposals (never decided links) touching ``ids`` (all when None) not in ``rows``."""
     keep = {(r["a"], r["b"]) for r in rows}
-    existing = db.read("list_identity_link_pairs", ids=list(ids) if ids is not None else None)
+    existing = (db.read("list_identity_link_pairs") if ids is None
+                else db.read("find_identity_link_pairs", ids=list(ids)) if ids else [])
     stale = [{"a": e["a"], "b": e["b"]} for e in existing
              if e["status"] == "proposed" and (e["a"], e["b"]) not in keep]
     deleted = 0
@@ -193,8 +194,10 @@ def _drop_stale(db: Database, rows: list[dict[str, Any]], ids: Sequence[str] | N
 
 def _decided(db: Database, rows: list[dict[str, Any]]) -> dict[str, int]:
     pairs = {(r["a"], r["b"]) for r in rows}
-    existing = db.read("list_identity_link_pairs", ids=sorted({p for pair in pairs for p in pair}) or [])
     out = {s: 0 for s in STATUSES}
+    if not pairs:
+        return out
+    existing = db.read("find_identity_link_pairs", ids=sorted({p for pair in pairs for p in pair}))
     for e in existing:
         if (e["a"], e["b"]) in pairs:
             out[e["status"]] = out.get(e["status"], 0) + 1
@@ -345,10 +348,11 @@ def resolve_persons(
         "floor": floor,
         "model": loaded.name,
     }
-    _audit(db, actor=actor, role=role, purpose=purpose,
-           query={"op": "resolve", "mode": "incremental", "person_ids": ids[:1000], "floor": floor,
-                  "model": loaded.name, "links": len(rows)},
-           rows=rows)
+    if rows or deleted:  # a combination happened (or was undone by the model)
+        _audit(db, actor=actor, role=role, purpose=purpose,
+               query={"op": "resolve", "mode": "incremental", "person_ids": ids[:1000], "floor": floor,
+                      "model": loaded.name, "links": len(rows), "deleted": deleted},
+               rows=rows)
     summary["seconds"] = round(seconds, 4)
     summary["ms_per_person"] = round(1000 * seconds / max(1, len(ids)), 2)
     return summary
