@@ -84,8 +84,9 @@ def load_model(settings: Settings, path: Path | None = None) -> LoadedModel:
     ``GRAPHSVC_HOME`` if there is one, else the packaged default model."""
     from graphsvc.linkage import LinkageModel, default_model
 
-    file, label = (path, path.name) if path is not None else (model_path(settings), "register")
-    if path is None and not file.exists():
+    file: Path | None = path if path is not None else model_path(settings)
+    label = path.name if path is not None else "register"
+    if path is None and file is not None and not file.exists():
         file, label = None, "default"
     key = (str(file), file.stat().st_mtime_ns if file is not None else 0)
     hit = _MODELS.get(key)
