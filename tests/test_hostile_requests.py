@@ -268,3 +268,24 @@ def test_absurd_ids_and_dates_are_422_and_write_nothing(world) -> None:  # type:
     body = safe(response, {422}, "all absurd records")
     assert body is not None and {e["index"] for e in body["errors"]} == set(range(len(records)))
     assert fingerprint(db) == before
+
+
+def test_other_write_routes_survive_hostile_bodies(world) -> None:  # type: ignore[no-untyped-def]
+    """Write routes beyond records, check and keys (e.g. identity links, and any added later):
+    the same hostile bodies, never a success or a 5xx, nothing changed."""
+    db: Database = world["db"]
+    before = fingerprint(db)
+    routes = [
+        (method, path) for method, path, _ in endpoints(world["app"])
+        if method in {"POST", "PUT", "PATCH", "DELETE"} and path.split("?")[0] not in JSON_BODY_ROUTES
+    ]
+    big = b"[" + b'"x",' * (9 * 1024 * 1024 // 4) + b'"x"]'
+    bodies = [(big, "application/json"), *((data, "application/json") for _, data in NESTED),
+              *((data, "application/json") for data in INVALID_UTF8), (b"<x/>", "application/xml"),
+              (b"a=1", "application/x-www-form-urlencoded")]
+    for method, path in routes:
+        for data, mimetype in bodies:
+            response = world["client"].open(path, method=method, data=data, content_type=mimetype,
+                                            headers=_auth(world))
+            safe(response, {400, 404, 409, 413, 415, 422}, f"{method} {path} {data[:30]!r} as {mimetype}")
+    assert fingerprint(db) == before
