@@ -32,8 +32,9 @@ class GraphDb:
             with self._lock:
                 if state["db"] is None:
                     settings: Settings = app.config["GRAPHSVC_SETTINGS"]
-                    state["db"] = Database(settings)
-                    atexit.register(state["db"].close)
+                    opened = Database(settings)
+                    atexit.register(opened.close)
+                    state["db"] = opened
         db: Database = state["db"]
         if not state["schema_applied"]:
             with self._lock:

@@ -14,7 +14,7 @@ import os
 import shutil
 import signal
 import socket
-import subprocess
+import subprocess  # nosec B404: runs mvn and java with fixed arguments, never a shell
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,7 +69,7 @@ def build(force: bool = False) -> None:
     mvn = shutil.which("mvn")
     if mvn is None:
         raise LocalDbError("Maven (mvn) is needed to fetch Neo4j from Maven Central; install it")
-    result = subprocess.run(
+    result = subprocess.run(  # nosec B603: fixed argv, no shell, no user input
         [mvn, "-q", "-B", "package"], cwd=launcher_dir(), capture_output=True, text=True
     )
     if result.returncode != 0 or not is_built():
@@ -169,7 +169,7 @@ def start(settings: Settings, timeout_s: float = 90.0) -> Status:
         log_path.replace(log_path.with_suffix(".log.1"))
     log = open(log_path, "wb")  # noqa: SIM115 - handed to the child
     with log:
-        proc = subprocess.Popen(
+        proc = subprocess.Popen(  # nosec B603: fixed argv, no shell, no user input
             [
                 java,
                 f"-Xms{min(512, settings.local_heap_mib)}m",

@@ -133,7 +133,7 @@ def generate_persons(
         raise ValueError("people must be positive")
     if not 0 <= duplicate_rate < 5 or not 0 <= household_rate <= 1:
         raise ValueError("duplicate_rate must be in [0, 5) and household_rate in [0, 1]")
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # nosec B311: synthetic test data, reproducible by seed
     bases: list[dict[str, Any]] = []
     n = 0
     while len(bases) < people:

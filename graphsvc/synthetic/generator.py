@@ -116,7 +116,7 @@ class RegisterWriter:
     """Generates chunks and writes records and truth lines to two open text files."""
 
     def __init__(self, seed: int, records: IO[str], truth: IO[str]) -> None:
-        self.rng = random.Random(seed)
+        self.rng = random.Random(seed)  # nosec B311: synthetic data, reproducible by seed
         self.records = records
         self.truth = truth
         self.pool = ids.PhonePool(self.rng)
@@ -439,7 +439,8 @@ class RegisterWriter:
         offender.profile = profile
         offender.roles.add("offender")
         if name_offender:
-            assert namesake_of is not None
+            if namesake_of is None:
+                raise ValueError("a namesake offender needs the human they share a name with")
             self._rename(offender, namesake_of)
         if rng.random() < P.HAS_BURNERS[profile]:
             tag = self._tag()
