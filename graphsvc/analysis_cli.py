@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import json
 import sys
 from collections.abc import Callable
@@ -23,10 +22,9 @@ __all__ = ["register"]
 
 
 def _actor() -> str:
-    try:
-        return f"cli:{getpass.getuser()}"
-    except Exception:  # noqa: BLE001 - no user name is not a reason to refuse
-        return "cli:unknown"
+    from graphsvc.audit import cli_actor
+
+    return cli_actor()
 
 
 def _person_ids(payload: Any) -> list[str]:

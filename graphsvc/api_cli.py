@@ -5,7 +5,6 @@ Key management is itself audited (action ``administration``, actor ``cli:<os use
 
 from __future__ import annotations
 
-import getpass
 import json
 import sys
 from typing import Any
@@ -26,10 +25,9 @@ def _db() -> Any:
 
 
 def _actor() -> str:
-    try:
-        return f"cli:{getpass.getuser()}"
-    except Exception:  # noqa: BLE001 - no user name is not a reason to refuse
-        return "cli:unknown"
+    from graphsvc.audit import cli_actor
+
+    return cli_actor()
 
 
 def _fail(exc: GraphsvcError) -> None:

@@ -43,6 +43,7 @@ from graphsvc.errors import Conflict
 __all__ = [
     "ACTIONS",
     "append_entry",
+    "cli_actor",
     "entry_hash",
     "iter_entries",
     "find_entries",
@@ -236,3 +237,13 @@ def verify(db: Database) -> VerifyResult:
             )
         return bad(head_seq, f"the head (entry {head_seq}) does not match the last entry ({count})")
     return VerifyResult(True, count, head_seq, head_hash)
+
+
+def cli_actor() -> str:
+    """Who a command-line action is attributed to in the log: ``cli:`` and the OS user."""
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"
+    except Exception:  # noqa: BLE001 - no user name is not a reason to refuse
+        return "cli:unknown"

@@ -8,7 +8,6 @@ byte of it is written out. An export whose audit entry cannot be written is not 
 
 from __future__ import annotations
 
-import getpass
 import sys
 from pathlib import Path
 from typing import Any
@@ -21,10 +20,9 @@ __all__ = ["register"]
 
 
 def _actor() -> str:
-    try:
-        return f"cli:{getpass.getuser()}"
-    except Exception:  # noqa: BLE001 - no user name is not a reason to refuse
-        return "cli:unknown"
+    from graphsvc.audit import cli_actor
+
+    return cli_actor()
 
 
 def _audit(db: Any, **fields: Any) -> None:

@@ -22,9 +22,9 @@ __all__ = ["register"]
 
 
 def _actor() -> str:
-    from graphsvc.analysis_cli import _actor as actor
+    from graphsvc.audit import cli_actor
 
-    return actor()
+    return cli_actor()
 
 
 def _fail(exc: GraphsvcError) -> None:
