@@ -28,10 +28,8 @@ def _actor() -> str:
 
 
 def _person_ids(payload: Any) -> list[str]:
-    try:
-        from graphsvc.api.redaction import person_ids_in
-    except ImportError:  # pragma: no cover
-        return []
+    from graphsvc.api.redaction import person_ids_in
+
     return person_ids_in(payload)
 
 
@@ -41,10 +39,8 @@ def _run(purpose: str, query: dict[str, Any], work: Callable[[Any], dict[str, An
 
     if not purpose.strip():
         raise click.BadParameter("a purpose is required", param_hint="--purpose")
-    try:
-        from graphsvc import audit
-    except ImportError:  # pragma: no cover - the audit module ships with the service
-        audit = None  # type: ignore[assignment]
+    from graphsvc import audit
+
     actor = _actor()
     query = {**query, "channel": "cli"}
     try:
@@ -52,13 +48,11 @@ def _run(purpose: str, query: dict[str, Any], work: Callable[[Any], dict[str, An
             try:
                 result = work(db)
             except GraphsvcError as exc:
-                if audit is not None:
-                    audit.append_entry(db, actor=actor, role="admin", action="consultation", purpose=purpose,
-                                       query=query, person_ids=[], status=exc.status)
-                raise
-            if audit is not None:
                 audit.append_entry(db, actor=actor, role="admin", action="consultation", purpose=purpose,
-                                   query=query, person_ids=_person_ids(result), status=200)
+                                   query=query, person_ids=[], status=exc.status)
+                raise
+            audit.append_entry(db, actor=actor, role="admin", action="consultation", purpose=purpose,
+                               query=query, person_ids=_person_ids(result), status=200)
     except GraphsvcError as exc:
         click.echo(f"graphsvc: {exc.message}", err=True)
         if exc.details:

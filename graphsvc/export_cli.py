@@ -26,10 +26,8 @@ def _actor() -> str:
 
 
 def _audit(db: Any, **fields: Any) -> None:
-    try:
-        from graphsvc import audit
-    except ImportError:  # pragma: no cover - the audit module ships with the service
-        return
+    from graphsvc import audit
+
     audit.append_entry(db, action="disclosure", **fields)
 
 
