@@ -9,7 +9,7 @@ CALL () {
   UNWIND $vehicles AS v MATCH (x:Vehicle {value: v}) RETURN x
 }
 MATCH (i:Incident)-[:USED]->(x)
-RETURN i.id AS incident_id, i.occurred_at AS occurred_at, x.value AS identifier,
+RETURN i.id AS incident_id, i.occurred_at.epochMillis AS occurred_at_epoch_ms, x.value AS identifier,
        [(o:Person)-[:OFFENDER_IN]->(i) | o.id] AS offender_ids,
        [(v:Person)-[:VICTIM_IN]->(i) | v.id] AS victim_ids
 ORDER BY incident_id

@@ -210,16 +210,13 @@ def check(db: Database, subject: dict, complainant_id: str | None = None, limit:
                 dobs.append(dt.date(d.year, d.day, d.month))
             except ValueError:
                 pass
-    found = repo.check_candidate_ids(db, norm, lucene_query(names), dobs)
+    found = repo.check_candidates(db, norm, lucene_query(names), dobs, complainant_id)
     hits: dict[str, list[dict[str, Any]]] = {}
     for row in found["identifiers"]:
         hits.setdefault(row["person_id"], []).append(
             {"field": row["field"], "value": row["value"], "how": row["how"],
              **({"incident_ids": row["incident_ids"]} if row["incident_ids"] else {})})
-    by_name = [r["person_id"] for r in found["names"]]
-    by_dob = [r["person_id"] for r in found["dobs"]]
-    ids = list(dict.fromkeys([*hits, *by_name, *by_dob]))
-    candidates = repo.match_candidates(db, ids, complainant_id)
+    candidates = found["candidates"]
     for c in candidates:
         c["identifier_hits"] = hits.get(c["person_id"], [])
     chosen = scorer or _default_scorer()
