@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -89,15 +90,17 @@ def load_model(settings: Settings, path: Path | None = None) -> LoadedModel:
     if path is None and file is not None and not file.exists():
         file, label = None, "default"
     key = (str(file), file.stat().st_mtime_ns if file is not None else 0)
-    hit = _MODELS.get(key)
-    if hit is None:
-        hit = LoadedModel.of(LinkageModel.load(file) if file is not None else default_model(), label)
-        _MODELS.clear()  # one model in use at a time; a retrained file has a new mtime
-        _MODELS[key] = hit
+    with _MODELS_LOCK:  # the service's threads share one loaded model
+        hit = _MODELS.get(key)
+        if hit is None:
+            hit = LoadedModel.of(LinkageModel.load(file) if file is not None else default_model(), label)
+            _MODELS.clear()  # one model in use at a time; a retrained file has a new mtime
+            _MODELS[key] = hit
     return hit
 
 
 _MODELS: dict[tuple[str, int], LoadedModel] = {}
+_MODELS_LOCK = threading.Lock()
 
 
 # -- reading persons ---------------------------------------------------------------------------
@@ -300,13 +303,16 @@ def resolve_persons(
     actor: str = "cli:resolve",
     role: str = "admin",
     purpose: str | None = "identity resolution (graphsvc resolve --incremental)",
+    audit_query: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Score ``person_ids`` against their candidates (fetched by blocking keys) and write links.
 
     No full re-run: candidates are the persons sharing an identifier, the dob (or its day/month
     transposition), the folded family name with the birth year or initial, or a full-text name
     hit; the trained model scores them in-process (:class:`graphsvc.linkage.Register`).
-    Unknown ids and placeholders are reported under ``missing``.
+    Unknown ids and placeholders are reported under ``missing``. When a link was written,
+    refreshed or removed, one ``combination`` entry is audited with ``actor``, ``role`` and
+    ``purpose``; ``audit_query`` adds to its ``query`` (e.g. the request id of ``POST /records``).
 
     Returns
     -------
@@ -351,8 +357,8 @@ def resolve_persons(
     }
     if rows or deleted:  # a combination happened (or was undone by the model)
         _audit(db, actor=actor, role=role, purpose=purpose,
-               query={"op": "resolve", "mode": "incremental", "person_ids": ids[:1000], "floor": floor,
-                      "model": loaded.name, "links": len(rows), "deleted": deleted},
+               query={**(audit_query or {}), "op": "resolve", "mode": "incremental", "person_ids": ids[:1000],
+                      "floor": floor, "model": loaded.name, "links": len(rows), "deleted": deleted},
                rows=rows)
     summary["seconds"] = round(seconds, 4)
     summary["ms_per_person"] = round(1000 * seconds / max(1, len(ids)), 2)
