@@ -4,20 +4,40 @@ The body is a JSON array of records (``application/json``) or one record per lin
 (``application/x-ndjson``). Every record is validated first with the loaders' own models; any
 fault answers 422 with every fault found (``errors`` [{index, id, field, message}], ``index``
 0-based: the array position, or the line for NDJSON) and nothing is written. Otherwise all the
-records are written in one transaction and the answer is ``{"accepted": n}``. The write is
-audited as ``collection`` (new records) and ``alteration`` (records that replaced loaded ones).
+records are written in one transaction and the answer is ``{"accepted": n, "resolution": {...}}``.
+The write is audited as ``collection`` (new records) and ``alteration`` (records that replaced
+loaded ones).
+
+After the write commits, the batch's person records are scored against the register
+incrementally (:func:`graphsvc.resolve.resolve_persons`), so their ``POSSIBLY_SAME_AS``
+proposals exist when the answer leaves; ``resolution`` says what happened. A failure there
+(the model, Neo4j) never undoes or hides the committed write: it is logged and answered as
+``{"status": "failed", ...}`` with 200. ``GRAPHSVC_AUTO_RESOLVE=0`` (or the app config
+``AUTO_RESOLVE=False``) turns it off.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any
+import logging
+import os
+import time
+from typing import Any, Literal
 
-from flask import jsonify, request
-from pydantic import TypeAdapter
+from flask import current_app, g, jsonify, request
+from pydantic import BaseModel, ConfigDict, TypeAdapter
 
 from graphsvc.api import bp
-from graphsvc.api.access import ApiDoc, BadRequest, audit_now, document, record, require, require_content_type
+from graphsvc.api.access import (
+    ApiDoc,
+    BadRequest,
+    audit_now,
+    document,
+    principal,
+    record,
+    require,
+    require_content_type,
+)
 from graphsvc.api.schemas import Accepted
 from graphsvc.errors import GraphsvcError
 from graphsvc.extensions import graph_db
@@ -29,6 +49,10 @@ from loaders.writer import BatchWriter
 
 MAX_RECORDS = 10_000
 NDJSON = "application/x-ndjson"
+AUTO_RESOLVE_ENV = "GRAPHSVC_AUTO_RESOLVE"
+RESOLVE_PURPOSE = "identity resolution of records received by POST /records"
+
+log = logging.getLogger("graphsvc.records")
 
 RECORDS_SCHEMA = TypeAdapter(list[Record])
 
@@ -45,6 +69,83 @@ class RecordsInvalid(GraphsvcError):
 class TooManyRecords(GraphsvcError):
     code = "payload_too_large"
     status = 413
+
+
+class Resolution(BaseModel):
+    """What the incremental identity resolution of the batch's persons did."""
+
+    model_config = ConfigDict(extra="allow")
+
+    status: Literal["done", "failed", "disabled", "skipped"]
+    persons: int = 0
+    links: int = 0
+    proposed: int = 0
+    message: str | None = None
+
+
+class RecordsAccepted(Accepted):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{
+            "accepted": 3,
+            "resolution": {"status": "done", "persons": 2, "links": 1, "proposed": 1, "candidates": 7,
+                           "changed": 1, "deleted": 0, "decided": {"proposed": 1, "confirmed": 0, "rejected": 0},
+                           "model": "default#3f2a9c1b7d10", "ms": 41.2},
+        }]},
+    )
+
+    resolution: Resolution
+
+
+def auto_resolve_enabled() -> bool:
+    """App config ``AUTO_RESOLVE`` when set, else ``GRAPHSVC_AUTO_RESOLVE`` (default on; ``0``,
+    ``false``, ``no`` or ``off`` turn it off), read on each request."""
+    configured = current_app.config.get("AUTO_RESOLVE")
+    if configured is not None:
+        return bool(configured)
+    raw = (os.environ.get(AUTO_RESOLVE_ENV) or "1").strip().lower()
+    return raw not in ("0", "false", "no", "off")
+
+
+def _resolve_batch(db: Any, person_ids: list[str]) -> dict[str, Any]:
+    """Score the batch's persons against the register; never raises (the write is committed)."""
+    if not auto_resolve_enabled():
+        return {"status": "disabled", "persons": 0, "links": 0, "proposed": 0}
+    if not person_ids:
+        return {"status": "skipped", "persons": 0, "links": 0, "proposed": 0,
+                "message": "no person records in the batch"}
+    from graphsvc import resolve
+
+    t0 = time.perf_counter()
+    try:
+        loaded = resolve.load_model(current_app.config["GRAPHSVC_SETTINGS"])
+        who = principal()
+        out = resolve.resolve_persons(
+            db, person_ids, loaded, actor=who.actor, role=who.role.value,
+            purpose=g.get("purpose") or RESOLVE_PURPOSE,
+            audit_query={"request_id": g.get("request_id"), "method": request.method, "path": request.path,
+                         "trigger": "records"},
+        )
+    except Exception as exc:  # noqa: BLE001 - any failure is reported, the committed write stands
+        log.exception("identity resolution after POST /records failed; the %d record(s) stay written",
+                      len(person_ids))
+        return {"status": "failed", "persons": len(person_ids), "links": 0, "proposed": 0,
+                "error": type(exc).__name__,
+                "message": "the records were written; identity resolution failed and was logged. "
+                           "Run graphsvc resolve --incremental for these persons.",
+                "ms": round(1000 * (time.perf_counter() - t0), 1)}
+    return {
+        "status": "done",
+        "persons": out["persons"],
+        "links": out["links"],
+        "proposed": out["decided"].get("proposed", 0),
+        "candidates": out["candidates"],
+        "changed": out["changed"],
+        "deleted": out["deleted"],
+        "decided": out["decided"],
+        "model": out["model"],
+        "ms": round(1000 * (time.perf_counter() - t0), 1),
+    }
 
 
 def _raws() -> list[RawRecord]:
@@ -98,12 +199,15 @@ def _people_named(records: list[PersonRecord | IncidentRecord | OrderRecord]) ->
         tag="records",
         body=RECORDS_SCHEMA,
         body_content=("application/json", NDJSON),
-        response=Accepted,
+        response=RecordsAccepted,
         errors=(400, 401, 403, 409, 413, 415, 422, 429, 503),
         description=(
             "A JSON array of records (contract section 1), or one per line as application/x-ndjson. "
             "Every record is validated first; any fault answers 422 with every fault and nothing is "
-            f"written. At most {MAX_RECORDS} records and 8 MiB per request."
+            f"written. At most {MAX_RECORDS} records and 8 MiB per request. After the write, the batch's "
+            "persons are scored against the register (POSSIBLY_SAME_AS proposals); `resolution` reports "
+            "it (`status` done, failed, disabled or skipped). A failed resolution still answers 200: the "
+            "records are written."
         ),
         example=[
             {"kind": "person", "id": "WMP-P-1042", "source": "WMP", "given_name": "Daniel",
@@ -148,4 +252,5 @@ def post_records():  # type: ignore[no-untyped-def]
             "alteration", 200, {"records": len(changed), "record_ids": [r.id for r in changed][:1000]},
             _people_named(changed),
         )
-    return jsonify({"accepted": len(good)})
+    resolution = _resolve_batch(db, kinds["person_ids"])
+    return jsonify({"accepted": len(good), "resolution": resolution})
