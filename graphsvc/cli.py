@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -82,6 +84,53 @@ def db_status() -> None:
 
 
 # -- load ----------------------------------------------------------------------------------
+LOAD_RESOLVE_MAX_ENV = "GRAPHSVC_LOAD_RESOLVE_MAX"
+LOAD_RESOLVE_MAX = 50_000
+LOAD_RESOLVE_CHUNK = 1000
+
+
+def _load_resolve_max() -> int:
+    raw = os.environ.get(LOAD_RESOLVE_MAX_ENV)
+    try:
+        return int(raw) if raw else LOAD_RESOLVE_MAX
+    except ValueError:
+        raise click.UsageError(f"{LOAD_RESOLVE_MAX_ENV} must be a whole number, not {raw!r}") from None
+
+
+def _resolve_loaded(database: Any, person_ids: list[str], show: bool) -> dict[str, Any]:
+    """Incremental resolution of the persons a load wrote, in chunks; never raises."""
+    from graphsvc import resolve
+    from graphsvc.audit import cli_actor
+
+    totals: dict[str, Any] = {"status": "done", "persons": 0, "missing": 0, "skipped": 0, "candidates": 0,
+                              "links": 0, "changed": 0, "deleted": 0}
+    started = time.perf_counter()
+    try:
+        loaded = resolve.load_model(_settings())
+        actor = cli_actor()
+        for start in range(0, len(person_ids), LOAD_RESOLVE_CHUNK):
+            out = resolve.resolve_persons(
+                database, person_ids[start : start + LOAD_RESOLVE_CHUNK], loaded, actor=actor,
+                purpose="identity resolution of the records loaded by graphsvc load",
+                audit_query={"trigger": "load", "channel": "cli"},
+            )
+            for key in ("persons", "candidates", "links", "changed", "deleted"):
+                totals[key] += out[key]
+            totals["missing"] += len(out["missing"])
+            totals["skipped"] += len(out["skipped"])
+            if show:
+                click.echo(f"resolved {min(start + LOAD_RESOLVE_CHUNK, len(person_ids))}/{len(person_ids)} persons",
+                           err=True)
+        totals["model"] = loaded.name
+    except Exception as exc:  # noqa: BLE001 - the load is written; say so and how to finish
+        totals["status"] = "failed"
+        totals["error"] = f"{type(exc).__name__}: {exc}"
+        click.echo(f"graphsvc: identity resolution after the load failed ({totals['error']}); the records "
+                   "are written: run graphsvc resolve --incremental --from FILE, or graphsvc resolve", err=True)
+    totals["seconds"] = round(time.perf_counter() - started, 3)
+    return totals
+
+
 @main.command("load")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--rejects", "rejects_path", type=click.Path(dir_okay=False, path_type=Path),
@@ -89,9 +138,14 @@ def db_status() -> None:
 @click.option("--batch-size", default=2000, show_default=True, type=click.IntRange(1, 50_000))
 @click.option("--all-or-nothing", is_flag=True, help="Validate everything first; write nothing if any record fails.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal).")
+@click.option("--resolve/--no-resolve", "resolve_flag", default=None,
+              help="Score the loaded persons against the register afterwards (POSSIBLY_SAME_AS). Default: "
+                   f"yes up to ${LOAD_RESOLVE_MAX_ENV} ({LOAD_RESOLVE_MAX:,}) persons; above it, run graphsvc resolve.")
 def load_cmd(paths: tuple[Path, ...], rejects_path: Path | None, batch_size: int,
-             all_or_nothing: bool, progress: bool | None) -> None:
-    """Load records (JSON Lines, or CSV per docs/loading.md); exit status 1 if any is rejected."""
+             all_or_nothing: bool, progress: bool | None, resolve_flag: bool | None) -> None:
+    """Load records (JSON Lines, or CSV per docs/loading.md); exit status 1 if any is rejected.
+
+    Afterwards the loaded persons are resolved incrementally (see --resolve)."""
     import itertools
 
     from loaders.load import load, validate_all
@@ -99,6 +153,22 @@ def load_cmd(paths: tuple[Path, ...], rejects_path: Path | None, batch_size: int
 
     def raws():  # type: ignore[no-untyped-def]
         return itertools.chain.from_iterable(read_path(p) for p in paths)
+
+    limit = _load_resolve_max() if resolve_flag is None else 0
+    # Person ids as the records stream past (the loader's summary has counts, not ids). Past the
+    # limit only the count is kept, unless --resolve forces resolution of every one.
+    person_ids: dict[str, None] = {}
+    persons_seen = 0
+
+    def watched(stream):  # type: ignore[no-untyped-def]
+        nonlocal persons_seen
+        for raw in stream:
+            data = raw.data
+            if isinstance(data, dict) and data.get("kind") == "person" and isinstance(data.get("id"), str):
+                persons_seen += 1
+                if resolve_flag or len(person_ids) <= limit:
+                    person_ids[data["id"]] = None
+            yield raw
 
     show = sys.stderr.isatty() if progress is None else progress
     # backslashreplace: a lone surrogate echoed from a rejected record (its id, a field name) is
@@ -115,7 +185,19 @@ def load_cmd(paths: tuple[Path, ...], rejects_path: Path | None, batch_size: int
                 click.echo(f"nothing written: {len(bad)} fault(s) found", err=True)
                 sys.exit(1)
         with open_db() as database:
-            summary = load(database, raws(), batch_size=batch_size, rejects_out=rejects_out, progress=show)
+            summary = load(database, watched(raws()) if resolve_flag is not False else raws(),
+                           batch_size=batch_size, rejects_out=rejects_out, progress=show)
+            resolution: dict[str, Any]
+            if resolve_flag is False:
+                resolution = {"status": "disabled"}
+            elif resolve_flag is None and len(person_ids) > limit:
+                resolution = {"status": "skipped", "person_records": persons_seen, "limit": limit,
+                              "message": "more persons than the limit: a full graphsvc resolve is the faster path "
+                                         "(or load with --resolve)"}
+            elif not person_ids:
+                resolution = {"status": "skipped", "persons": 0, "message": "no person records loaded"}
+            else:
+                resolution = _resolve_loaded(database, list(person_ids), show)
     except CsvLayoutError as exc:
         click.echo(f"graphsvc: {exc}", err=True)
         sys.exit(2)
@@ -125,14 +207,28 @@ def load_cmd(paths: tuple[Path, ...], rejects_path: Path | None, batch_size: int
         if rejects_out:
             rejects_out.close()
     s = summary.as_dict()
+    s["resolution"] = resolution
     click.echo(
         f"read {s['read']} records: wrote {s['written']} ({s['persons']} persons, {s['incidents']} incidents, "
         f"{s['orders']} orders), rejected {s['rejected']}, in {s['seconds']} s ({s['records_per_second']} records/s)",
         err=True,
     )
+    click.echo(_describe_resolution(resolution), err=True)
     _echo_json(s)
     if summary.rejected_records:
         sys.exit(1)
+
+
+def _describe_resolution(r: dict[str, Any]) -> str:
+    if r["status"] == "done":
+        return (f"identity resolution: {r['persons']} persons scored against {r['candidates']} candidates, "
+                f"{r['links']} links proposed or refreshed ({r['changed']} new or changed, {r['deleted']} stale removed) "
+                f"in {r['seconds']} s")
+    if r["status"] == "disabled":
+        return "identity resolution: not run (--no-resolve); run graphsvc resolve"
+    if r["status"] == "failed":
+        return f"identity resolution: FAILED ({r['error']}); the records are written"
+    return f"identity resolution: skipped: {r['message']}"
 
 
 # -- generate ------------------------------------------------------------------------------
