@@ -117,6 +117,15 @@ def test_a_batch_without_persons_skips_resolution(client, db: Database, keys, lo
     assert out["resolution"]["status"] == "skipped" and out["resolution"]["links"] == 0
 
 
+def test_batches_above_the_inline_limit_are_left_to_graphsvc_resolve(client, db: Database, keys,  # type: ignore[no-untyped-def]
+                                                                     monkeypatch) -> None:
+    monkeypatch.setenv("GRAPHSVC_AUTO_RESOLVE_MAX", "1")
+    out = _post(client, keys["case_system"], [WMP, GMP])
+    assert out["resolution"]["status"] == "skipped" and "graphsvc resolve" in out["resolution"]["message"]
+    assert _links(db) == {}
+    assert _post(client, keys["case_system"], [GMP])["resolution"]["links"] == 1  # one is within the limit
+
+
 def test_a_scoring_failure_keeps_the_records_and_answers_200(client, db: Database, keys, monkeypatch,  # type: ignore[no-untyped-def]
                                                             caplog) -> None:
     from graphsvc.linkage import ModelError

@@ -50,6 +50,10 @@ from loaders.writer import BatchWriter
 MAX_RECORDS = 10_000
 NDJSON = "application/x-ndjson"
 AUTO_RESOLVE_ENV = "GRAPHSVC_AUTO_RESOLVE"
+AUTO_RESOLVE_MAX_ENV = "GRAPHSVC_AUTO_RESOLVE_MAX"
+#: person records per request resolved inline: about 15 ms each at 20k people on 2 loaded cores,
+#: so 1,000 stay well inside the worker timeout (60 s); larger batches are left to graphsvc resolve
+AUTO_RESOLVE_MAX = 1000
 RESOLVE_PURPOSE = "identity resolution of records received by POST /records"
 
 log = logging.getLogger("graphsvc.records")
@@ -107,6 +111,19 @@ def auto_resolve_enabled() -> bool:
     return raw not in ("0", "false", "no", "off")
 
 
+def auto_resolve_max() -> int:
+    """App config ``AUTO_RESOLVE_MAX`` when set, else ``GRAPHSVC_AUTO_RESOLVE_MAX`` (default 1,000)."""
+    configured = current_app.config.get("AUTO_RESOLVE_MAX")
+    if configured is not None:
+        return int(configured)
+    raw = os.environ.get(AUTO_RESOLVE_MAX_ENV)
+    try:
+        return int(raw) if raw else AUTO_RESOLVE_MAX
+    except ValueError:
+        log.warning("%s is not a whole number; using %d", AUTO_RESOLVE_MAX_ENV, AUTO_RESOLVE_MAX)
+        return AUTO_RESOLVE_MAX
+
+
 def _resolve_batch(db: Any, person_ids: list[str]) -> dict[str, Any]:
     """Score the batch's persons against the register; never raises (the write is committed)."""
     if not auto_resolve_enabled():
@@ -114,6 +131,11 @@ def _resolve_batch(db: Any, person_ids: list[str]) -> dict[str, Any]:
     if not person_ids:
         return {"status": "skipped", "persons": 0, "links": 0, "proposed": 0,
                 "message": "no person records in the batch"}
+    limit = auto_resolve_max()
+    if len(person_ids) > limit:
+        return {"status": "skipped", "persons": 0, "links": 0, "proposed": 0,
+                "message": f"{len(person_ids)} person records: more than {limit} are not resolved inline; "
+                           "run graphsvc resolve --incremental --from FILE (or a full graphsvc resolve)"}
     from graphsvc import resolve
 
     t0 = time.perf_counter()
