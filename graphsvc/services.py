@@ -13,6 +13,7 @@ import base64
 import binascii
 import datetime as dt
 import json
+import logging
 import os
 import re
 import threading
@@ -39,6 +40,8 @@ from graphsvc.db import Database
 from graphsvc.errors import InvalidInput, NotFound
 from graphsvc.repo import analysis as repo
 from loaders import normalise
+
+log = logging.getLogger(__name__)
 
 __all__ = ["check", "person_profile", "fixation", "linked_victims", "serial", "unidentified", "search",
            "LIMIT_CAP", "CHECK_LIMIT_CAP"]
@@ -149,25 +152,49 @@ def _summary(db: Database, perps: Mapping[str, _Perpetrator], today: dt.date, th
 
 
 # -- the intake check --------------------------------------------------------------------------
-def _default_scorer() -> Scorer:
-    """``GRAPHSVC_CHECK_SCORER=model``: the trained linkage model (the register's, saved by
-    ``graphsvc resolve --train``, else the packaged one); otherwise the deterministic scorer."""
-    if os.environ.get("GRAPHSVC_CHECK_SCORER", "").strip().lower() != "model":
-        return DeterministicScorer()
+_SCORERS: dict[Any, tuple[Scorer, str]] = {}
+_SCORERS_LOCK = threading.Lock()
+
+
+def _default_scorer() -> tuple[Scorer, str]:
+    """The intake check's scorer and its name for the answer.
+
+    ``GRAPHSVC_CHECK_SCORER`` unset or ``model``: the trained linkage model (the register's,
+    saved by ``graphsvc resolve --train``, else the packaged one) with the complainant-contact
+    factor (:class:`LinkageScorer`). ``deterministic``: the hand-set rule scorer. If the model
+    cannot be loaded the check still answers, with the deterministic scorer, and says so in
+    ``scorer`` (an intake check must not fail because a model file is damaged); the error is logged.
+    """
+    choice = (os.environ.get("GRAPHSVC_CHECK_SCORER") or "model").strip().lower()
+    if choice == "deterministic":
+        return DeterministicScorer(), "deterministic"
+    if choice != "model":
+        raise InvalidInput("GRAPHSVC_CHECK_SCORER must be 'model' or 'deterministic'")
     from graphsvc.analysis.matching import LinkageScorer
     from graphsvc.config import Settings
     from graphsvc.linkage.api import score_subject
     from graphsvc.linkage.records import from_contract_person
     from graphsvc.resolve import load_model
 
-    model = load_model(Settings.from_env()).model
+    try:
+        loaded = load_model(Settings.from_env())
+    except Exception:  # a damaged model file: answer with the rule scorer, loudly
+        log.exception("the linkage model could not be loaded; the intake check uses the deterministic scorer")
+        return DeterministicScorer(), "deterministic (model unavailable)"
+    with _SCORERS_LOCK:
+        hit = _SCORERS.get(loaded.name)
+        if hit is None:
+            model = loaded.model
 
-    def score(subject: dict, candidates: list[dict]) -> list[tuple[str, float, dict]]:
-        # the adapter hands handles over as {platform, handle}: the linkage's shape is 'platform:handle'
-        return score_subject(from_contract_person(subject), [from_contract_person(c) for c in candidates],
-                             model=model)
+            def score(subject: dict, candidates: list[dict]) -> list[tuple[str, float, dict]]:
+                # the adapter hands handles over as {platform, handle}: the linkage's shape is 'platform:handle'
+                return score_subject(from_contract_person(subject), [from_contract_person(c) for c in candidates],
+                                     model=model)
 
-    return LinkageScorer(score)
+            hit = (LinkageScorer(score), f"model:{loaded.name}")
+            _SCORERS.clear()
+            _SCORERS[loaded.name] = hit
+    return hit
 
 
 def check(db: Database, subject: dict, complainant_id: str | None = None, limit: int = 10,
@@ -219,7 +246,7 @@ def check(db: Database, subject: dict, complainant_id: str | None = None, limit:
     candidates = found["candidates"]
     for c in candidates:
         c["identifier_hits"] = hits.get(c["person_id"], [])
-    chosen = scorer or _default_scorer()
+    chosen, scorer_name = (scorer, type(scorer).__name__) if scorer is not None else _default_scorer()
     scored = [s for s in chosen.score_subject(norm, candidates) if s.matched_on]
     info = {c["person_id"]: c for c in candidates}
 
@@ -246,7 +273,7 @@ def check(db: Database, subject: dict, complainant_id: str | None = None, limit:
     summaries = _summary(db, {p: perps[p] for p in order}, today, th, complainant_id)
     matches = [{**emitted[p], **summaries[p]} for p in order]
     return {"matches": matches, "candidates_considered": len(candidates),
-            "complainant_id": complainant_id, "unparsed": norm["unparsed"]}
+            "complainant_id": complainant_id, "unparsed": norm["unparsed"], "scorer": scorer_name}
 
 
 # -- profile -----------------------------------------------------------------------------------

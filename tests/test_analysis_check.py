@@ -128,7 +128,8 @@ def test_a_trained_model_can_replace_the_scorer(db, load) -> None:
     def model(subject: dict, candidates: list[dict]) -> list[tuple[str, float, dict]]:
         seen.append(candidates)
         assert subject["phones"] == ["+447700900888"]
-        return [(c["id"], 0.97 if c.get("phones") else 0.2, {"phones": {"level": 1}}) for c in candidates]
+        return [(c["id"], 0.97, {"phones": {"level": "exact", "match_weight": 9.0}}) if c.get("phones")
+                else (c["id"], 0.2, {"given_name": {"level": "exact", "match_weight": 2.0}}) for c in candidates]
 
     res = services.check(db, {"given_name": "Ann", "family_name": "Lee", "phones": ["07700900888"]},
                          scorer=LinkageScorer(model))

@@ -17,6 +17,7 @@ from graphsvc import audit, auth, resolve, services
 from graphsvc.cli import main
 from graphsvc.config import Settings
 from graphsvc.db import Database
+from graphsvc.errors import InvalidInput
 from graphsvc.fingerprint import fingerprint
 
 A1, A2, F1, F2 = "T-A1", "T-A2", "T-F1", "T-F2"
@@ -207,14 +208,33 @@ def test_api_decisions_roles_audit_and_openapi(register: Database, model, client
     assert {"/links", "/links/{a}/{b}/confirm", "/links/{a}/{b}/reject", "/links/{a}/{b}/undo"} <= set(paths)
 
 
-def test_check_can_score_with_the_trained_model(register: Database, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("GRAPHSVC_CHECK_SCORER", "model")
-    res = services.check(register, {"given_name": "Jon", "family_name": "Smith", "dob": "1980-04-12"})["matches"]
+def test_check_scores_with_the_trained_model_by_default(register: Database, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.delenv("GRAPHSVC_CHECK_SCORER", raising=False)
+    answer = services.check(register, {"given_name": "Jon", "family_name": "Smith", "dob": "1980-04-12"})
+    res = answer["matches"]
+    assert answer["scorer"].startswith("model:")
     assert res[0]["person_id"] == A1 and res[0]["score"] > 0.9
-    assert res[0]["score_parts"]["model"]["dob"]["level"] == "exact"
+    assert res[0]["score_parts"]["model"]["dob"]["level"] == "exact" and "dob" in res[0]["matched_on"]
     family = services.check(register, {"phones": ["07700 900222"]})["matches"]
     assert {m["person_id"] for m in family} == {F1, F2}
     assert all(m["score_parts"]["model"]["link_rule"]["passed"] is False for m in family)
-    monkeypatch.delenv("GRAPHSVC_CHECK_SCORER")
-    res = services.check(register, {"given_name": "Jon", "family_name": "Smith", "dob": "1980-04-12"})["matches"]
-    assert "model" not in res[0]["score_parts"]  # the deterministic scorer by default
+    monkeypatch.setenv("GRAPHSVC_CHECK_SCORER", "deterministic")
+    answer = services.check(register, {"given_name": "Jon", "family_name": "Smith", "dob": "1980-04-12"})
+    assert answer["scorer"] == "deterministic" and "model" not in answer["matches"][0]["score_parts"]
+    monkeypatch.setenv("GRAPHSVC_CHECK_SCORER", "neural")
+    with pytest.raises(InvalidInput):
+        services.check(register, {"given_name": "Jon"})
+
+
+def test_check_answers_with_the_rule_scorer_when_the_model_is_damaged(register: Database, monkeypatch,
+                                                                      tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from graphsvc.resolve import model_path
+
+    monkeypatch.setenv("GRAPHSVC_HOME", str(tmp_path))
+    monkeypatch.delenv("GRAPHSVC_CHECK_SCORER", raising=False)
+    broken = model_path(Settings.from_env())
+    broken.parent.mkdir(parents=True)
+    broken.write_text("{not json", encoding="utf-8")
+    answer = services.check(register, {"given_name": "Jon", "family_name": "Smith", "dob": "1980-04-12"})
+    assert answer["scorer"] == "deterministic (model unavailable)"
+    assert answer["matches"][0]["person_id"] == A1

@@ -325,6 +325,14 @@ def lucene_query(names: Iterable[str]) -> str | None:
     return " OR ".join(parts)
 
 
+#: The model's date-of-birth levels in the deterministic scorer's ``matched_on`` words.
+_MODEL_DOB = {"exact": "dob", "day and month transposed": "dob_transposed", "one character differs": "dob_near",
+              "same year": "dob_year"}
+#: What the model compares that is only a name (``gender`` adds nothing to tell namesakes apart).
+_NAME_FIELDS = {"given_name", "family_name", "aliases", "gender"}
+_IDENTIFIER_FIELDS = {"phones", "emails", "handles", "vehicles", "other_ids"}
+
+
 class LinkageScorer:
     """Adapter: a trained model's ``score_subject(subject, candidates) -> [(person_id,
     probability, evidence)]`` (the identity-resolution work's ``graphsvc.linkage``) as a
@@ -335,13 +343,19 @@ class LinkageScorer:
     >>> services.check(db, subject, scorer=LinkageScorer())  # doctest: +SKIP
     """
 
-    def __init__(self, score: Any = None, confident_at: float = 0.8) -> None:
+    def __init__(self, score: Any = None, confident_at: float = 0.8, weights: MatchWeights | None = None) -> None:
         self._score = score
         self.confident_at = confident_at
+        self.weights = weights or MatchWeights()
 
     def score_subject(
         self, subject: Mapping[str, Any], candidates: Sequence[Mapping[str, Any]]
     ) -> list[ScoredCandidate]:
+        """The model's match probability per candidate, then the evidence the model has no field
+        for: a candidate who already offended against (or is restrained from) the complainant
+        gains ``weights.complainant`` log-odds, as in the deterministic scorer. The model compares
+        two person records; the complainant's history is what tells two namesakes apart when the
+        description is thin (measured: top-1 on name-only descriptions, docs/analysis.md)."""
         score = self._score
         if score is None:
             from graphsvc.linkage.api import score_subject as score  # the trained model
@@ -360,11 +374,30 @@ class LinkageScorer:
             if c.get("handles"):
                 row["handles"] = [dict(zip(("platform", "handle"), h.split(":", 1))) for h in c["handles"]]
             rows.append(row)
+        contact = {str(c["person_id"]): list(c.get("complainant_contact") or []) for c in candidates}
         out = []
         for pid, prob, evidence in score(subj, rows):
-            fields = [k for k, v in (evidence or {}).items() if isinstance(v, Mapping) and v.get("level") not in
-                      (None, 0, "null", "else", "no_match")]
-            out.append(ScoredCandidate(str(pid), round(float(prob), 4), fields or (["model"] if prob >= 0.5 else []),
-                                       {"model": evidence}, float(prob) >= self.confident_at))
-        out.sort(key=lambda s: (-s.score, s.person_id))
+            pid, prob = str(pid), float(prob)
+            fields = [_MODEL_DOB.get(str(v.get("level")), k) if k == "dob" else k
+                      for k, v in (evidence or {}).items()
+                      if isinstance(v, Mapping) and float(v.get("match_weight") or 0.0) > 0.0]
+            parts: dict[str, Any] = {"model": evidence}
+            if contact.get(pid):
+                p = min(max(prob, 1e-9), 1 - 1e-9)
+                prob = 1.0 / (1.0 + math.exp(-(math.log(p / (1 - p)) + self.weights.complainant)))
+                parts["complainant"] = {"weight": self.weights.complainant, "evidence": contact[pid]}
+                fields.append("complainant")
+            if fields and set(fields) <= _NAME_FIELDS and prob > self.weights.name_only_cap:
+                # the same policy as the rule scorer: a name alone is never a confident match
+                prob = self.weights.name_only_cap
+                parts["cap"] = f"name alone: capped at {self.weights.name_only_cap}"
+            corroborated = bool(set(fields) & _IDENTIFIER_FIELDS) and any(
+                f in ("given_name", "family_name", "aliases") or f.startswith("dob") for f in fields)
+            if corroborated:
+                parts["rank"] = "first: a shared identifier and an agreeing name or date of birth"
+            out.append(ScoredCandidate(pid, round(prob, 4), fields or (["model"] if prob >= 0.5 else []),
+                                       parts, prob >= self.confident_at))
+        # The intake rule: a shared identifier plus a compatible name or birth date ranks first;
+        # within each tier, by probability.
+        out.sort(key=lambda s: ("rank" not in s.parts, -s.score, s.person_id))
         return out

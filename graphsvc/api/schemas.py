@@ -219,6 +219,9 @@ class Match(_Open):
 
 class CheckResponse(_Open):
     matches: list[Match]
+    scorer: str | None = Field(None, description="what ranked the candidates: 'model:<label>#<hash>' (the "
+                               "trained linkage model, the default), 'deterministic', or 'deterministic "
+                               "(model unavailable)' when the model could not be loaded")
 
 
 class Profile(_Open):
