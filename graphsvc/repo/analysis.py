@@ -66,6 +66,26 @@ def _rows(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     return [native(r) for r in rows]
 
 
+_INCIDENT_COLUMNS = ("id", "occurred_at", "reported_at", "type", "outcome", "source", "offender_ids",
+                     "victim_ids", "breached_order_ids")
+
+
+def _instant(ms: int | None) -> dt.datetime | None:
+    return None if ms is None else _EPOCH + dt.timedelta(milliseconds=ms)
+
+
+def incident_table(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """``find_offender_incidents``' one-row table as incident dicts (``occurred_at`` and
+    ``reported_at`` UTC datetimes)."""
+    out = []
+    for r in rows[0]["incidents"] if rows else []:
+        row = dict(zip(_INCIDENT_COLUMNS, r))
+        row["occurred_at"] = _instant(row["occurred_at"])
+        row["reported_at"] = _instant(row["reported_at"])
+        out.append(row)
+    return out
+
+
 def identifier_params(values: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
     """``{"phones", "emails", "handles", "vehicles"}`` lists (stored forms) for the queries."""
     return {k: list(values.get(k) or []) for k in ("phones", "emails", "handles", "vehicles")}
@@ -85,7 +105,7 @@ def all_identity_links(db: Database, threshold: float) -> list[dict[str, Any]]:
 
 
 def offender_incidents(db: Database, person_ids: Sequence[str]) -> list[dict[str, Any]]:
-    return _rows(db.read("find_offender_incidents", ids=list(person_ids)))
+    return incident_table(db.read("find_offender_incidents", ids=list(person_ids)))
 
 
 def person_orders(db: Database, person_ids: Sequence[str]) -> list[dict[str, Any]]:
@@ -166,7 +186,7 @@ def perpetrator_rows(db: Database, person_ids: Sequence[str], threshold: float,
         everyone = sorted(set(person_ids) | {p for g in identity_groups(links, threshold) for p in g})
         out = {
             "links": links,
-            "incidents": _rows(db.run_in(tx, "find_offender_incidents", ids=everyone)),
+            "incidents": incident_table(db.run_in(tx, "find_offender_incidents", ids=everyone)),
             "orders": _rows(db.run_in(tx, "find_person_orders", ids=everyone)),
             "unidentified": db.run_in(tx, "find_unidentified_linked", ids=everyone) if with_unidentified else [],
         }
