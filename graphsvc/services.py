@@ -469,13 +469,23 @@ def _at_midnight(day: dt.date | None, field: str) -> dt.datetime | None:
 
 
 def _serial_entry(rep: str, group: IdentityGroup, incidents: list[dict[str, Any]], orders: list[dict[str, Any]],
-                  today: dt.date, th: Thresholds, canon: Mapping[str, str] | None = None) -> dict[str, Any]:
+                  today: dt.date, th: Thresholds, canon: Mapping[str, str] | None = None,
+                  unidentified: Sequence[Mapping[str, Any]] = ()) -> dict[str, Any]:
     members = set(group.members)
     same = canon or {}
     by_victim: dict[str, list[dict[str, Any]]] = {}
     for i in incidents:
         for v in dict.fromkeys(same.get(v, v) for v in i["victim_ids"] if v not in members):
             by_victim.setdefault(v, []).append(i)
+    # victims of incidents with no identified offender that used one of their identifiers:
+    # possible victims, listed apart with the incidents and identifiers that link them
+    possible: dict[str, list[str]] = {}
+    bridges: set[str] = set()
+    for u in unidentified:
+        for v in dict.fromkeys(same.get(v, v) for v in u["victim_ids"] if v not in members):
+            if v not in by_victim:
+                possible.setdefault(v, []).append(u["incident_id"])
+                bridges.update(u["identifiers"])
     light = []
     for v, rows in by_victim.items():
         rows.sort(key=lambda r: (r["occurred_at"], r["id"]))
@@ -499,6 +509,9 @@ def _serial_entry(rep: str, group: IdentityGroup, incidents: list[dict[str, Any]
         "person_id": rep,
         "person_ids": group.members,
         "victim_count": len(by_victim),
+        "possible_victim_count": len(possible),
+        "possible_victims": [{"victim_id": v, "incident_ids": sorted(ids)} for v, ids in sorted(possible.items())],
+        "possible_victims_via": sorted(bridges),
         "incident_count": len(incidents),
         "risk_score": score,
         "risk_factors": parts,
@@ -516,7 +529,8 @@ def _rank_serial(db: Database, links: list[dict[str, Any]], threshold: float, th
     """The whole serial ranking (register-wide Cypher aggregation, identity groups merged)."""
     groups = identity_groups(links, threshold)
     graph = link_graph(links, threshold)
-    linked_ids = sorted({p for g in groups for p in g})
+    unidentified = repo.unidentified_victim_links(db, agency=agency, since=since_at, until=until_at)
+    linked_ids = sorted({p for g in groups for p in g} | set(unidentified))
     rows = repo.serial_rows(db, min_victims=min_victims, agency=agency, since=since_at, until=until_at,
                             linked_ids=linked_ids)
     by_id = {r["person_id"]: r for r in rows}
@@ -536,8 +550,12 @@ def _rank_serial(db: Database, links: list[dict[str, Any]], threshold: float, th
         incidents = list({i["id"]: i for r in present for i in r["incidents"]}.values())
         orders = list({o["id"]: {**o, "respondent_id": r["person_id"]} for r in present for o in r["orders"]
                        if o.get("issued_on") is not None}.values())
-        entry = _serial_entry(rep, group, incidents, orders, today, th, canon)
+        unid = list({u["incident_id"]: u for m in members for u in unidentified.get(m, [])}.values())
+        entry = _serial_entry(rep, group, incidents, orders, today, th, canon, unid)
         if entry["victim_count"] >= min_victims:
+            entries.append(entry)
+        elif entry["victim_count"] + entry["possible_victim_count"] >= min_victims:
+            entry["via_unidentified"] = True  # listed because of possible victims: marked as such
             entries.append(entry)
     entries.sort(key=lambda e: (-e["risk_score"], -e["victim_count"], e["person_id"]))
     return entries

@@ -73,6 +73,24 @@ def test_check_shows_a_confirmed_group_once(db, load) -> None:
     assert matches[0]["incident_count"] == 1 and matches[0]["victim_count"] == 1
 
 
+def test_serial_counts_possible_victims_of_unidentified_incidents_that_used_his_identifiers(db, load) -> None:
+    # P used his own phone in an incident nobody was named for, against a second victim: P is
+    # listed at min_victims=2, marked, with the incident and the phone as evidence. Q shares a
+    # phone with his mother (a family phone says nothing about which of them it was): not listed.
+    load([person("P", "Paul", "One", phones=["07700 900301"]), person("VA"), person("VB"),
+          person("Q", "Quin", "Two", phones=["07700 900302"]), person("QM", "Mum", "Two", phones=["07700 900302"]),
+          person("VC"), person("VD")]
+         + series("p", "P", "VA", 0, 7, ["text", "visit"]) + series("q", "Q", "VC", 0, 7, ["text", "visit"])
+         + [incident("U1", 20, "text", [], ["VB"], identifiers_used={"phones": ["07700900301"]}),
+            incident("U2", 20, "text", [], ["VD"], identifiers_used={"phones": ["07700900302"]})])
+    listed = services.serial(db, min_victims=2)["persons"]
+    assert [e["person_id"] for e in listed] == ["P"]
+    entry = listed[0]
+    assert entry["via_unidentified"] is True and entry["victim_count"] == 1
+    assert entry["possible_victims"] == [{"victim_id": "VB", "incident_ids": ["U1"]}]
+    assert entry["possible_victims_via"] == ["+447700900301"]
+
+
 def test_serial_ranking_filters_and_pagination(db, load) -> None:
     load([person(p) for p in ("S3", "S2", "S1", "V1", "V2", "V3", "W1", "W2", "X1")]
          + series("a", "S3", "V1", 0, 7, ["text", "visit"]) + series("b", "S3", "V2", 30, 7, ["text"])

@@ -24,6 +24,7 @@ __all__ = [
     "check_candidates",
     "serial_rows",
     "unidentified_edges",
+    "unidentified_victim_links",
     "cluster_incidents",
     "victim_incidents",
     "incidents_by_identifiers",
@@ -147,6 +148,14 @@ def serial_rows(db: Database, *, min_victims: int, agency: str | None, since: dt
                 until: dt.datetime | None, linked_ids: Sequence[str]) -> list[dict[str, Any]]:
     return _rows(db.read("list_serial_offenders", min_victims=min_victims, agency=agency, since=since,
                          until=until, linked_ids=list(linked_ids)))
+
+
+def unidentified_victim_links(db: Database, *, agency: str | None, since: dt.datetime | None,
+                              until: dt.datetime | None) -> dict[str, list[dict[str, Any]]]:
+    """``{offender id: [{"incident_id", "identifiers", "victim_ids"}]}``: incidents with no
+    identified offender that used an identifier of theirs (``list_unidentified_victim_links``)."""
+    rows = db.read("list_unidentified_victim_links", agency=agency, since=since, until=until)
+    return {r["person_id"]: r["incidents"] for r in rows}
 
 
 def unidentified_edges(db: Database) -> list[dict[str, Any]]:
