@@ -1,0 +1,131 @@
+"""Benchmark: the analyses on a large register already loaded in the running local database.
+
+Issue 3's targets at 1M people: intake check p50 <= 10 ms and p99 <= 50 ms (warm), fixation of an
+offender with 50 victims and 5,000 incidents <= 100 ms (``bench/fixation_heavy.py`` adds him),
+the unidentified-cluster job <= 60 s; each next to the raw Cypher round trip of the same lookup,
+in the same run. Load the register first, then::
+
+    export GRAPHSVC_HOME=/tmp/gs-1m GRAPHSVC_NEO4J_PORT=7702
+    .venv/bin/graphsvc db start
+    .venv/bin/graphsvc load bench/out/register-1000000-1.jsonl
+    .venv/bin/python bench/analysis_scale.py --truth bench/out/register-1000000-1.truth.jsonl
+
+Check subjects are the truth file's probes (``kind: check``). "raw" for the check is the
+candidate lookup alone (identifiers, names, dates of birth, then the candidates' details: the
+queries the check sends, in one read transaction, no scoring or summaries); for the cluster job,
+the register-wide ``list_unidentified_edges`` read. Prints one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def _stats(values: list[float]) -> dict[str, float]:
+    return {"p50": round(statistics.median(values), 2), "p90": round(_pct(values, 0.9), 2),
+            "p99": round(_pct(values, 0.99), 2), "n": len(values)}
+
+
+def _probes(truth: Path, limit: int) -> list[dict[str, Any]]:
+    out = []
+    with truth.open(encoding="utf-8") as handle:
+        for line in handle:
+            if '"kind":"check"' in line:
+                out.append(json.loads(line))
+                if len(out) >= limit:
+                    break
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--truth", type=Path, required=True)
+    parser.add_argument("--probes", type=int, default=500)
+    parser.add_argument("--skip", nargs="*", default=[], choices=("check", "clusters", "serial"))
+    args = parser.parse_args()
+    import logging
+
+    logging.getLogger("neo4j").setLevel(logging.ERROR)
+    from graphsvc import services
+    from graphsvc.analysis.matching import lucene_query, normalise_subject
+    from graphsvc.config import Settings
+    from graphsvc.db import Database
+    from graphsvc.repo import analysis as repo
+
+    db = Database(Settings.from_env())
+    result: dict[str, Any] = {
+        "persons": db.execute("MATCH (p:Person) RETURN count(p) AS n")[0]["n"],
+        "incidents": db.execute("MATCH (i:Incident) RETURN count(i) AS n")[0]["n"],
+        "identity_links": db.execute("MATCH ()-[r:POSSIBLY_SAME_AS]->() RETURN count(r) AS n")[0]["n"],
+    }
+
+    if "check" not in args.skip:
+        probes = _probes(args.truth, args.probes)
+        for p in probes[:50]:  # warm: plans compiled, pages cached
+            services.check(db, p["subject"], complainant_id=p.get("complainant_id"))
+        check_ms: list[float] = []
+        raw_ms: list[float] = []
+        top1 = positives = 0
+        scorer = None
+        for p in probes:
+            t0 = time.perf_counter()
+            res = services.check(db, p["subject"], complainant_id=p.get("complainant_id"))
+            check_ms.append((time.perf_counter() - t0) * 1000)
+            scorer = res.get("scorer")
+            if p["expected_person_ids"]:
+                positives += 1
+                top = res["matches"][0] if res["matches"] else None
+                ids = {top["person_id"], *(r["person_id"] for r in top["same_person_records"])} if top else set()
+                top1 += bool(ids & set(p["expected_person_ids"]))
+            norm = normalise_subject(p["subject"])
+            names = [n for n in (norm["given_name"], norm["family_name"], *norm["aliases"]) if n]
+            dobs = [norm["dob"]] if norm["dob"] else []
+            t0 = time.perf_counter()
+            repo.check_candidates(db, norm, lucene_query(names), dobs, p.get("complainant_id"))
+            raw_ms.append((time.perf_counter() - t0) * 1000)
+        result["check"] = {"ms": _stats(check_ms), "raw_candidate_lookup_ms": _stats(raw_ms),
+                           "overhead_ratio_p50": round(statistics.median(check_ms) / statistics.median(raw_ms), 2),
+                           "top1_positive_probes": round(top1 / positives, 4) if positives else None,
+                           "positive_probes": positives, "scorer": scorer}
+
+    if "clusters" not in args.skip:
+        t0 = time.perf_counter()
+        edges = repo.unidentified_edges(db)
+        raw_s = time.perf_counter() - t0
+        services._job_cache.clear()
+        t0 = time.perf_counter()
+        first = services.unidentified(db, limit=50)
+        job_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        services.unidentified(db, limit=50)
+        cached_s = time.perf_counter() - t0
+        result["clusters"] = {"job_seconds_first_page": round(job_s, 2), "raw_edges_read_seconds": round(raw_s, 2),
+                              "edges": len(edges), "cached_page_seconds": round(cached_s, 3),
+                              "clusters_on_first_page": len(first["clusters"])}
+
+    if "serial" not in args.skip:
+        services._job_cache.clear()
+        t0 = time.perf_counter()
+        page = services.serial(db, min_victims=2, limit=50)
+        result["serial"] = {"first_page_seconds": round(time.perf_counter() - t0, 2),
+                            "listed_on_first_page": len(page["persons"])}
+    db.close()
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
