@@ -219,3 +219,25 @@ def test_large_loads_point_to_a_full_resolve_unless_forced(db: Database, load, w
     assert _links(db) == {}
     code, summary, _ = _cli_load(env, str(path), "--resolve")
     assert code == 0 and summary["resolution"]["status"] == "done" and summary["resolution"]["links"] == 1
+
+
+def test_hostile_records_resolve_without_failing(client, db: Database, keys, load) -> None:  # type: ignore[no-untyped-def]
+    """The hostile corpus's valid records through POST /records: resolution runs on every batch
+    (names, identifiers and ids from the corpus reach the scorer) and never fails or leaks."""
+    from tests.hostile import leaks, strings
+    from tests.records_factory import register
+    from tests.test_hostile_input import _valid, hostile_records
+
+    load(register(12, seed=3))
+    statuses: dict[str, int] = {}
+    for i, (cls, s) in enumerate(strings()):
+        valid = [r for r in hostile_records(i, s) if _valid(r) is not None]
+        if not any(r["kind"] == "person" for r in valid):
+            continue
+        res = client.post("/api/v1/records", json=valid, headers=_h(keys["case_system"]))
+        text = res.get_data(as_text=True)
+        assert res.status_code == 200 and not leaks(text), f"{cls} {s[:40]!r}: {text[:300]}"
+        status = res.get_json()["resolution"]["status"]
+        statuses[status] = statuses.get(status, 0) + 1
+        assert status == "done", f"{cls} {s[:40]!r}: {res.get_json()['resolution']}"
+    assert statuses.get("done", 0) > 10
