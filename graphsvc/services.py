@@ -173,7 +173,8 @@ def _default_scorer() -> tuple[Scorer, str]:
     from graphsvc.analysis.matching import LinkageScorer
     from graphsvc.config import Settings
     from graphsvc.linkage.api import score_subject
-    from graphsvc.linkage.records import from_contract_person
+    from graphsvc.linkage.errors import RecordError
+    from graphsvc.linkage.records import from_contract_person, prepare_person
     from graphsvc.resolve import load_model
 
     try:
@@ -187,9 +188,19 @@ def _default_scorer() -> tuple[Scorer, str]:
             model = loaded.model
 
             def score(subject: dict, candidates: list[dict]) -> list[tuple[str, float, dict]]:
-                # the adapter hands handles over as {platform, handle}: the linkage's shape is 'platform:handle'
-                return score_subject(from_contract_person(subject), [from_contract_person(c) for c in candidates],
-                                     model=model)
+                # the adapter hands handles over as {platform, handle}: the linkage's shape is 'platform:handle'.
+                # Records the model cannot compare (no name letters and no identifier: a placeholder,
+                # a subject of only a date of birth) are left out here: LinkageScorer hands them to
+                # the rule scorer. A subject it cannot compare raises RecordError (a ValueError).
+                rows = []
+                for c in candidates:
+                    row = from_contract_person(c)
+                    try:
+                        prepare_person(row, 0)
+                    except RecordError:
+                        continue
+                    rows.append(row)
+                return score_subject(from_contract_person(subject), rows, model=model)
 
             hit = (LinkageScorer(score), f"model:{loaded.name}")
             _SCORERS.clear()

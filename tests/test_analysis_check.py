@@ -135,3 +135,21 @@ def test_a_trained_model_can_replace_the_scorer(db, load) -> None:
                          scorer=LinkageScorer(model))
     assert [(m["person_id"], m["score"], m["confident"]) for m in res["matches"]] == [("A", 0.97, True), ("B", 0.2, False)]
     assert {c["id"] for c in seen[0]} == {"A", "B"}
+
+
+def test_model_scorer_hands_what_it_cannot_compare_to_the_rules(db, load, monkeypatch) -> None:
+    # The default (model) scorer compares records with a name or an identifier. A subject of only
+    # a date of birth, or a candidate known only as a placeholder (named in an incident, no record
+    # of its own yet), is scored by the rule scorer and marked; the check never fails on them.
+    monkeypatch.delenv("GRAPHSVC_CHECK_SCORER", raising=False)
+    load([person("DOB", "Dora", "Byrne", dob="1977-07-19"),
+          incident("IG", 0, "call", ["GHOST"], ["VG"], identifiers_used={"phones": ["07700 900404"]}),
+          person("VG")])
+    answer = services.check(db, {"dob": "1977-07-19"})
+    assert answer["scorer"].startswith("model:")
+    top = answer["matches"][0]
+    assert top["person_id"] == "DOB" and top["score_parts"]["scorer"].startswith("deterministic")
+    ghost = services.check(db, {"phones": ["07700900404"]})["matches"]
+    assert [m["person_id"] for m in ghost] == ["GHOST"] and "phones" in ghost[0]["matched_on"]
+    assert ghost[0]["score_parts"]["scorer"].startswith("deterministic")
+    assert services.check(db, {"given_name": "*"})["matches"] == []

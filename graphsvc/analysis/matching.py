@@ -375,8 +375,13 @@ class LinkageScorer:
                 row["handles"] = [dict(zip(("platform", "handle"), h.split(":", 1))) for h in c["handles"]]
             rows.append(row)
         contact = {str(c["person_id"]): list(c.get("complainant_contact") or []) for c in candidates}
+        try:
+            results = score(subj, rows)
+        except ValueError:
+            # a subject the model cannot compare (e.g. only a date of birth): the rule scorer's answer
+            return self._by_rules(subject, candidates)
         out = []
-        for pid, prob, evidence in score(subj, rows):
+        for pid, prob, evidence in results:
             pid, prob = str(pid), float(prob)
             fields = [_MODEL_DOB.get(str(v.get("level")), k) if k == "dob" else k
                       for k, v in (evidence or {}).items()
@@ -397,7 +402,17 @@ class LinkageScorer:
                 parts["rank"] = "first: a shared identifier and an agreeing name or date of birth"
             out.append(ScoredCandidate(pid, round(prob, 4), fields or (["model"] if prob >= 0.5 else []),
                                        parts, prob >= self.confident_at))
+        # candidates the model left out (records it cannot compare, such as placeholders known
+        # only from an incident): scored by the rules, marked
+        seen = {s.person_id for s in out}
+        out += self._by_rules(subject, [c for c in candidates if str(c["person_id"]) not in seen])
         # The intake rule: a shared identifier plus a compatible name or birth date ranks first;
         # within each tier, by probability.
         out.sort(key=lambda s: ("rank" not in s.parts, -s.score, s.person_id))
         return out
+
+    def _by_rules(self, subject: Mapping[str, Any], candidates: Sequence[Mapping[str, Any]]) -> list[ScoredCandidate]:
+        scored = DeterministicScorer(self.weights).score_subject(subject, candidates) if candidates else []
+        for s in scored:
+            s.parts["scorer"] = "deterministic: the model cannot compare this subject or record"
+        return scored
