@@ -102,7 +102,14 @@ def main() -> None:
                            "top1_positive_probes": round(top1 / positives, 4) if positives else None,
                            "positive_probes": positives, "scorer": scorer}
 
-    if "clusters" not in args.skip:
+    def section(name: str, run: Any) -> None:
+        try:
+            run()
+        except Exception as exc:  # a benchmark reports what failed and goes on
+            result[name] = {"error": f"{type(exc).__name__}: {exc}"}
+        print(json.dumps({name: result.get(name)}), file=sys.stderr, flush=True)
+
+    def clusters() -> None:
         t0 = time.perf_counter()
         edges = repo.unidentified_edges(db)
         raw_s = time.perf_counter() - t0
@@ -117,12 +124,17 @@ def main() -> None:
                               "edges": len(edges), "cached_page_seconds": round(cached_s, 3),
                               "clusters_on_first_page": len(first["clusters"])}
 
-    if "serial" not in args.skip:
+    def serial() -> None:
         services._job_cache.clear()
         t0 = time.perf_counter()
         page = services.serial(db, min_victims=2, limit=50)
         result["serial"] = {"first_page_seconds": round(time.perf_counter() - t0, 2),
                             "listed_on_first_page": len(page["persons"])}
+
+    if "clusters" not in args.skip:
+        section("clusters", clusters)
+    if "serial" not in args.skip:
+        section("serial", serial)
     db.close()
     print(json.dumps(result, indent=2))
 

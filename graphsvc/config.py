@@ -51,6 +51,7 @@ class Settings:
     local_pagecache_mib: int = 512
     query_timeout_s: float = 30.0
     write_timeout_s: float = 120.0
+    job_timeout_s: float = 300.0
     max_pool_size: int = 50
     tx_retry_s: float = 15.0
 
@@ -70,6 +71,7 @@ class Settings:
             local_pagecache_mib=_int(env, "GRAPHSVC_NEO4J_PAGECACHE_MIB", 512),
             query_timeout_s=float(env.get("GRAPHSVC_QUERY_TIMEOUT_S") or 30.0),
             write_timeout_s=float(env.get("GRAPHSVC_WRITE_TIMEOUT_S") or 120.0),
+            job_timeout_s=float(env.get("GRAPHSVC_JOB_TIMEOUT_S") or 300.0),
             max_pool_size=_int(env, "GRAPHSVC_MAX_POOL_SIZE", 50),
             tx_retry_s=float(env.get("GRAPHSVC_TX_RETRY_S") or 15.0),
         )

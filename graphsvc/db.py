@@ -104,11 +104,25 @@ class Database:
     # -- units of work --------------------------------------------------------------------
     def read_tx(self, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run ``work(tx, ...)`` as a managed read transaction with the read timeout."""
-        timed = unit_of_work(timeout=self.settings.query_timeout_s)(work)
+        return self._read_tx(self.settings.query_timeout_s, work, *args, **kwargs)
+
+    def _read_tx(self, timeout: float, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        timed = unit_of_work(timeout=timeout)(work)
         with map_errors(), self.driver.session(
             database=self.database, default_access_mode=neo4j.READ_ACCESS
         ) as session:
             return session.execute_read(timed, *args, **kwargs)
+
+    def read_job(self, name: str, **params: Any) -> list[dict[str, Any]]:
+        """Like :meth:`read`, with the register-wide job timeout (``GRAPHSVC_JOB_TIMEOUT_S``,
+        default 300 s) instead of the interactive one: the serial ranking's and the cluster
+        job's reads scan the whole register (13-15 s each at 1M people)."""
+        q = query(name)
+
+        def work(tx: ManagedTransaction) -> list[dict[str, Any]]:
+            return [_plain(record) for record in tx.run(q, params)]
+
+        return self._read_tx(self.settings.job_timeout_s, work)
 
     def write_tx(self, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run ``work(tx, ...)`` as a managed write transaction (retried: keep it idempotent)."""

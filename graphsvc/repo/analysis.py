@@ -102,7 +102,7 @@ def identity_links(db: Database, person_ids: Sequence[str], threshold: float) ->
 
 
 def all_identity_links(db: Database, threshold: float) -> list[dict[str, Any]]:
-    return db.read("list_identity_links", threshold=threshold)
+    return db.read_job("list_identity_links", threshold=threshold)
 
 
 def offender_incidents(db: Database, person_ids: Sequence[str]) -> list[dict[str, Any]]:
@@ -146,7 +146,7 @@ def match_candidates(db: Database, person_ids: Sequence[str], complainant_id: st
 
 def serial_rows(db: Database, *, min_victims: int, agency: str | None, since: dt.datetime | None,
                 until: dt.datetime | None, linked_ids: Sequence[str]) -> list[dict[str, Any]]:
-    return _rows(db.read("list_serial_offenders", min_victims=min_victims, agency=agency, since=since,
+    return _rows(db.read_job("list_serial_offenders", min_victims=min_victims, agency=agency, since=since,
                          until=until, linked_ids=list(linked_ids)))
 
 
@@ -154,12 +154,12 @@ def unidentified_victim_links(db: Database, *, agency: str | None, since: dt.dat
                               until: dt.datetime | None) -> dict[str, list[dict[str, Any]]]:
     """``{offender id: [{"incident_id", "identifiers", "victim_ids"}]}``: incidents with no
     identified offender that used an identifier of theirs (``list_unidentified_victim_links``)."""
-    rows = db.read("list_unidentified_victim_links", agency=agency, since=since, until=until)
+    rows = db.read_job("list_unidentified_victim_links", agency=agency, since=since, until=until)
     return {r["person_id"]: r["incidents"] for r in rows}
 
 
 def unidentified_edges(db: Database) -> list[dict[str, Any]]:
-    return db.read("list_unidentified_edges")
+    return db.read_job("list_unidentified_edges")
 
 
 def cluster_incidents(db: Database, incident_ids: Sequence[str]) -> list[dict[str, Any]]:
