@@ -3,9 +3,11 @@
 For each size it generates the synthetic register (cached in bench/out/), starts a fresh local
 Neo4j in a temporary folder, loads the whole register with the batched loader (in a child
 process, so its peak RSS is its own), then loads the first --naive-sample records of the same
-file into another empty database one record per transaction, and prints one JSON line per size.
+file into another empty database one record per transaction, and prints one JSON line per size
+(with the one-minute load average before and after: the machine may be shared).
 
     .venv/bin/python bench/load_bench.py --sizes 10000,100000,1000000 --naive-sample 5000
+    .venv/bin/python bench/load_bench.py --sizes 100000 --batch-size 5000 --no-naive
 
 Results and the command that produced them go in docs/benchmarks.md.
 """
@@ -15,6 +17,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import os
 import resource
 import shutil
 import socket
@@ -44,7 +47,7 @@ def _register(people: int, seed: int) -> Path:
     return path
 
 
-def _child(path: Path, port: int, home: Path, mode: str, sample: int) -> dict[str, object]:
+def _child(path: Path, port: int, home: Path, mode: str, sample: int, batch_size: int) -> dict[str, object]:
     """Runs in a child process: load ``path`` into the database at ``port``."""
     from graphsvc.config import Settings
     from graphsvc.db import Database
@@ -58,7 +61,7 @@ def _child(path: Path, port: int, home: Path, mode: str, sample: int) -> dict[st
     db.apply_schema()
     started = time.perf_counter()
     if mode == "batched":
-        summary = load(db, read_path(path), batch_size=2000)
+        summary = load(db, read_path(path), batch_size=batch_size)
         written = summary.written.total
         rejected = summary.rejected_records
     else:
@@ -71,6 +74,7 @@ def _child(path: Path, port: int, home: Path, mode: str, sample: int) -> dict[st
     db.close()
     return {
         "mode": mode,
+        "batch_size": batch_size if mode == "batched" else 1,
         "records": written,
         "rejected": rejected,
         "seconds": round(seconds, 2),
@@ -79,9 +83,9 @@ def _child(path: Path, port: int, home: Path, mode: str, sample: int) -> dict[st
     }
 
 
-def _run_child(path: Path, port: int, home: Path, mode: str, sample: int) -> dict[str, object]:
+def _run_child(path: Path, port: int, home: Path, mode: str, sample: int, batch_size: int) -> dict[str, object]:
     out = subprocess.run(
-        [sys.executable, __file__, "--child", str(path), str(port), str(home), mode, str(sample)],
+        [sys.executable, __file__, "--child", str(path), str(port), str(home), mode, str(sample), str(batch_size)],
         check=True, capture_output=True, text=True,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -104,12 +108,19 @@ def main() -> None:
     parser.add_argument("--naive-sample", type=int, default=5000)
     parser.add_argument("--heap-mib", type=int, default=4096)
     parser.add_argument("--pagecache-mib", type=int, default=4096)
-    parser.add_argument("--child", nargs=5)
+    parser.add_argument("--batch-size", type=int, default=None,
+                        help="records per transaction of the batched load (default: the loader's default)")
+    parser.add_argument("--no-naive", action="store_true", help="skip the naive load (batch-size sweeps)")
+    parser.add_argument("--child", nargs=6)
     args = parser.parse_args()
     if args.child:
-        path, port, home, mode, sample = args.child
-        print(json.dumps(_child(Path(path), int(port), Path(home), mode, int(sample))))
+        path, port, home, mode, sample, batch_size = args.child
+        print(json.dumps(_child(Path(path), int(port), Path(home), mode, int(sample), int(batch_size))))
         return
+
+    from loaders.load import DEFAULT_BATCH
+
+    batch_size = args.batch_size or DEFAULT_BATCH
 
     from graphsvc import localdb
 
@@ -121,16 +132,20 @@ def main() -> None:
         result: dict[str, object] = {"people": people, "records_in_file": lines,
                                      "file_mib": round(path.stat().st_size / 2**20, 1),
                                      "generate_seconds_if_not_cached": round(gen_seconds, 1)}
-        for mode in ("batched", "naive"):
+        result["load_average_before"] = round(os.getloadavg()[0], 2)
+        for mode in ("batched",) if args.no_naive else ("batched", "naive"):
             settings = _fresh_db(args.heap_mib, args.pagecache_mib)
             try:
-                result[mode] = _run_child(path, settings.local_bolt_port, settings.home, mode, args.naive_sample)
+                result[mode] = _run_child(path, settings.local_bolt_port, settings.home, mode, args.naive_sample,
+                                          batch_size)
             finally:
                 localdb.stop(settings)
                 shutil.rmtree(settings.home, ignore_errors=True)
-        batched = result["batched"]["records_per_second"]  # type: ignore[index]
-        naive = result["naive"]["records_per_second"]  # type: ignore[index]
-        result["speedup"] = round(batched / naive, 1) if naive else None
+        result["load_average_after"] = round(os.getloadavg()[0], 2)
+        if not args.no_naive:
+            batched = result["batched"]["records_per_second"]  # type: ignore[index]
+            naive = result["naive"]["records_per_second"]  # type: ignore[index]
+            result["speedup"] = round(batched / naive, 1) if naive else None
         print(json.dumps(result), flush=True)
 
 
