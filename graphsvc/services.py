@@ -110,8 +110,12 @@ class _Perpetrator:
     def __init__(self, group: IdentityGroup, incidents: list[dict[str, Any]], orders: list[dict[str, Any]]) -> None:
         self.group = group
         members = set(group.members)
-        self.incidents = [{**i, "offender_ids": [p for p in i["offender_ids"] if p in members]} for i in incidents
-                          if members & set(i["offender_ids"])]
+        self.incidents = []
+        for i in incidents:
+            offenders = i["offender_ids"]
+            mine = [p for p in offenders if p in members]
+            if mine:  # the incident as it is when every offender named is one of them (the usual case)
+                self.incidents.append(i if len(mine) == len(offenders) else {**i, "offender_ids": mine})
         self.orders = [o for o in orders if o.get("respondent_id") in members and o.get("issued_on") is not None]
         self.unidentified: list[dict[str, Any]] = []
 

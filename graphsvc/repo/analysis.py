@@ -67,24 +67,18 @@ def _rows(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     return [native(r) for r in rows]
 
 
-_INCIDENT_COLUMNS = ("id", "occurred_at", "reported_at", "type", "outcome", "source", "offender_ids",
-                     "victim_ids", "breached_order_ids")
-
-
-def _instant(ms: int | None) -> dt.datetime | None:
-    return None if ms is None else _EPOCH + dt.timedelta(milliseconds=ms)
-
-
 def incident_table(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """``find_offender_incidents``' one-row table as incident dicts (``occurred_at`` and
-    ``reported_at`` UTC datetimes)."""
-    out = []
-    for r in rows[0]["incidents"] if rows else []:
-        row = dict(zip(_INCIDENT_COLUMNS, r))
-        row["occurred_at"] = _instant(row["occurred_at"])
-        row["reported_at"] = _instant(row["reported_at"])
-        out.append(row)
-    return out
+    ``reported_at`` UTC datetimes). Written out, not ``dict(zip(...))``: 5,000 incidents are read
+    for a prolific offender on every fixation."""
+    utc = dt.timezone.utc
+    stamp = dt.datetime.fromtimestamp
+    return [
+        {"id": r[0], "occurred_at": stamp(r[1] / 1000, utc) if r[1] is not None else None,
+         "reported_at": stamp(r[2] / 1000, utc) if r[2] is not None else None, "type": r[3], "outcome": r[4],
+         "source": r[5], "offender_ids": r[6], "victim_ids": r[7], "breached_order_ids": r[8]}
+        for r in (rows[0]["incidents"] if rows else [])
+    ]
 
 
 def identifier_params(values: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
