@@ -9,6 +9,8 @@ Every command prints JSON and is audited (actor ``cli:<os user>``, role ``admin`
 
 from __future__ import annotations
 
+import os
+
 import json
 import sys
 from pathlib import Path
@@ -36,6 +38,17 @@ def _fail(exc: GraphsvcError) -> None:
 
 def _echo(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+def _out_of_memory(exc: BaseException | None) -> bool:
+    """True if ``exc`` or what caused it is DuckDB running out of its memory limit."""
+    import duckdb
+
+    while exc is not None:
+        if isinstance(exc, (MemoryError, duckdb.OutOfMemoryException)):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
 
 
 def _ids_from(path: Path) -> list[str]:
@@ -102,8 +115,17 @@ def register(main: click.Group) -> None:
                     out = resolve.resolve_persons(db, ids, loaded, floor=floor, actor=_actor(),
                                                   purpose=purpose or "identity resolution (incremental)")
                 else:
-                    out = resolve.resolve_all(db, loaded, floor=floor, actor=_actor(),
-                                              purpose=purpose or "identity resolution (full)")
+                    memory = os.environ.get("GRAPHSVC_RESOLVE_MEMORY") or "2GB"
+                    try:
+                        out = resolve.resolve_all(db, loaded, floor=floor, actor=_actor(),
+                                                  purpose=purpose or "identity resolution (full)",
+                                                  memory_limit=memory)
+                    except Exception as exc:
+                        if not _out_of_memory(exc):
+                            raise
+                        raise click.ClickException(
+                            f"resolve ran out of memory within its limit ({memory}): set GRAPHSVC_RESOLVE_MEMORY "
+                            "higher (e.g. 6GB); nothing was written") from exc
         except GraphsvcError as exc:
             _fail(exc)
         _echo(out)

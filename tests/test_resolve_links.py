@@ -238,3 +238,18 @@ def test_check_answers_with_the_rule_scorer_when_the_model_is_damaged(register: 
     answer = services.check(register, {"given_name": "Jon", "family_name": "Smith", "dob": "1980-04-12"})
     assert answer["scorer"] == "deterministic (model unavailable)"
     assert answer["matches"][0]["person_id"] == A1
+
+
+def test_resolve_names_running_out_of_memory_whatever_wraps_it() -> None:
+    import duckdb
+
+    from graphsvc.resolve_cli import _out_of_memory
+
+    try:
+        try:
+            raise duckdb.OutOfMemoryException("could not allocate block")
+        except duckdb.OutOfMemoryException as inner:
+            raise RuntimeError("splink failed") from inner
+    except RuntimeError as outer:
+        assert _out_of_memory(outer)
+    assert not _out_of_memory(RuntimeError("something else"))
