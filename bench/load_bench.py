@@ -8,6 +8,7 @@ file into another empty database one record per transaction, and prints one JSON
 
     .venv/bin/python bench/load_bench.py --sizes 10000,100000,1000000 --naive-sample 5000
     .venv/bin/python bench/load_bench.py --sizes 100000 --batch-size 5000 --no-naive
+    .venv/bin/python bench/load_bench.py --sizes 10000 --no-naive --profile   # time per statement
 
 Results and the command that produced them go in docs/benchmarks.md.
 """
@@ -47,7 +48,33 @@ def _register(people: int, seed: int) -> Path:
     return path
 
 
-def _child(path: Path, port: int, home: Path, mode: str, sample: int, batch_size: int) -> dict[str, object]:
+def _timed(db, seconds: dict[str, float]) -> None:  # type: ignore[no-untyped-def]
+    """Per-statement and per-transaction wall time of the loader, for --profile.
+
+    A statement's time runs from sending it to its last result row; ``write_tx`` is the whole
+    transaction, so ``write_tx - statements`` is mostly the commit (Neo4j applies the changes
+    and updates the indexes then). The validating reader thread runs meanwhile."""
+    run_in, write_tx = db.run_in, db.write_tx
+
+    def timed_run_in(tx, name, **params):  # type: ignore[no-untyped-def]
+        started = time.perf_counter()
+        try:
+            return run_in(tx, name, **params)
+        finally:
+            seconds[name] = seconds.get(name, 0.0) + time.perf_counter() - started
+
+    def timed_write_tx(work, *args, **kwargs):  # type: ignore[no-untyped-def]
+        started = time.perf_counter()
+        try:
+            return write_tx(work, *args, **kwargs)
+        finally:
+            seconds["write_tx"] = seconds.get("write_tx", 0.0) + time.perf_counter() - started
+
+    db.run_in, db.write_tx = timed_run_in, timed_write_tx
+
+
+def _child(path: Path, port: int, home: Path, mode: str, sample: int, batch_size: int,
+           profile: bool = False) -> dict[str, object]:
     """Runs in a child process: load ``path`` into the database at ``port``."""
     from graphsvc.config import Settings
     from graphsvc.db import Database
@@ -59,6 +86,9 @@ def _child(path: Path, port: int, home: Path, mode: str, sample: int, batch_size
     settings = Settings(home=home, local_bolt_port=port)
     db = Database(settings)
     db.apply_schema()
+    seconds: dict[str, float] = {}
+    if profile:
+        _timed(db, seconds)
     started = time.perf_counter()
     if mode == "batched":
         summary = load(db, read_path(path), batch_size=batch_size)
@@ -70,22 +100,29 @@ def _child(path: Path, port: int, home: Path, mode: str, sample: int, batch_size
         for raw in itertools.islice(read_path(path), sample):
             writer.write([parse_record(raw.data)])
             written += 1
-    seconds = time.perf_counter() - started
+    elapsed = time.perf_counter() - started
+    cpu = os.times()
     db.close()
-    return {
+    result: dict[str, object] = {
         "mode": mode,
         "batch_size": batch_size if mode == "batched" else 1,
         "records": written,
         "rejected": rejected,
-        "seconds": round(seconds, 2),
-        "records_per_second": round(written / seconds, 1),
+        "seconds": round(elapsed, 2),
+        "records_per_second": round(written / elapsed, 1),
         "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "loader_cpu_seconds": round(cpu.user + cpu.system, 1),
     }
+    if profile:
+        result["profile_seconds"] = {k: round(v, 2) for k, v in sorted(seconds.items(), key=lambda kv: -kv[1])}
+    return result
 
 
-def _run_child(path: Path, port: int, home: Path, mode: str, sample: int, batch_size: int) -> dict[str, object]:
+def _run_child(path: Path, port: int, home: Path, mode: str, sample: int, batch_size: int,
+               profile: bool) -> dict[str, object]:
     out = subprocess.run(
-        [sys.executable, __file__, "--child", str(path), str(port), str(home), mode, str(sample), str(batch_size)],
+        [sys.executable, __file__, "--child", str(path), str(port), str(home), mode, str(sample), str(batch_size),
+         "1" if profile else "0"],
         check=True, capture_output=True, text=True,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -111,11 +148,14 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=None,
                         help="records per transaction of the batched load (default: the loader's default)")
     parser.add_argument("--no-naive", action="store_true", help="skip the naive load (batch-size sweeps)")
-    parser.add_argument("--child", nargs=6)
+    parser.add_argument("--profile", action="store_true",
+                        help="time each statement and transaction of the batched load (profile_seconds)")
+    parser.add_argument("--child", nargs=7)
     args = parser.parse_args()
     if args.child:
-        path, port, home, mode, sample, batch_size = args.child
-        print(json.dumps(_child(Path(path), int(port), Path(home), mode, int(sample), int(batch_size))))
+        path, port, home, mode, sample, batch_size, profile = args.child
+        print(json.dumps(_child(Path(path), int(port), Path(home), mode, int(sample), int(batch_size),
+                                profile == "1")))
         return
 
     from loaders.load import DEFAULT_BATCH
@@ -137,7 +177,7 @@ def main() -> None:
             settings = _fresh_db(args.heap_mib, args.pagecache_mib)
             try:
                 result[mode] = _run_child(path, settings.local_bolt_port, settings.home, mode, args.naive_sample,
-                                          batch_size)
+                                          batch_size, args.profile and mode == "batched")
             finally:
                 localdb.stop(settings)
                 shutil.rmtree(settings.home, ignore_errors=True)
