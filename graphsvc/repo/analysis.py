@@ -91,8 +91,32 @@ def person_profile(db: Database, person_id: str) -> dict[str, Any] | None:
     return native(row) if row else None
 
 
+IDENTITY_HOPS = 6
+
+
+def _identity_links_in(db: Database, tx: Any, person_ids: Sequence[str], threshold: float) -> list[dict[str, Any]]:
+    """The links that count within ``IDENTITY_HOPS`` of ``person_ids``, breadth first: one
+    ``find_identity_links`` read per hop, from the persons the previous hop reached."""
+    seen = set(person_ids)
+    frontier = list(dict.fromkeys(person_ids))
+    links: dict[tuple[str, str], dict[str, Any]] = {}
+    for _ in range(IDENTITY_HOPS):
+        if not frontier:
+            break
+        found = db.run_in(tx, "find_identity_links", ids=frontier, threshold=threshold)
+        nxt: list[str] = []
+        for link in found:
+            links.setdefault((link["a"], link["b"]), link)
+            for p in (link["a"], link["b"]):
+                if p not in seen:
+                    seen.add(p)
+                    nxt.append(p)
+        frontier = nxt
+    return list(links.values())
+
+
 def identity_links(db: Database, person_ids: Sequence[str], threshold: float) -> list[dict[str, Any]]:
-    return db.read("find_identity_links", ids=list(person_ids), threshold=threshold)
+    return db.read_tx(lambda tx: _identity_links_in(db, tx, person_ids, threshold))
 
 
 def all_identity_links(db: Database, threshold: float) -> list[dict[str, Any]]:
@@ -185,7 +209,7 @@ def perpetrator_rows(db: Database, person_ids: Sequence[str], threshold: float,
     from graphsvc.analysis.identity import identity_groups
 
     def work(tx: Any) -> dict[str, list[dict[str, Any]]]:
-        links = db.run_in(tx, "find_identity_links", ids=list(person_ids), threshold=threshold)
+        links = _identity_links_in(db, tx, person_ids, threshold)
         everyone = sorted(set(person_ids) | {p for g in identity_groups(links, threshold) for p in g})
         out = {
             "links": links,
