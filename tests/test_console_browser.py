@@ -1,7 +1,8 @@
 """The investigator console in real headless Chromium (Debian's, driven by Playwright),
 against the app served on a loopback port with data loaded in a real Neo4j and a real API key.
 
-Screenshots land in docs/img/. Tests that need API read routes skip, naming the routes, while
+Screenshots land in a temporary folder, or in docs/img/ when ``GRAPHSVC_SCREENSHOTS=docs`` (to
+refresh the documentation's pictures on purpose; a test run must not change tracked files). Tests that need API read routes skip, naming the routes, while
 those routes are not in the app.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 import importlib
 import io
 import os
+import tempfile
 import re
 import threading
 import zipfile
@@ -31,7 +33,8 @@ sync_api = pytest.importorskip("playwright.sync_api")
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
-IMG = Path(__file__).resolve().parent.parent / "docs" / "img"
+IMG = (Path(__file__).resolve().parent.parent / "docs" / "img" if os.environ.get("GRAPHSVC_SCREENSHOTS") == "docs"
+       else Path(tempfile.mkdtemp(prefix="graphsvc-screens-")))
 READ_ROUTES = ("/api/v1/search", "/api/v1/persons/<>", "/api/v1/persons/<>/fixation",
                "/api/v1/persons/<>/network")
 DEPTH1_COUNT = len(DEPTH1_RECORD_NODES) + 1 + len(DEPTH1_AGENCIES)  # + the offender's address
