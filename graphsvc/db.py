@@ -117,12 +117,7 @@ class Database:
         """Like :meth:`read`, with the register-wide job timeout (``GRAPHSVC_JOB_TIMEOUT_S``,
         default 300 s) instead of the interactive one: the serial ranking's and the cluster
         job's reads scan the whole register (13-15 s each at 1M people)."""
-        q = query(name)
-
-        def work(tx: ManagedTransaction) -> list[dict[str, Any]]:
-            return [_plain(record) for record in tx.run(q, params)]
-
-        return self._read_tx(self.settings.job_timeout_s, work)
+        return self._read_tx(self.settings.job_timeout_s, self.run_in, name, **params)
 
     def write_tx(self, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run ``work(tx, ...)`` as a managed write transaction (retried: keep it idempotent)."""
@@ -132,12 +127,7 @@ class Database:
 
     def read(self, name: str, **params: Any) -> list[dict[str, Any]]:
         """Run the named read query; its records as dicts."""
-        q = query(name)
-
-        def work(tx: ManagedTransaction) -> list[dict[str, Any]]:
-            return [_plain(record) for record in tx.run(q, params)]
-
-        return self.read_tx(work)
+        return self.read_tx(self.run_in, name, **params)
 
     def read_one(self, name: str, **params: Any) -> dict[str, Any] | None:
         rows = self.read(name, **params)
