@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
-import socket
 import statistics
 import sys
 import tempfile
@@ -30,15 +29,11 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from benchlib import free_port
+
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 sys.path.insert(0, str(ROOT))
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -135,7 +130,7 @@ def main() -> None:
                 probes.append(row)
 
     home = Path(tempfile.mkdtemp(prefix="graphsvc-acc-"))
-    settings = Settings(home=home, local_bolt_port=_free_port(), local_heap_mib=args.heap_mib,
+    settings = Settings(home=home, local_bolt_port=free_port(), local_heap_mib=args.heap_mib,
                         local_pagecache_mib=args.pagecache_mib)
     localdb.start(settings, timeout_s=180)
     result: dict[str, Any] = {"people": args.people, "seed": args.seed}

@@ -26,18 +26,15 @@ import time
 from pathlib import Path
 from typing import Any
 
+from benchlib import percentile
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def _pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
-
-
 def _stats(values: list[float]) -> dict[str, float]:
-    return {"p50": round(statistics.median(values), 2), "p90": round(_pct(values, 0.9), 2),
-            "p99": round(_pct(values, 0.99), 2), "n": len(values)}
+    return {"p50": round(statistics.median(values), 2), "p90": round(percentile(values, 0.9), 2),
+            "p99": round(percentile(values, 0.99), 2), "n": len(values)}
 
 
 def _probes(truth: Path, limit: int) -> list[dict[str, Any]]:

@@ -28,6 +28,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from benchlib import percentile
+
 
 def _subjects(truth: Path, limit: int) -> list[dict[str, Any]]:
     out = []
@@ -47,11 +49,6 @@ def _subjects(truth: Path, limit: int) -> list[dict[str, Any]]:
     return out
 
 
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
-
-
 def _summary(name: str, latencies: list[float], seconds: float, errors: dict[str, int]) -> dict[str, Any]:
     ms = [x * 1000 for x in latencies]
     return {
@@ -59,9 +56,9 @@ def _summary(name: str, latencies: list[float], seconds: float, errors: dict[str
         "requests": len(ms),
         "seconds": round(seconds, 2),
         "rps": round(len(ms) / seconds, 1) if seconds else 0.0,
-        "p50_ms": round(_percentile(ms, 0.50), 2) if ms else None,
-        "p95_ms": round(_percentile(ms, 0.95), 2) if ms else None,
-        "p99_ms": round(_percentile(ms, 0.99), 2) if ms else None,
+        "p50_ms": round(percentile(ms, 0.50), 2) if ms else None,
+        "p95_ms": round(percentile(ms, 0.95), 2) if ms else None,
+        "p99_ms": round(percentile(ms, 0.99), 2) if ms else None,
         "mean_ms": round(statistics.fmean(ms), 2) if ms else None,
         "errors": errors,
     }

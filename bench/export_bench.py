@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from benchlib import free_port
 
 from graphsvc import localdb
 from graphsvc.config import Settings
@@ -61,12 +62,6 @@ def synthetic_records(victims: int) -> list[dict[str, Any]]:
     return recs
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--victims", type=int, default=300)
@@ -79,7 +74,7 @@ def main() -> None:
 
     own = "NEO4J_URI" not in os.environ
     tmp = tempfile.TemporaryDirectory(prefix="graphsvc-bench-")
-    settings = (Settings(home=Path(tmp.name), local_bolt_port=_free_port(), local_heap_mib=1024,
+    settings = (Settings(home=Path(tmp.name), local_bolt_port=free_port(), local_heap_mib=1024,
                          local_pagecache_mib=256) if own else Settings.from_env())
     if own:
         print("starting a local Neo4j for the benchmark ...", file=sys.stderr)

@@ -28,6 +28,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from benchlib import percentile
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -69,11 +71,6 @@ def records(victims: int, per_victim: int, seed: int) -> list[dict[str, Any]]:
                 rec["breached_order_ids"] = [order_id]
             out.append(rec)
     return out
-
-
-def _pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
 def main() -> None:
@@ -123,9 +120,9 @@ def main() -> None:
         "load_seconds": round(load_s, 2),
         "fixation_ms_first": round(first or 0.0, 1),
         "fixation_ms_warm_p50": round(statistics.median(fixation_ms), 1),
-        "fixation_ms_warm_p99": round(_pct(fixation_ms, 0.99), 1),
+        "fixation_ms_warm_p99": round(percentile(fixation_ms, 0.99), 1),
         "raw_cypher_ms_p50": round(statistics.median(raw_ms), 1),
-        "raw_cypher_ms_p99": round(_pct(raw_ms, 0.99), 1),
+        "raw_cypher_ms_p99": round(percentile(raw_ms, 0.99), 1),
         "repeat": args.repeat,
     }
     db.close()

@@ -43,12 +43,11 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=3)
     args = ap.parse_args()
 
+    import random
+
     from graphsvc.linkage import Register, blocking_keys, default_model, score_new_record
     from graphsvc.linkage.fastscore import candidate_index
     from graphsvc.linkage.records import prepare_person
-
-    import random
-
     from graphsvc.linkage.synth import _noisy
 
     persons, truth, generator = _register(args.records, args.seed)

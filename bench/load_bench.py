@@ -21,21 +21,16 @@ import json
 import os
 import resource
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from benchlib import free_port
+
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _register(people: int, seed: int) -> Path:
@@ -133,7 +128,7 @@ def _fresh_db(heap: int, pagecache: int):  # type: ignore[no-untyped-def]
     from graphsvc.config import Settings
 
     home = Path(tempfile.mkdtemp(prefix="graphsvc-bench-"))
-    settings = Settings(home=home, local_bolt_port=_free_port(), local_heap_mib=heap, local_pagecache_mib=pagecache)
+    settings = Settings(home=home, local_bolt_port=free_port(), local_heap_mib=heap, local_pagecache_mib=pagecache)
     localdb.start(settings, timeout_s=180)
     return settings
 

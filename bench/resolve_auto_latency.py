@@ -20,7 +20,6 @@ import argparse
 import json
 import random
 import shutil
-import socket
 import statistics
 import sys
 import tempfile
@@ -28,15 +27,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+from benchlib import free_port
+
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 sys.path.insert(0, str(ROOT))
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _stats(values: list[float]) -> dict[str, float]:
@@ -82,7 +77,7 @@ def main() -> None:
                 persons.append(row)
 
     home = Path(tempfile.mkdtemp(prefix="graphsvc-autores-"))
-    settings = Settings(home=home, local_bolt_port=_free_port(), local_heap_mib=args.heap_mib,
+    settings = Settings(home=home, local_bolt_port=free_port(), local_heap_mib=args.heap_mib,
                         local_pagecache_mib=args.pagecache_mib)
     localdb.start(settings, timeout_s=180)
     result: dict[str, Any] = {"register": str(path.relative_to(ROOT)), "person_records": len(persons)}

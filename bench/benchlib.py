@@ -1,0 +1,19 @@
+"""Small helpers the benchmark scripts share (they run as ``python bench/NAME.py``, so this
+folder is on ``sys.path`` and ``from benchlib import ...`` works)."""
+
+from __future__ import annotations
+
+import socket
+
+
+def free_port() -> int:
+    """A free TCP port on loopback, for a benchmark's own Neo4j or service."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The ``q`` quantile (0-1) of ``values``: the element at rank round(q * (n - 1))."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
