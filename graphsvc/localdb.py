@@ -11,6 +11,7 @@ launcher and whose start time matches, so a stale pid file (or a reused pid) rea
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import signal
 import socket
@@ -57,9 +58,12 @@ def _classpath() -> str:
 
 def is_built() -> bool:
     target = launcher_dir() / "target"
-    return (target / "classes" / "graphsvc" / "neo4jlocal" / "Main.class").exists() and any(
-        (target / "lib").glob("neo4j-5.*.jar")
-    )
+    compiled = target / "classes" / "graphsvc" / "neo4jlocal" / "Main.class"
+    if not compiled.exists() or not any((target / "lib").glob("neo4j-5.*.jar")):
+        return False
+    # A launcher source or pom newer than the build (a pull changed it) means build again.
+    sources = [launcher_dir() / "pom.xml", *(launcher_dir() / "src").rglob("*.java")]
+    return all(src.stat().st_mtime <= compiled.stat().st_mtime for src in sources)
 
 
 def build(force: bool = False) -> None:
@@ -177,6 +181,7 @@ def start(settings: Settings, timeout_s: float = 90.0) -> Status:
                 "-XX:+UseG1GC",
                 "-XX:+ExitOnOutOfMemoryError",
                 "-Dfile.encoding=UTF-8",
+                *shlex.split(os.environ.get("GRAPHSVC_NEO4J_JAVA_OPTS", "")),
                 "-cp",
                 _classpath(),
                 MAIN_CLASS,

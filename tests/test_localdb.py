@@ -67,6 +67,35 @@ def test_the_launcher_refuses_a_non_loopback_address(tmp_path: Path) -> None:
     assert not localdb.status(settings).running
 
 
+@pytest.mark.parametrize("setting", ["server.bolt.listen_address=0.0.0.0:7687", "dbms.security.auth_enabled=false"])
+def test_tuning_settings_cannot_open_the_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, setting: str) -> None:
+    monkeypatch.setenv("GRAPHSVC_NEO4J_SETTINGS", f"dbms.cypher.min_replan_interval=2h; {setting}")
+    settings = _stopped_settings(tmp_path)
+    with pytest.raises(localdb.LocalDbError, match="may not change"):
+        localdb.start(settings, timeout_s=60)
+    assert not localdb.status(settings).running
+
+
+def test_tuning_settings_reach_neo4j(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from graphsvc.db import Database
+
+    monkeypatch.setenv("GRAPHSVC_NEO4J_SETTINGS", "dbms.cypher.min_replan_interval=2h\ndb.tx_log.rotation.size=64M")
+    settings = _stopped_settings(tmp_path)
+    localdb.start(settings, timeout_s=120)
+    try:
+        with Database(settings) as database:
+            rows = database.execute(
+                "SHOW SETTINGS YIELD name, value WHERE name IN ['dbms.cypher.min_replan_interval', "
+                "'db.tx_log.rotation.size', 'server.bolt.listen_address'] RETURN name, value"
+            )
+        values = {r["name"]: r["value"] for r in rows}
+        assert values["dbms.cypher.min_replan_interval"] == "2h"
+        assert values["db.tx_log.rotation.size"] in ("64.00MiB", "64M", "67108864")
+        assert values["server.bolt.listen_address"].startswith("127.0.0.1:")
+    finally:
+        localdb.stop(settings)
+
+
 def test_a_port_in_use_is_reported(tmp_path: Path, neo4j_settings: Settings) -> None:
     settings = _stopped_settings(tmp_path).with_overrides(local_bolt_port=neo4j_settings.local_bolt_port)
     with pytest.raises(localdb.LocalDbError, match="in use"):

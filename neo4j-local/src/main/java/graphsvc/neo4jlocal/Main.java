@@ -28,6 +28,9 @@ import org.neo4j.io.ByteUnit;
  *   <li>{@code NEO4J_PASSWORD}: the password for user {@code neo4j} (required, 8+ chars)</li>
  *   <li>{@code GRAPHSVC_NEO4J_PAGECACHE}: page cache size in MiB (default 512)</li>
  *   <li>{@code GRAPHSVC_NEO4J_TX_TIMEOUT}: default transaction timeout in seconds (default 120)</li>
+ *   <li>{@code GRAPHSVC_NEO4J_SETTINGS}: further Neo4j settings, {@code name=value} separated by
+ *       semicolons or new lines (tuning; the listen address and authentication cannot be
+ *       changed this way)</li>
  * </ul>
  *
  * When the database is up and the password is set, it writes {@code HOME/run/ready} with
@@ -54,7 +57,13 @@ public final class Main {
         Path ready = run.resolve("ready");
         Files.deleteIfExists(ready);
 
+        // Tuning settings first, so the guarded ones set below always win.
+        Path extra = run.resolve("extra-settings.conf");
+        StringBuilder lines = new StringBuilder();
+        extraSettings(env("GRAPHSVC_NEO4J_SETTINGS", "")).forEach((k, v) -> lines.append(k).append('=').append(v).append('\n'));
+        Files.writeString(extra, lines.toString(), StandardCharsets.UTF_8);
         DatabaseManagementService dbms = new DatabaseManagementServiceBuilder(home)
+                .loadPropertiesFromFile(extra)
                 .setConfig(BoltConnector.enabled, true)
                 .setConfig(BoltConnector.listen_address, bolt)
                 .setConfig(BoltConnector.advertised_address, bolt)
@@ -104,6 +113,29 @@ public final class Main {
                 throw e;
             }
         }
+    }
+
+    /** Tuning settings from the environment; the ones that guard access are refused. */
+    static Map<String, String> extraSettings(String text) {
+        Map<String, String> settings = new java.util.LinkedHashMap<>();
+        for (String item : text.split("[;\\n]")) {
+            String entry = item.strip();
+            if (entry.isEmpty()) {
+                continue;
+            }
+            int eq = entry.indexOf('=');
+            if (eq <= 0) {
+                fail("GRAPHSVC_NEO4J_SETTINGS entries are name=value, not " + entry);
+            }
+            String name = entry.substring(0, eq).strip();
+            if (name.startsWith("server.bolt") || name.startsWith("server.http") || name.startsWith("server.https")
+                    || name.startsWith("dbms.security") || name.startsWith("server.default_listen")
+                    || name.startsWith("server.default_advertised")) {
+                fail("GRAPHSVC_NEO4J_SETTINGS may not change " + name + " (listen address and authentication are fixed)");
+            }
+            settings.put(name, entry.substring(eq + 1).strip());
+        }
+        return settings;
     }
 
     private static boolean isLoopback(String host) {
