@@ -118,13 +118,34 @@ def test_identifiers_are_never_real(reg: Register) -> None:
                                               "131", "141", "151", "161"))
     for rec in reg.persons.values():
         for phone in rec.phones:
-            assert phone.startswith(drama + geo), phone
+            assert phone.startswith(drama + geo + ("+44400",)), phone
         for email in rec.emails:
             assert email.rsplit("@", 1)[1] in ("example.com", "example.org", "example.net")
         for v in rec.vehicles:
             assert len(v) == 7 and v[:2].isalpha() and v[2:4].isdigit() and v[4:].isalpha()
         for name in (rec.given_name, rec.family_name):
             assert name
+
+
+def test_the_phone_pool_goes_on_in_the_unopened_04_range_without_repeats() -> None:
+    import random
+
+    from graphsvc.synthetic.identifiers import PhonePool, e164, format_phone
+    from loaders.normalise import phone
+
+    pool = PhonePool(random.Random(3))
+    numbers = [pool.take() for _ in range(pool.drama + 60_000)]
+    drama, reserve = numbers[: pool.drama], numbers[pool.drama:]
+    assert all(area != "0400" for area, _ in drama)
+    assert all(area == "0400" for area, _ in reserve)
+    stored = [e164(n) for n in numbers]
+    assert len(set(stored)) == len(stored)  # nobody shares a number by accident
+    for n in reserve[:200]:  # every notation the generator writes loads as the same E.164 number
+        assert {phone(format_phone(n, style)) for style in range(5)} == {e164(n)}
+    assert not pool.exhausted
+    # the drama numbers come first and in the same order as before the reserve existed
+    again = PhonePool(random.Random(3))
+    assert [again.take() for _ in range(100)] == numbers[:100]
 
 
 @pytest.mark.slow  # shares one 5,000-person register (about 15 s of CPU)

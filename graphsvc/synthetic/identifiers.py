@@ -1,4 +1,5 @@
-"""Never-real identifiers: Ofcom drama phone numbers, example.* emails, UK-format plates.
+"""Never-real identifiers: Ofcom drama phone numbers (then the unopened 04 range), example.*
+emails, UK-format plates.
 
 Everything here is a pure function of a :class:`random.Random` (or a counter), so the
 register stays deterministic for a seed.
@@ -43,12 +44,21 @@ _DRAMA_RANGES: tuple[tuple[str, str, int], ...] = (
 )
 _STRIDE = 7919  # a prime that shares no factor with the pool size (17,000 = 2^3 * 5^3 * 17)
 
+# Beyond the drama numbers: the UK's 04 range, which Ofcom's numbering plan keeps unopened (no
+# number in it is allocated), written 0400 NNN NNNN. libphonenumber calls these *possible* (right
+# length) but not *valid*, and the loader keeps possible numbers, so they load like any other.
+_RESERVE_AREA = "0400"
+_RESERVE_SIZE = 10**7
+_RESERVE_STRIDE = 1_000_003  # a prime: no factor in common with 10^7
+
 
 class PhonePool:
-    """The 17,000 drama numbers, issued in a seed-dependent permutation.
+    """Never-real phone numbers, each issued once, in a seed-dependent order.
 
-    The k-th number issued is ``pool[(offset + k * stride) % size]``: no number repeats until
-    the whole pool has been issued, then the sequence starts over (documented collisions).
+    First the 17,000 drama numbers: the k-th is ``pool[(offset + k * stride) % 17000]``. Then
+    (registers above ~13k people) the 10,000,000 numbers 0400 000 0000 - 0400 999 9999 in the
+    same kind of permutation, so no two people share a number by accident until 10,017,000
+    numbers have been issued; after that the sequence starts over (``exhausted``).
     """
 
     def __init__(self, rng: random.Random) -> None:
@@ -57,15 +67,21 @@ class PhonePool:
             for area, prefix, digits in _DRAMA_RANGES
             for n in range(10**digits)
         ]
-        self.size = len(self.numbers)
-        self.offset = rng.randrange(self.size)
+        self.drama = len(self.numbers)
+        self.size = self.drama + _RESERVE_SIZE
+        self.offset = rng.randrange(self.drama)
+        # from the same draw: registers that never reach the reserve stay exactly as they were
+        self.reserve_offset = (self.offset * _RESERVE_STRIDE) % _RESERVE_SIZE
         self.issued = 0
 
     def take(self) -> tuple[str, str]:
         """The next number as ``(area code, local part)``."""
-        number = self.numbers[(self.offset + self.issued * _STRIDE) % self.size]
+        k = self.issued % self.size
         self.issued += 1
-        return number
+        if k < self.drama:
+            return self.numbers[(self.offset + k * _STRIDE) % self.drama]
+        n = (self.reserve_offset + (k - self.drama) * _RESERVE_STRIDE) % _RESERVE_SIZE
+        return _RESERVE_AREA, f"{n // 10**4:03d} {n % 10**4:04d}"
 
     @property
     def exhausted(self) -> bool:
