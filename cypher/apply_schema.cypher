@@ -12,6 +12,7 @@ CREATE CONSTRAINT agency_code IF NOT EXISTS FOR (n:Agency) REQUIRE n.code IS UNI
 CREATE CONSTRAINT api_key_id IF NOT EXISTS FOR (n:ApiKey) REQUIRE n.key_id IS UNIQUE;
 CREATE CONSTRAINT audit_seq IF NOT EXISTS FOR (n:AuditEntry) REQUIRE n.seq IS UNIQUE;
 CREATE CONSTRAINT audit_head_id IF NOT EXISTS FOR (n:AuditHead) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT schema_migration_id IF NOT EXISTS FOR (n:SchemaMigration) REQUIRE n.id IS UNIQUE;
 CREATE INDEX person_dob IF NOT EXISTS FOR (n:Person) ON (n.dob);
 CREATE INDEX person_family_key IF NOT EXISTS FOR (n:Person) ON (n.family_key);
 CREATE INDEX person_source IF NOT EXISTS FOR (n:Person) ON (n.source);

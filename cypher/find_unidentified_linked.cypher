@@ -9,7 +9,6 @@ CALL (p) {
   MATCH (p)-[:OFFENDER_IN]->(:Incident)-[:USED]->(x)
   RETURN x
 }
-MATCH (x)<-[:USED]-(i:Incident)
-WHERE NOT EXISTS { (:Person)-[:OFFENDER_IN]->(i) }
+MATCH (x)<-[:USED]-(i:Unidentified)
 RETURN DISTINCT p.id AS person_id, i.id AS incident_id, x.value AS identifier
 ORDER BY person_id, incident_id, identifier

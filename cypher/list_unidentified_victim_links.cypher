@@ -5,9 +5,8 @@
 // shares, or that two named offenders both used, says nothing about which of them it was.
 // The serial list counts these victims as possible victims, marked as such.
 // Each identifier's people are looked up once, and only until a second one turns up.
-MATCH (i:Incident)-[:USED]->(x)
-WHERE NOT EXISTS { (:Person)-[:OFFENDER_IN]->(i) }
-  AND ($agency IS NULL OR i.source = $agency)
+MATCH (i:Unidentified)-[:USED]->(x)
+WHERE ($agency IS NULL OR i.source = $agency)
   AND ($since IS NULL OR i.occurred_at >= $since)
   AND ($until IS NULL OR i.occurred_at < $until)
 WITH x, collect(i) AS incs

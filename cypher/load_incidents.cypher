@@ -1,6 +1,8 @@
 // Writes a batch of incident records, each replacing what the same record wrote before (see
 // load_persons). Offenders are labelled Offender and victims Victim here; people an incident
-// let go of are returned so update_roles can recheck them at batch end. The instants arrive as
+// let go of are returned so update_roles can recheck them at batch end. An incident whose record
+// names no offender carries the label Unidentified (only this statement links offenders to
+// incidents, so the label always says whether one is linked; lookups filter on it cheaply). The instants arrive as
 // ISO 8601 text (UTC) and are stored as DateTime (datetime(null) is null).
 // $rows: [{id, props, occurred_at, reported_at, offender_ids, victim_ids, breached_order_ids,
 // phones, emails, handles, vehicles}]; the identifiers are those the perpetrator used.
@@ -19,6 +21,8 @@ CALL (n) {
 }
 SET n += row.props, n.occurred_at = datetime(row.occurred_at), n.reported_at = datetime(row.reported_at)
 REMOVE n.placeholder
+FOREACH (_ IN CASE WHEN size(row.offender_ids) = 0 THEN [1] ELSE [] END | SET n:Unidentified)
+FOREACH (_ IN CASE WHEN size(row.offender_ids) = 0 THEN [] ELSE [1] END | REMOVE n:Unidentified)
 WITH n, row, out_released + people_released AS released, person_ids
 MERGE (a:Agency {code: row.props.source})
 CREATE (n)-[:REPORTED_BY]->(a)

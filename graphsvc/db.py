@@ -34,6 +34,10 @@ __all__ = ["Database", "map_errors"]
 
 T = TypeVar("T")
 
+# Data migrations, in order, each ``cypher/migrate_<name>.cypher``: applied once per database
+# by :meth:`Database.apply_schema` and recorded as ``(:SchemaMigration {id: name})``.
+MIGRATIONS: tuple[str, ...] = ("incident_unidentified_label",)
+
 
 @contextmanager
 def map_errors() -> Iterator[None]:
@@ -164,6 +168,12 @@ class Database:
             for statement in statements:
                 session.run(Query(statement, timeout=self.settings.write_timeout_s)).consume()
             session.run(Query("CALL db.awaitIndexes(300)")).consume()
+            done = {r["id"] for r in session.run(Query(query("list_schema_migrations")))}
+            for name in MIGRATIONS:
+                if name not in done:
+                    # auto-commit: a migration batches its own transactions (CALL ... IN TRANSACTIONS)
+                    session.run(Query(query(f"migrate_{name}"), timeout=self.settings.job_timeout_s)).consume()
+                    session.run(Query(query("record_schema_migration")), id=name).consume()
         return len(statements)
 
     def execute(self, text: LiteralString, **params: Any) -> list[dict[str, Any]]:

@@ -160,6 +160,33 @@ def test_a_changed_incident_moves_roles_between_people(db, load) -> None:  # typ
     assert roles == {"P-1": ["Person", "Victim"], "V-1": ["Offender", "Person"]}
 
 
+def _unidentified(db) -> list[str]:  # type: ignore[no-untyped-def]
+    return [r["id"] for r in db.execute("MATCH (i:Unidentified) RETURN i.id AS id ORDER BY id")]
+
+
+def test_an_incident_naming_no_offender_is_labelled_unidentified_while_it_names_none(db, load) -> None:  # type: ignore[no-untyped-def]
+    anonymous = {**CALL, "id": "I-2", "offender_ids": []}
+    load([STALKER, VICTIM, CALL, anonymous])
+    assert _unidentified(db) == ["I-2"]
+    load([{**CALL, "offender_ids": []}, {**anonymous, "offender_ids": ["P-1"]}])  # each record changed
+    assert _unidentified(db) == ["I-1"]
+    load([CALL])
+    assert _unidentified(db) == []
+
+
+def test_the_unidentified_label_migration_labels_a_database_loaded_before_it(db, load) -> None:  # type: ignore[no-untyped-def]
+    load([STALKER, VICTIM, CALL, {**CALL, "id": "I-2", "offender_ids": []}, {**CALL, "id": "I-3", "offender_ids": []}])
+    expected = fingerprint(db)
+    # the database as an older graphsvc left it: no label, no record of the migration
+    db.execute("MATCH (i:Unidentified) REMOVE i:Unidentified")
+    db.execute("MATCH (m:SchemaMigration {id: 'incident_unidentified_label'}) DELETE m")
+    assert _unidentified(db) == []
+    db.apply_schema()
+    assert _unidentified(db) == ["I-2", "I-3"]
+    assert fingerprint(db) == expected
+    assert count(db, "MATCH (m:SchemaMigration {id: 'incident_unidentified_label'}) RETURN count(m) AS n") == 1
+
+
 def test_orders_make_roles_and_breaches_link(db, load) -> None:  # type: ignore[no-untyped-def]
     order = {"kind": "order", "id": "O-1", "source": "WMP", "type": "stalking_protection_order",
              "issued_on": "2023-05-01", "expires_on": None, "respondent_id": "P-1", "protected_ids": ["V-1", "V-9"]}
@@ -203,7 +230,7 @@ def test_all_or_nothing_writes_nothing_when_one_record_fails(db, write_jsonl, ne
     path = write_jsonl([STALKER, VICTIM, dict(CALL, type="shouting")])
     result = CliRunner().invoke(main, ["load", "--all-or-nothing", str(path)], env=neo4j_env)
     assert result.exit_code == 1
-    assert count(db, "MATCH (n) RETURN count(n) AS n") == 0
+    assert count(db, "MATCH (n) WHERE NOT n:SchemaMigration RETURN count(n) AS n") == 0
 
 
 def test_invalid_utf8_is_a_rejected_line_not_a_crash(db, tmp_path, neo4j_env) -> None:  # type: ignore[no-untyped-def]
@@ -238,7 +265,7 @@ def test_csv_with_an_unknown_column_fails_before_writing(db, tmp_path, neo4j_env
     result = CliRunner().invoke(main, ["load", str(path)], env=neo4j_env)
     assert result.exit_code == 2
     assert "shoe_size" in result.stderr
-    assert count(db, "MATCH (n) RETURN count(n) AS n") == 0
+    assert count(db, "MATCH (n) WHERE NOT n:SchemaMigration RETURN count(n) AS n") == 0
 
 
 # -- convergence after a kill ---------------------------------------------------------------
