@@ -1,0 +1,129 @@
+"""Where a load's time goes: records/s with the CPU of the loader, of Neo4j and of Neo4j's threads.
+
+Starts a fresh local Neo4j in a temporary folder, loads (the first ``--limit`` records of) a
+register with the loader's own pieces and prints one JSON object: the rate, the loader's CPU
+seconds, Neo4j's CPU seconds and Neo4j's CPU by thread name since it started (``C2 CompilerThre`` is the JIT,
+``neo4j.BoltWorke`` runs the queries and commits). Experiments the loader does not ship:
+
+- ``--workers 2``: two batches in flight (their transactions deadlock now and then; the driver
+  retries them). Not safe for general use as written: it does not keep two copies of one record
+  apart, which the shipped loader's order guarantees.
+- ``--fulltext-eventual``: the ``person_names`` index rebuilt as eventually consistent.
+- Neo4j settings and JVM options through ``GRAPHSVC_NEO4J_SETTINGS`` / ``GRAPHSVC_NEO4J_JAVA_OPTS``
+  (for example a flight recording: ``-XX:StartFlightRecording=filename=load.jfr,settings=profile``).
+
+    .venv/bin/python bench/load_profile.py bench/out/register-100000-1.jsonl --limit 150000
+    .venv/bin/python bench/load_profile.py bench/out/register-100000-1.jsonl --workers 2
+
+Results are in docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import itertools
+import json
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+
+from benchlib import free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def _cpu(stat_path: str) -> float:
+    fields = Path(stat_path).read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _threads(pid: int) -> dict[str, float]:
+    out: dict[str, float] = collections.defaultdict(float)
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            name = Path(f"/proc/{pid}/task/{tid}/comm").read_text().strip()
+            out[re.sub(r"[0-9#-]+$", "", name)] += _cpu(f"/proc/{pid}/task/{tid}/stat")
+        except OSError:
+            continue  # the thread ended
+    return {k: round(v, 1) for k, v in sorted(out.items(), key=lambda kv: -kv[1])[:8]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("register", type=Path)
+    parser.add_argument("--limit", type=int, default=None, help="load only the first N records")
+    parser.add_argument("--batch-size", type=int, default=2000)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--fulltext-eventual", action="store_true")
+    parser.add_argument("--heap-mib", type=int, default=2048)
+    parser.add_argument("--pagecache-mib", type=int, default=2048)
+    args = parser.parse_args()
+
+    from graphsvc import localdb
+    from graphsvc.config import Settings
+    from graphsvc.db import Database
+    from loaders.load import LoadSummary, _batches, _prefetched
+    from loaders.sources import read_path
+    from loaders.writer import BatchWriter
+
+    home = Path(tempfile.mkdtemp(prefix="graphsvc-loadprof-"))
+    settings = Settings(home=home, local_bolt_port=free_port(), local_heap_mib=args.heap_mib,
+                        local_pagecache_mib=args.pagecache_mib)
+    localdb.start(settings, timeout_s=180)
+    try:
+        db = Database(settings)
+        db.apply_schema()
+        if args.fulltext_eventual:
+            db.execute("DROP INDEX person_names")
+            db.execute("CREATE FULLTEXT INDEX person_names FOR (n:Person) ON EACH "
+                       "[n.given_name, n.family_name, n.aliases_text] "
+                       "OPTIONS {indexConfig: {`fulltext.eventually_consistent`: true}}")
+            db.execute("CALL db.awaitIndexes(300)")
+        pid = localdb.status(settings).pid
+        assert pid is not None
+        writer = BatchWriter(db)
+        raws = read_path(args.register)
+        if args.limit:
+            raws = itertools.islice(raws, args.limit)
+        batches = _prefetched(_batches(raws, args.batch_size, LoadSummary(), print))
+        neo4j_before, load_before = _cpu(f"/proc/{pid}/stat"), os.getloadavg()[0]
+        started = time.perf_counter()
+        written = 0
+        if args.workers == 1:
+            for batch in batches:
+                written += writer.write(batch).total
+        else:
+            with ThreadPoolExecutor(args.workers) as pool:
+                pending: list[Future] = []  # type: ignore[type-arg]
+                for batch in batches:
+                    pending.append(pool.submit(writer.write, batch))
+                    while sum(not f.done() for f in pending) > args.workers:
+                        time.sleep(0.005)
+                written = sum(f.result().total for f in pending)
+        seconds = time.perf_counter() - started
+        cpu = os.times()
+        print(json.dumps({
+            "records": written, "seconds": round(seconds, 1), "records_per_second": round(written / seconds),
+            "workers": args.workers, "batch_size": args.batch_size, "fulltext_eventual": args.fulltext_eventual,
+            "neo4j_settings": os.environ.get("GRAPHSVC_NEO4J_SETTINGS", ""),
+            "java_opts": os.environ.get("GRAPHSVC_NEO4J_JAVA_OPTS", ""),
+            "loader_cpu_seconds": round(cpu.user + cpu.system, 1),
+            "neo4j_cpu_seconds": round(_cpu(f"/proc/{pid}/stat") - neo4j_before, 1),
+            "neo4j_cpu_by_thread": _threads(pid),
+            "load_average_before_after": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+        }))
+        db.close()
+    finally:
+        localdb.stop(settings)
+        shutil.rmtree(home, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
