@@ -69,7 +69,7 @@ def _timed(db, seconds: dict[str, float]) -> None:  # type: ignore[no-untyped-de
 
 
 def _child(path: Path, port: int, home: Path, mode: str, sample: int, batch_size: int,
-           profile: bool = False) -> dict[str, object]:
+           profile: bool = False, validate_in: str = "process") -> dict[str, object]:
     """Runs in a child process: load ``path`` into the database at ``port``."""
     from graphsvc.config import Settings
     from graphsvc.db import Database
@@ -86,7 +86,7 @@ def _child(path: Path, port: int, home: Path, mode: str, sample: int, batch_size
         _timed(db, seconds)
     started = time.perf_counter()
     if mode == "batched":
-        summary = load(db, read_path(path), batch_size=batch_size)
+        summary = load(db, read_path(path), batch_size=batch_size, validate_in=validate_in)
         written = summary.written.total
         rejected = summary.rejected_records
     else:
@@ -101,12 +101,15 @@ def _child(path: Path, port: int, home: Path, mode: str, sample: int, batch_size
     result: dict[str, object] = {
         "mode": mode,
         "batch_size": batch_size if mode == "batched" else 1,
+        "validate_in": validate_in if mode == "batched" else None,
         "records": written,
         "rejected": rejected,
         "seconds": round(elapsed, 2),
         "records_per_second": round(written / elapsed, 1),
         "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-        "loader_cpu_seconds": round(cpu.user + cpu.system, 1),
+        "validator_peak_rss_mib": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1),
+        # this process and its children (the validating process, when there is one)
+        "loader_cpu_seconds": round(cpu.user + cpu.system + cpu.children_user + cpu.children_system, 1),
     }
     if profile:
         result["profile_seconds"] = {k: round(v, 2) for k, v in sorted(seconds.items(), key=lambda kv: -kv[1])}
@@ -114,10 +117,10 @@ def _child(path: Path, port: int, home: Path, mode: str, sample: int, batch_size
 
 
 def _run_child(path: Path, port: int, home: Path, mode: str, sample: int, batch_size: int,
-               profile: bool) -> dict[str, object]:
+               profile: bool, validate_in: str) -> dict[str, object]:
     out = subprocess.run(
         [sys.executable, __file__, "--child", str(path), str(port), str(home), mode, str(sample), str(batch_size),
-         "1" if profile else "0"],
+         "1" if profile else "0", validate_in],
         check=True, capture_output=True, text=True,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -145,12 +148,14 @@ def main() -> None:
     parser.add_argument("--no-naive", action="store_true", help="skip the naive load (batch-size sweeps)")
     parser.add_argument("--profile", action="store_true",
                         help="time each statement and transaction of the batched load (profile_seconds)")
-    parser.add_argument("--child", nargs=7)
+    parser.add_argument("--validate-in", choices=("process", "thread"), default="process",
+                        help="where the batched load reads and validates (the loader's default: process)")
+    parser.add_argument("--child", nargs=8)
     args = parser.parse_args()
     if args.child:
-        path, port, home, mode, sample, batch_size, profile = args.child
+        path, port, home, mode, sample, batch_size, profile, validate_in = args.child
         print(json.dumps(_child(Path(path), int(port), Path(home), mode, int(sample), int(batch_size),
-                                profile == "1")))
+                                profile == "1", validate_in)))
         return
 
     from loaders.load import DEFAULT_BATCH
@@ -172,7 +177,7 @@ def main() -> None:
             settings = _fresh_db(args.heap_mib, args.pagecache_mib)
             try:
                 result[mode] = _run_child(path, settings.local_bolt_port, settings.home, mode, args.naive_sample,
-                                          batch_size, args.profile and mode == "batched")
+                                          batch_size, args.profile and mode == "batched", args.validate_in)
             finally:
                 localdb.stop(settings)
                 shutil.rmtree(settings.home, ignore_errors=True)

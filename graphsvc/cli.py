@@ -155,20 +155,17 @@ def load_cmd(paths: tuple[Path, ...], rejects_path: Path | None, batch_size: int
         return itertools.chain.from_iterable(read_path(p) for p in paths)
 
     limit = _load_resolve_max() if resolve_flag is None else 0
-    # Person ids as the records stream past (the loader's summary has counts, not ids). Past the
+    # Person ids as their batches commit (the loader's summary has counts, not ids). Past the
     # limit only the count is kept, unless --resolve forces resolution of every one.
     person_ids: dict[str, None] = {}
     persons_seen = 0
 
-    def watched(stream):  # type: ignore[no-untyped-def]
+    def written(ids: list[str]) -> None:
         nonlocal persons_seen
-        for raw in stream:
-            data = raw.data
-            if isinstance(data, dict) and data.get("kind") == "person" and isinstance(data.get("id"), str):
-                persons_seen += 1
-                if resolve_flag or len(person_ids) <= limit:
-                    person_ids[data["id"]] = None
-            yield raw
+        persons_seen += len(ids)
+        for pid in ids:
+            if resolve_flag or len(person_ids) <= limit:
+                person_ids[pid] = None
 
     show = sys.stderr.isatty() if progress is None else progress
     # backslashreplace: a lone surrogate echoed from a rejected record (its id, a field name) is
@@ -185,8 +182,8 @@ def load_cmd(paths: tuple[Path, ...], rejects_path: Path | None, batch_size: int
                 click.echo(f"nothing written: {len(bad)} fault(s) found", err=True)
                 sys.exit(1)
         with open_db() as database:
-            summary = load(database, watched(raws()) if resolve_flag is not False else raws(),
-                           batch_size=batch_size, rejects_out=rejects_out, progress=show)
+            summary = load(database, raws(), batch_size=batch_size, rejects_out=rejects_out, progress=show,
+                           on_written=written if resolve_flag is not False else None)
             resolution: dict[str, Any]
             if resolve_flag is False:
                 resolution = {"status": "disabled"}

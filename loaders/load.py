@@ -6,18 +6,21 @@ Used by ``graphsvc load`` and by ``POST /records`` (which always asks for all-or
 from __future__ import annotations
 
 import json
+import multiprocessing as mp
+import os
+import pickle  # nosec B403: only our own exceptions, between our own processes
 import queue
 import sys
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
 from graphsvc.db import Database
 from loaders.records import IncidentRecord, OrderRecord, PersonRecord, RecordError, parse_record
 from loaders.sources import RawRecord
-from loaders.writer import BatchWriter, WriteCounts
+from loaders.writer import BatchRows, BatchWriter, WriteCounts
 
 __all__ = ["Reject", "LoadSummary", "load", "validate_all"]
 
@@ -92,25 +95,41 @@ def validate_all(raws: Iterable[RawRecord]) -> tuple[list[AnyRecord], list[Rejec
     return good, bad
 
 
-def _batches(
-    raws: Iterable[RawRecord], size: int, summary: LoadSummary, on_reject: Any
-) -> Iterator[list[AnyRecord]]:
+@dataclass
+class _Chunk:
+    """What the validating side hands the writer: one batch's rows and what it read on the way."""
+
+    read: int
+    rejected: int
+    rejects: list[Reject]
+    rows: BatchRows | None
+    person_ids: list[str]
+
+
+def _chunks(raws: Iterable[RawRecord], size: int) -> Iterator[_Chunk]:
+    """Read and validate records; every ``size`` valid records make one chunk with their rows."""
     batch: list[AnyRecord] = []
+    rejects: list[Reject] = []
+    read = rejected = 0
+
+    def chunk() -> _Chunk:
+        rows = BatchRows.of(batch) if batch else None
+        ids = [r.id for r in batch if isinstance(r, PersonRecord)]
+        return _Chunk(read, rejected, rejects, rows, ids)
+
     for raw in raws:
-        summary.read += 1
+        read += 1
         result = _validated(raw)
         if isinstance(result, list):
-            summary.rejected_records += 1
-            for reject in result:
-                summary.rejects.append(reject)
-                on_reject(reject)
+            rejected += 1
+            rejects.extend(result)
             continue
         batch.append(result)
         if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
+            yield chunk()
+            batch, rejects, read, rejected = [], [], 0, 0
+    if batch or read:
+        yield chunk()
 
 
 def load(
@@ -121,8 +140,15 @@ def load(
     rejects_out: IO[str] | None = None,
     progress: bool = False,
     keep_rejects: int = 10_000,
+    validate_in: str = "process",
+    on_written: Callable[[list[str]], None] | None = None,
 ) -> LoadSummary:
-    """Stream records into the graph; every rejected record is reported and none written."""
+    """Stream records into the graph; every rejected record is reported and none written.
+
+    ``validate_in``: ``"process"`` reads and validates in a child process (where ``fork`` is
+    available), so validation never holds the writer's GIL and the next batch is ready the moment
+    a commit returns; ``"thread"`` does it in a thread of this process. ``on_written`` is called
+    with the person ids of each batch once it has committed."""
     summary = LoadSummary()
     writer = BatchWriter(db)
     started = time.perf_counter()
@@ -131,6 +157,7 @@ def load(
         print(reject.describe(), file=sys.stderr)
         if rejects_out is not None:
             rejects_out.write(json.dumps(reject.as_dict(), ensure_ascii=False) + "\n")
+        summary.rejects.append(reject)
         if len(summary.rejects) > keep_rejects:
             summary.rejects.pop(0)
 
@@ -139,11 +166,20 @@ def load(
         from tqdm import tqdm
 
         bar = tqdm(unit=" records", file=sys.stderr, mininterval=0.5, disable=None)
+    use_process = validate_in == "process" and "fork" in mp.get_all_start_methods()
+    prefetch = _in_child_process if use_process else _in_thread
     try:
-        for batch in _prefetched(_batches(raws, batch_size, summary, on_reject)):
-            summary.written.add(writer.write(batch))
+        for chunk in prefetch(_chunks(raws, batch_size)):
+            summary.read += chunk.read
+            summary.rejected_records += chunk.rejected
+            for reject in chunk.rejects:
+                on_reject(reject)
+            if chunk.rows is not None:
+                summary.written.add(writer.write_rows(chunk.rows))
+                if on_written is not None:
+                    on_written(chunk.person_ids)
             if bar is not None:
-                bar.update(len(batch))
+                bar.update(chunk.read)
     finally:
         if bar is not None:
             bar.close()
@@ -151,25 +187,25 @@ def load(
     return summary
 
 
-_DONE = object()
+_DONE = "done"
+_ERROR = "error"
 
 
-def _prefetched(batches: Iterator[list[AnyRecord]], depth: int = 2) -> Iterator[list[AnyRecord]]:
+def _in_thread(chunks: Iterator[_Chunk], depth: int = 2) -> Iterator[_Chunk]:
     """Read and validate the next batches in a thread while the current one is written.
 
-    Validation is Python work and a write mostly waits on Neo4j, so the two overlap. The queue
-    is bounded (``depth`` batches), so memory stays flat; an error in the reader is re-raised
-    here; when the consumer stops early (a write failed), the reader is told to stop.
+    The queue is bounded (``depth`` batches), so memory stays flat; an error in the reader is
+    re-raised here; when the consumer stops early (a write failed), the reader is told to stop.
     """
     out: queue.Queue[object] = queue.Queue(maxsize=depth)
     stop = threading.Event()
 
     def produce() -> None:
         try:
-            for batch in batches:
+            for chunk in chunks:
                 while not stop.is_set():
                     try:
-                        out.put(batch, timeout=0.2)
+                        out.put(chunk, timeout=0.2)
                         break
                     except queue.Full:
                         continue
@@ -184,7 +220,7 @@ def _prefetched(batches: Iterator[list[AnyRecord]], depth: int = 2) -> Iterator[
     try:
         while True:
             item = out.get()
-            if item is _DONE:
+            if item == _DONE:
                 return
             if isinstance(item, BaseException):
                 raise item
@@ -192,3 +228,66 @@ def _prefetched(batches: Iterator[list[AnyRecord]], depth: int = 2) -> Iterator[
     finally:
         stop.set()
         reader.join(timeout=5)
+
+
+def _portable(exc: BaseException) -> BaseException:
+    """The exception itself if it survives pickling, else a RuntimeError with its text."""
+    try:
+        pickle.loads(pickle.dumps(exc))  # nosec B301: our own object, pickled just above
+        return exc
+    except Exception:  # noqa: BLE001 - any pickling failure
+        return RuntimeError(f"{type(exc).__name__}: {exc}")
+
+
+def _produce_in_child(chunks: Iterator[_Chunk], out: Any, parent: int) -> None:
+    """The child's loop: put each chunk, giving up as soon as the parent is gone (killed)."""
+
+    def put(item: object) -> bool:
+        while True:
+            try:
+                out.put(item, timeout=0.5)
+                return True
+            except queue.Full:
+                if os.getppid() != parent:
+                    return False
+
+    try:
+        for chunk in chunks:
+            if not put((None, chunk)):
+                return
+        put((_DONE, None))
+    except BaseException as exc:  # noqa: BLE001 - handed to the parent
+        put((_ERROR, _portable(exc)))
+
+
+def _in_child_process(chunks: Iterator[_Chunk], depth: int = 2) -> Iterator[_Chunk]:
+    """Read and validate in a forked child process; chunks come back through a bounded queue.
+
+    The child inherits the open input (``fork``), so nothing about the source has to be
+    picklable; only chunks (plain rows) and a final error travel back. An error in the child is
+    re-raised here; when the consumer stops early, or the child dies, the child is stopped and
+    the load fails rather than hangs; a child whose parent was killed exits on its own.
+    """
+    ctx = mp.get_context("fork")
+    out = ctx.Queue(maxsize=depth)
+    child = ctx.Process(target=_produce_in_child, args=(chunks, out, os.getpid()),
+                        name="graphsvc-load-validator", daemon=True)
+    child.start()
+    try:
+        while True:
+            try:
+                tag, item = out.get(timeout=1.0)
+            except queue.Empty:
+                if not child.is_alive():
+                    raise RuntimeError(f"the validating process ended unexpectedly (exit code {child.exitcode})") from None
+                continue
+            if tag == _DONE:
+                return
+            if tag == _ERROR:
+                raise item
+            yield item
+    finally:
+        if child.is_alive():
+            child.terminate()
+        child.join(timeout=5)
+        out.close()

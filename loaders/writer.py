@@ -23,7 +23,7 @@ from loaders import normalise
 from loaders.records import IncidentRecord, Identifiers, OrderRecord, PersonRecord
 
 __all__ = [
-    "BatchWriter", "WriteCounts", "person_props", "incident_props", "incident_times", "order_props",
+    "BatchRows", "BatchWriter", "WriteCounts", "person_props", "incident_props", "incident_times", "order_props",
     "person_row", "order_row", "incident_row",
 ]
 
@@ -153,6 +153,27 @@ def _last_copy_wins(records: Iterable[AnyRecord]) -> tuple[list[PersonRecord], l
     return persons, incidents, orders
 
 
+@dataclass
+class BatchRows:
+    """One batch as the parameters of the load statements (plain lists and dicts: cheap to
+    pickle, so a batch can be validated in another process and written in this one)."""
+
+    persons: list[dict[str, Any]]
+    incidents: list[dict[str, Any]]
+    orders: list[dict[str, Any]]
+
+    @classmethod
+    def of(cls, records: Iterable[AnyRecord]) -> BatchRows:
+        """The rows of a batch of records; within a batch the last copy of a record wins."""
+        persons, incidents, orders = _last_copy_wins(records)
+        return cls([person_row(p) for p in persons], [incident_row(i) for i in incidents],
+                   [order_row(o) for o in orders])
+
+    @property
+    def counts(self) -> WriteCounts:
+        return WriteCounts(len(self.persons), len(self.incidents), len(self.orders), 1)
+
+
 class BatchWriter:
     """Writes batches of validated records; one batch per managed transaction."""
 
@@ -160,36 +181,32 @@ class BatchWriter:
         self.db = db
 
     def write(self, records: list[AnyRecord]) -> WriteCounts:
-        persons, incidents, orders = _last_copy_wins(records)
-        self.db.write_tx(self._write_batch, persons, incidents, orders)
-        return WriteCounts(len(persons), len(incidents), len(orders), 1)
+        return self.write_rows(BatchRows.of(records))
+
+    def write_rows(self, rows: BatchRows) -> WriteCounts:
+        self.db.write_tx(self._write_batch, rows)
+        return rows.counts
 
     def write_all(self, records: list[AnyRecord]) -> WriteCounts:
         """All the records in one transaction (the all-or-nothing HTTP endpoint)."""
         return self.write(records)
 
-    def _write_batch(
-        self,
-        tx: ManagedTransaction,
-        persons: list[PersonRecord],
-        incidents: list[IncidentRecord],
-        orders: list[OrderRecord],
-    ) -> None:
+    def _write_batch(self, tx: ManagedTransaction, rows: BatchRows) -> None:
         # One statement per kind writes the records with their links and role labels; only
         # when a record replaced an earlier version (something was let go of) do the people it
         # no longer names get their roles rechecked and the nodes nothing holds any more go.
         run = self.db.run_in
         released: set[str] = set()
         touched: set[str] = set()
-        if persons:
-            for row in run(tx, "load_persons", rows=[person_row(p) for p in persons]):
+        if rows.persons:
+            for row in run(tx, "load_persons", rows=rows.persons):
                 released |= _flatten(row["released"])
-        if orders:
-            for row in run(tx, "load_orders", rows=[order_row(o) for o in orders]):
+        if rows.orders:
+            for row in run(tx, "load_orders", rows=rows.orders):
                 released |= _flatten(row["released"])
                 touched |= _flatten(row["person_ids"])
-        if incidents:
-            for row in run(tx, "load_incidents", rows=[incident_row(i) for i in incidents]):
+        if rows.incidents:
+            for row in run(tx, "load_incidents", rows=rows.incidents):
                 released |= _flatten(row["released"])
                 touched |= _flatten(row["person_ids"])
         if touched:

@@ -290,6 +290,39 @@ def _wait_for_some_incidents(db, proc: subprocess.Popen[bytes], timeout: float =
     raise AssertionError("no incident was written in time")
 
 
+def _children(pid: int) -> list[int]:
+    out: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        out += [int(c) for c in (task / "children").read_text().split()]
+    return out
+
+
+def _assert_exit(pids: list[int], timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    alive = pids
+    while alive and time.monotonic() < deadline:
+        alive = [p for p in alive if Path(f"/proc/{p}").exists() and "Z" not in _state(p)]
+        time.sleep(0.1)
+    assert not alive, f"still running: {alive}"
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "Z"
+
+
+def test_thread_and_process_validation_write_the_same_graph(db, big_register, reference) -> None:  # type: ignore[no-untyped-def]
+    from loaders.load import load as run_load
+    from loaders.sources import read_path
+
+    db.execute("MATCH (n) DETACH DELETE n")
+    summary = run_load(db, read_path(big_register), validate_in="thread", batch_size=250)
+    assert summary.rejected_records == 0
+    assert fingerprint(db) == reference
+
+
 @pytest.fixture(scope="module")
 def big_register(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("kill") / "register.jsonl"
@@ -313,8 +346,11 @@ def test_loader_killed_mid_load_then_rerun_converges(db, big_register, reference
     db.execute("MATCH (n) DETACH DELETE n")
     proc = _loader(big_register, neo4j_env)
     _wait_for_some_incidents(db, proc)
+    children = _children(proc.pid)
+    assert children, "the loader validates in a child process"
     proc.send_signal(signal.SIGKILL)
     proc.wait()
+    _assert_exit(children)  # the validating child does not outlive a killed loader
     partial = fingerprint(db)
     assert partial != reference  # it really was interrupted
     rerun = _loader(big_register, neo4j_env)
