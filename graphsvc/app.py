@@ -24,6 +24,9 @@ def _api_defaults() -> dict[str, Any]:
         # failed authentications per client address (each costs an Argon2 check)
         "AUTH_FAILURES_PER_S": float(env.get("GRAPHSVC_AUTH_FAILURES_PER_S") or 5.0),
         "AUTH_FAILURES_BURST": int(env.get("GRAPHSVC_AUTH_FAILURES_BURST") or 100),
+        # how long a request waits for a register-wide job (serial ranking, clusters) before a
+        # 503 job_pending with Retry-After; the job goes on and the next request gets its answer
+        "JOB_WAIT_S": float(env.get("GRAPHSVC_JOB_WAIT_S") or 20.0),
     }
 
 
@@ -42,6 +45,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config["GRAPHSVC_SETTINGS"] = Settings.from_env()
 
     graph_db.init_app(app)
+    from graphsvc import services
+
+    services.set_job_wait(app.config["JOB_WAIT_S"])
 
     from graphsvc.api import bp as api_bp, register_error_handlers
     from graphsvc.api import availability, requestlog

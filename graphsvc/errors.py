@@ -15,6 +15,7 @@ __all__ = [
     "Conflict",
     "DatabaseUnavailable",
     "DatabaseError",
+    "JobPending",
     "Forbidden",
     "Unauthorized",
 ]
@@ -62,6 +63,18 @@ class DatabaseUnavailable(GraphsvcError):
 
     code = "database_unavailable"
     status = 503
+
+
+class JobPending(GraphsvcError):
+    """A register-wide job (the serial ranking, the clusters) is still running in the
+    background: ask again after ``retry_after`` seconds, when its answer is cached."""
+
+    code = "job_pending"
+    status = 503
+
+    def __init__(self, message: str, details: Any = None, retry_after: int = 10) -> None:
+        super().__init__(message, details)
+        self.retry_after = retry_after
 
 
 class DatabaseError(GraphsvcError):

@@ -50,7 +50,7 @@ _ERROR_TEXT = {
     415: "Unsupported content type",
     422: "Invalid input",
     429: "Rate limit exceeded for this key",
-    503: "Neo4j is unreachable; retry after Retry-After seconds",
+    503: "Neo4j is unreachable, or a register-wide job is still running (job_pending); retry after Retry-After seconds",
 }
 
 

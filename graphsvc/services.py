@@ -19,6 +19,8 @@ import re
 import threading
 import time
 from collections.abc import Mapping, Sequence
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import asdict
 from typing import Any
 
@@ -37,7 +39,7 @@ from graphsvc.analysis.matching import DeterministicScorer, Scorer, lucene_query
 from graphsvc.analysis.risk import risk_score
 from graphsvc.analysis.severity import SEVERITY
 from graphsvc.db import Database
-from graphsvc.errors import InvalidInput, NotFound
+from graphsvc.errors import InvalidInput, JobPending, NotFound
 from graphsvc.repo import analysis as repo
 from loaders import normalise
 
@@ -450,21 +452,66 @@ def _cache_seconds() -> float:
         raise InvalidInput("GRAPHSVC_PATTERN_CACHE_S must be a number") from None
 
 
+_job_running: dict[tuple[int, str], tuple[Any, Future[Any]]] = {}
+#: How long a request waits for a register-wide job before answering "ask again" (JobPending, a
+#: 503 with Retry-After); None waits for the answer (the CLI). The service sets it from
+#: ``GRAPHSVC_JOB_WAIT_S`` (see :func:`set_job_wait`), below gunicorn's worker timeout.
+_job_wait_s: float | None = None
+
+
+def set_job_wait(seconds: float | None) -> None:
+    """How long requests wait for a running register-wide job (None: until it ends)."""
+    global _job_wait_s
+    _job_wait_s = seconds
+
+
 def _cached(db: Database, name: str, key: Any, compute: Any) -> Any:
     """``compute()``, kept for ``GRAPHSVC_PATTERN_CACHE_S`` seconds (default 120; 0 disables)
-    while ``key`` and the graph's count-store fingerprint stay the same."""
+    while ``key`` and the graph's count-store fingerprint stay the same.
+
+    The job runs in a background thread, one per (database, job, key): callers asking for the
+    same answer meanwhile wait on the same run. A caller waits at most the job wait (see
+    :func:`set_job_wait`); past it, :class:`JobPending` says to ask again, and the job goes on,
+    so the next request is answered from the cache. An error in the job reaches every waiter,
+    and the next request starts it again."""
     ttl = _cache_seconds()
     if ttl <= 0:
         return compute()
     full_key = (key, repo.graph_fingerprint(db))
+    slot = (id(db), name)
     with _job_lock:
-        hit = _job_cache.get((id(db), name))
+        hit = _job_cache.get(slot)
         if hit and hit[1] == full_key and time.monotonic() - hit[0] < ttl:
             return hit[2]
-    value = compute()
+        running = _job_running.get(slot)
+        if running is None or running[0] != full_key:
+            future: Future[Any] = Future()
+            _job_running[slot] = (full_key, future)
+            threading.Thread(target=_run_job, args=(slot, full_key, future, compute),
+                             name=f"graphsvc-job-{name}", daemon=True).start()
+        else:
+            future = running[1]
+    try:
+        return future.result(timeout=_job_wait_s)
+    except FutureTimeout:
+        raise JobPending(f"the {name} job is running over the whole register; ask again shortly",
+                         {"job": name}, retry_after=10) from None
+
+
+def _run_job(slot: tuple[int, str], full_key: Any, future: Future[Any], compute: Any) -> None:
+    try:
+        value = compute()
+    except BaseException as exc:  # noqa: BLE001 - handed to every waiter
+        with _job_lock:
+            if _job_running.get(slot, (None, None))[1] is future:
+                del _job_running[slot]
+        future.set_exception(exc)
+        return
     with _job_lock:
-        _job_cache[(id(db), name)] = (time.monotonic(), full_key, value)
-    return value
+        _job_cache[slot] = (time.monotonic(), full_key, value)
+        if _job_running.get(slot, (None, None))[1] is future:
+            del _job_running[slot]
+    future.set_result(value)
 
 
 # -- serial offenders --------------------------------------------------------------------------

@@ -27,3 +27,40 @@ def test_every_analysis_route_answers(db, load, client, monkeypatch) -> None:  #
     assert client.get("/api/v1/patterns/unidentified", headers=h).get_json()["clusters"][0]["incident_ids"] == ["U1", "U2"]
     assert client.get("/api/v1/persons/NOPE/fixation", headers=h).status_code == 404
     assert client.get("/api/v1/patterns/serial?cursor=bad", headers=h).status_code in (400, 422)
+
+
+def test_a_long_register_wide_job_answers_job_pending_then_its_result(db, load, client, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import threading
+    import time
+
+    from graphsvc import services
+
+    monkeypatch.setenv("GRAPHSVC_PATTERN_CACHE_S", "120")
+    services._job_cache.clear()
+    load([person("DM", "Daniel", "Marsh"), person("V1"), person("V2"),
+          incident("A", 1, "call", ["DM"], ["V1"]), incident("B", 2, "call", ["DM"], ["V2"])])
+    release = threading.Event()
+    real = services._rank_serial
+
+    def slow(*args, **kwargs):  # type: ignore[no-untyped-def]
+        release.wait(30)  # the ranking of a large register, held until the test lets it finish
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(services, "_rank_serial", slow)
+    monkeypatch.setattr(services, "_job_wait_s", 0.2)
+    key = auth.create_key(db, role="investigator", name="job-test")[0]
+    h = {"Authorization": f"Bearer {key}", "X-Purpose": "OP-TEST"}
+    first = client.get("/api/v1/patterns/serial?min_victims=2", headers=h)
+    assert first.status_code == 503
+    assert first.get_json()["error"]["code"] == "job_pending"
+    assert int(first.headers["Retry-After"]) > 0
+    assert client.get("/api/v1/patterns/serial?min_victims=2", headers=h).status_code == 503  # still running
+    release.set()
+    deadline = time.monotonic() + 30
+    while True:
+        r = client.get("/api/v1/patterns/serial?min_victims=2", headers=h)
+        if r.status_code == 200 or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    assert r.status_code == 200, r.get_json()
+    assert [p["person_id"] for p in r.get_json()["persons"]] == ["DM"]

@@ -14,7 +14,7 @@ from flask import Flask, Response, current_app, jsonify
 from neo4j.exceptions import DriverError, ServiceUnavailable, SessionExpired
 from werkzeug.exceptions import HTTPException
 
-from graphsvc.errors import DatabaseUnavailable, GraphsvcError
+from graphsvc.errors import DatabaseUnavailable, GraphsvcError, JobPending
 
 __all__ = ["register_error_handlers", "error_response", "RETRY_AFTER_UNAVAILABLE_S"]
 
@@ -74,7 +74,7 @@ def register_error_handlers(app: Flask) -> None:
             headers["Retry-After"] = str(retry_after)
         if exc.status == 401:
             headers["WWW-Authenticate"] = 'Bearer realm="graphsvc"'
-        if exc.status >= 500 and not isinstance(exc, DatabaseUnavailable):
+        if exc.status >= 500 and not isinstance(exc, (DatabaseUnavailable, JobPending)):
             log.exception("server error")
             return error_response(exc.status, exc.code, "an internal error occurred")
         return error_response(
