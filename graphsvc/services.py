@@ -200,13 +200,11 @@ def _default_scorer() -> tuple[Scorer, str]:
                 # the rule scorer. A subject it cannot compare raises RecordError (a ValueError).
                 rows = []
                 for c in candidates:
-                    row = from_contract_person(c)
                     try:
-                        prepare_person(row, 0)
+                        rows.append(prepare_person(from_contract_person(c), 0))
                     except RecordError:
                         continue
-                    rows.append(row)
-                return score_subject(from_contract_person(subject), rows, model=model)
+                return score_subject(from_contract_person(subject), rows, model=model, prepared=True)
 
             hit = (LinkageScorer(score), f"model:{loaded.name}")
             _SCORERS.clear()

@@ -219,6 +219,7 @@ class Register:
         *,
         compare_all: bool | None = None,
         engine: str = "python",
+        prepared: bool = False,
     ) -> None:
         _check_model(model)
         if engine not in ("python", "splink"):
@@ -229,8 +230,10 @@ class Register:
         if engine == "python":
             # No DataFrame on this path: a candidate set is a handful of dicts, and pandas
             # set-up would cost more than the scoring.
-            if isinstance(persons, pd.DataFrame) and "unique_id" in persons.columns:
-                self._rows: list[dict[str, Any]] = persons.to_dict("records")
+            if prepared and not isinstance(persons, pd.DataFrame):
+                self._rows: list[dict[str, Any]] = [dict(r) for r in persons]  # rows of prepare_person already
+            elif isinstance(persons, pd.DataFrame) and "unique_id" in persons.columns:
+                self._rows = persons.to_dict("records")
             else:
                 rows = persons.to_dict("records") if isinstance(persons, pd.DataFrame) else persons
                 self._rows = [prepare_person(r, i) for i, r in enumerate(rows)]
@@ -382,6 +385,7 @@ def score_subject(
     *,
     model: LinkageModel | None = None,
     min_probability: float = 0.0,
+    prepared: bool = False,
 ) -> list[tuple[str, float, dict[str, Any]]]:
     """Score a subject as a complainant describes them against candidate persons.
 
@@ -398,6 +402,9 @@ def score_subject(
         Default: the packaged model (:func:`~graphsvc.linkage.model.default_model`).
     min_probability : float, optional
         Drop candidates below this probability.
+    prepared : bool, optional
+        The candidates are already rows of :func:`prepare_person` (checked by the caller), so
+        they are not prepared twice.
 
     Returns
     -------
@@ -430,6 +437,6 @@ def score_subject(
     m = model if model is not None else default_model()
     subj = dict(subject)
     subj["id"] = "__subject__"
-    with Register(m, candidates, compare_all=True) as reg:
+    with Register(m, candidates, compare_all=True, prepared=prepared) as reg:
         props = reg.score(subj, min_probability=min_probability)
     return [(p.id_l, p.match_probability, p.evidence) for p in props]
