@@ -77,6 +77,7 @@ def main() -> None:
         check_ms: list[float] = []
         raw_ms: list[float] = []
         top1 = positives = 0
+        top1_id = positives_id = 0  # probes that carry an identifier (issue 3's accuracy case)
         scorer = None
         for p in probes:
             t0 = time.perf_counter()
@@ -87,7 +88,11 @@ def main() -> None:
                 positives += 1
                 top = res["matches"][0] if res["matches"] else None
                 ids = {top["person_id"], *(r["person_id"] for r in top["same_person_records"])} if top else set()
-                top1 += bool(ids & set(p["expected_person_ids"]))
+                hit = bool(ids & set(p["expected_person_ids"]))
+                top1 += hit
+                if any(p["subject"].get(k) for k in ("phones", "emails", "handles", "vehicles")):
+                    positives_id += 1
+                    top1_id += hit
             norm = normalise_subject(p["subject"])
             names = [n for n in (norm["given_name"], norm["family_name"], *norm["aliases"]) if n]
             dobs = [norm["dob"]] if norm["dob"] else []
@@ -97,7 +102,9 @@ def main() -> None:
         result["check"] = {"ms": _stats(check_ms), "raw_candidate_lookup_ms": _stats(raw_ms),
                            "overhead_ratio_p50": round(statistics.median(check_ms) / statistics.median(raw_ms), 2),
                            "top1_positive_probes": round(top1 / positives, 4) if positives else None,
-                           "positive_probes": positives, "scorer": scorer}
+                           "positive_probes": positives,
+                           "top1_positive_probes_with_identifier": round(top1_id / positives_id, 4) if positives_id else None,
+                           "positive_probes_with_identifier": positives_id, "scorer": scorer}
 
     def section(name: str, run: Any) -> None:
         try:
