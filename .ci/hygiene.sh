@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Hygiene checks (issue 7): ruff, mypy (graphsvc, loaders), bandit (graphsvc, loaders) and
+# Hygiene checks (issue 7): ruff, mypy (graphsvc, loaders, bench), bandit (graphsvc, loaders) and
 # pip-audit (requirements.txt), all from the project's virtual environment.
 #
 #   .ci/hygiene.sh            # every check; a summary at the end; exit 1 if any check fails
@@ -46,7 +46,7 @@ run() {  # run NAME CMD...: output to $OUT/NAME.txt, exit status kept
 }
 
 run ruff "$PY" -m ruff check --output-format concise graphsvc loaders tests bench
-run mypy "$PY" -m mypy graphsvc loaders
+run mypy "$PY" -m mypy graphsvc loaders bench
 run bandit "$PY" -m bandit -r graphsvc loaders -q \
   -f custom --msg-template '{relpath}:{line}: {test_id} [{severity}/{confidence}] {msg}'
 run pip-audit "$PY" -m pip_audit -r requirements.txt --progress-spinner off

@@ -86,7 +86,8 @@ def _child(path: Path, port: int, home: Path, mode: str, sample: int, batch_size
         _timed(db, seconds)
     started = time.perf_counter()
     if mode == "batched":
-        summary = load(db, read_path(path), batch_size=batch_size, validate_in=validate_in)
+        summary = load(db, read_path(path), batch_size=batch_size,
+                       validate_in="thread" if validate_in == "thread" else "process")
         written = summary.written.total
         rejected = summary.rejected_records
     else:
