@@ -9,9 +9,8 @@ Every command prints JSON and is audited (actor ``cli:<os user>``, role ``admin`
 
 from __future__ import annotations
 
-import os
-
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any

@@ -497,19 +497,20 @@ def _cached(db: Database, name: str, key: Any, compute: Any) -> Any:
 
 
 def _run_job(slot: tuple[int, str], full_key: Any, future: Future[Any], compute: Any) -> None:
+    error: BaseException | None = None
     try:
         value = compute()
     except BaseException as exc:  # noqa: BLE001 - handed to every waiter
-        with _job_lock:
-            if _job_running.get(slot, (None, None))[1] is future:
-                del _job_running[slot]
-        future.set_exception(exc)
-        return
-    with _job_lock:
-        _job_cache[slot] = (time.monotonic(), full_key, value)
+        error = exc
+    with _job_lock:  # the run leaves the table before its waiters wake (a retry starts afresh)
+        if error is None:
+            _job_cache[slot] = (time.monotonic(), full_key, value)
         if _job_running.get(slot, (None, None))[1] is future:
             del _job_running[slot]
-    future.set_result(value)
+    if error is None:
+        future.set_result(value)
+    else:
+        future.set_exception(error)
 
 
 # -- serial offenders --------------------------------------------------------------------------

@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO, Any, Literal
 
 from graphsvc.db import Database
 from loaders.records import IncidentRecord, OrderRecord, PersonRecord, RecordError, parse_record
@@ -140,7 +140,7 @@ def load(
     rejects_out: IO[str] | None = None,
     progress: bool = False,
     keep_rejects: int = 10_000,
-    validate_in: str = "process",
+    validate_in: Literal["process", "thread"] = "process",
     on_written: Callable[[list[str]], None] | None = None,
 ) -> LoadSummary:
     """Stream records into the graph; every rejected record is reported and none written.
@@ -220,7 +220,7 @@ def _in_thread(chunks: Iterator[_Chunk], depth: int = 2) -> Iterator[_Chunk]:
     try:
         while True:
             item = out.get()
-            if item == _DONE:
+            if item is _DONE:
                 return
             if isinstance(item, BaseException):
                 raise item

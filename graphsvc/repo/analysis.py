@@ -12,14 +12,10 @@ from graphsvc.db import Database
 __all__ = [
     "native",
     "person_profile",
-    "identity_links",
     "all_identity_links",
-    "offender_incidents",
     "person_orders",
-    "unidentified_linked",
     "persons_by_identifiers",
     "persons_by_names",
-    "persons_by_dob",
     "match_candidates",
     "check_candidates",
     "serial_rows",
@@ -115,25 +111,13 @@ def _identity_links_in(db: Database, tx: Any, person_ids: Sequence[str], thresho
     return list(links.values())
 
 
-def identity_links(db: Database, person_ids: Sequence[str], threshold: float) -> list[dict[str, Any]]:
-    return db.read_tx(lambda tx: _identity_links_in(db, tx, person_ids, threshold))
-
-
 def all_identity_links(db: Database, threshold: float) -> list[dict[str, Any]]:
     return db.read_job("list_identity_links", threshold=threshold)
-
-
-def offender_incidents(db: Database, person_ids: Sequence[str]) -> list[dict[str, Any]]:
-    return incident_table(db.read("find_offender_incidents", ids=list(person_ids)))
 
 
 def person_orders(db: Database, person_ids: Sequence[str]) -> list[dict[str, Any]]:
     """Orders restraining or protecting any of ``person_ids`` (placeholders included)."""
     return _rows(db.read("find_person_orders", ids=list(person_ids)))
-
-
-def unidentified_linked(db: Database, person_ids: Sequence[str]) -> list[dict[str, Any]]:
-    return db.read("find_unidentified_linked", ids=list(person_ids))
 
 
 def persons_by_identifiers(db: Database, values: Mapping[str, Sequence[str]],
@@ -148,12 +132,6 @@ def persons_by_names(db: Database, lucene: str | None, limit: int = CANDIDATE_LI
     if not lucene:
         return []
     return db.read("find_persons_by_names", q=lucene, limit=limit)
-
-
-def persons_by_dob(db: Database, dobs: Sequence[dt.date], limit: int = CANDIDATE_LIMIT) -> list[dict[str, Any]]:
-    if not dobs:
-        return []
-    return db.read("find_persons_by_dob", dobs=list(dobs), limit=limit)
 
 
 def match_candidates(db: Database, person_ids: Sequence[str], complainant_id: str | None) -> list[dict[str, Any]]:
