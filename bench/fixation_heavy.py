@@ -6,7 +6,8 @@ else is touched, and reloading is idempotent), then times, warm and in the same 
 
 * ``services.fixation`` (what ``GET /persons/{id}/fixation`` and ``graphsvc fixation`` call:
   the identity group, incidents, orders, per-victim fixation, escalation, FOUR, the pattern);
-* the raw Cypher round trip that reads the same incidents (``find_offender_incidents``).
+* the raw Cypher round trip that reads the same incidents, orders and linked unidentified
+  incidents (``get_perpetrator_records``).
 
     GRAPHSVC_HOME=... GRAPHSVC_NEO4J_PORT=... .venv/bin/python bench/fixation_heavy.py --repeat 20
 
@@ -107,7 +108,7 @@ def main() -> None:
         else:
             fixation_ms.append(ms)
         t = time.perf_counter()
-        rows = db.read("find_offender_incidents", ids=[OFFENDER])
+        rows = db.read("get_perpetrator_records", ids=[OFFENDER])
         raw_ms.append((time.perf_counter() - t) * 1000)
     victims = fx["victims"]
     result = {

@@ -109,9 +109,14 @@ def _iso(value: Any) -> Any:
 class _Perpetrator:
     """One person record and the records counted with it, their incidents and orders."""
 
-    def __init__(self, group: IdentityGroup, incidents: list[dict[str, Any]], orders: list[dict[str, Any]]) -> None:
+    def __init__(self, group: IdentityGroup, incidents: list[dict[str, Any]], orders: list[dict[str, Any]],
+                 by_offender: Mapping[str, list[int]] | None = None) -> None:
+        """``by_offender``, when given, maps an offender id to the positions of their incidents in
+        ``incidents`` (so a batch of perpetrators does not scan every incident once each)."""
         self.group = group
         members = set(group.members)
+        if by_offender is not None:
+            incidents = [incidents[k] for k in sorted({k for m in members for k in by_offender.get(m, ())})]
         self.incidents = []
         for i in incidents:
             offenders = i["offender_ids"]
@@ -127,13 +132,22 @@ class _Perpetrator:
 
 
 def _perpetrators(db: Database, person_ids: Sequence[str], threshold: float) -> dict[str, _Perpetrator]:
-    """Batch: each person's identity group, incidents and orders in four queries."""
+    """Batch: each person's identity group, incidents and orders (one transaction)."""
     if not person_ids:
         return {}
-    rows = repo.perpetrator_rows(db, person_ids, threshold, with_unidentified=True)
+    return _perpetrators_from(repo.perpetrator_rows(db, person_ids, threshold), person_ids, threshold)
+
+
+def _perpetrators_from(rows: Mapping[str, list[dict[str, Any]]], person_ids: Sequence[str],
+                       threshold: float) -> dict[str, _Perpetrator]:
+    """:func:`_perpetrators` from rows already read (``repo.perpetrator_rows``)."""
     graph = link_graph(rows["links"], threshold)
     groups = {p: identity_group(p, rows["links"], threshold, graph) for p in person_ids}
-    out = {p: _Perpetrator(g, rows["incidents"], rows["orders"]) for p, g in groups.items()}
+    by_offender: dict[str, list[int]] = {}
+    for k, incident in enumerate(rows["incidents"]):
+        for o in incident["offender_ids"]:
+            by_offender.setdefault(o, []).append(k)
+    out = {p: _Perpetrator(g, rows["incidents"], rows["orders"], by_offender) for p, g in groups.items()}
     for perp in out.values():
         members = set(perp.group.members)
         perp.unidentified = [u for u in rows["unidentified"] if u["person_id"] in members]
@@ -252,22 +266,20 @@ def check(db: Database, subject: dict, complainant_id: str | None = None, limit:
                 dobs.append(dt.date(d.year, d.day, d.month))
             except ValueError:
                 pass
-    found = repo.check_candidates(db, norm, lucene_query(names), dobs, complainant_id)
-    hits: dict[str, list[dict[str, Any]]] = {}
-    for row in found["identifiers"]:
-        hits.setdefault(row["person_id"], []).append(
-            {"field": row["field"], "value": row["value"], "how": row["how"],
-             **({"incident_ids": row["incident_ids"]} if row["incident_ids"] else {})})
-    candidates = found["candidates"]
-    for c in candidates:
-        c["identifier_hits"] = hits.get(c["person_id"], [])
     chosen, scorer_name = (scorer, type(scorer).__name__) if scorer is not None else _default_scorer()
-    scored = [s for s in chosen.score_subject(norm, candidates) if s.matched_on]
+    scored: list[Any] = []
+
+    def rank(candidates: list[dict[str, Any]]) -> list[str]:
+        # runs inside the read transaction (it may be retried): keep it a function of its input
+        scored[:] = [s for s in chosen.score_subject(norm, candidates) if s.matched_on]
+        return [s.person_id for s in scored[: limit + 5]]
+
+    candidates, rows = repo.check_reads(db, norm, lucene_query(names), dobs, complainant_id, rank, threshold)
     info = {c["person_id"]: c for c in candidates}
 
     # confirmed identity links: one perpetrator, shown once (its best-scoring record)
     top = scored[: limit + 5]
-    perps = _perpetrators(db, [s.person_id for s in top], threshold)
+    perps = _perpetrators_from(rows, [s.person_id for s in top], threshold)
     emitted: dict[str, dict[str, Any]] = {}
     order: list[str] = []
     for s in top:

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from graphsvc.db import Database
@@ -18,6 +18,8 @@ __all__ = [
     "persons_by_names",
     "match_candidates",
     "check_candidates",
+    "check_reads",
+    "perpetrator_rows",
     "serial_rows",
     "unidentified_edges",
     "unidentified_victim_links",
@@ -44,6 +46,9 @@ def native(value: Any) -> Any:
     values (measured: 98 incident rows in 4.4 ms instead of 12.8 ms). Incident times are stored
     in UTC (the loader converts them), so the instant and its offset are unchanged.
     """
+    kind = type(value)
+    if kind is str or kind is int or kind is float or kind is bool or value is None:
+        return value  # most values: nothing to convert (checked first, it is the common case)
     if hasattr(value, "to_native"):
         return value.to_native()
     if isinstance(value, dict):
@@ -63,8 +68,8 @@ def _rows(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     return [native(r) for r in rows]
 
 
-def incident_table(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """``find_offender_incidents``' one-row table as incident dicts (``occurred_at`` and
+def incident_table(table: Sequence[Sequence[Any]]) -> list[dict[str, Any]]:
+    """``get_perpetrator_records``' incident table as incident dicts (``occurred_at`` and
     ``reported_at`` UTC datetimes). Written out, not ``dict(zip(...))``: 5,000 incidents are read
     for a prolific offender on every fixation."""
     utc = dt.timezone.utc
@@ -73,7 +78,7 @@ def incident_table(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
         {"id": r[0], "occurred_at": stamp(r[1] / 1000, utc) if r[1] is not None else None,
          "reported_at": stamp(r[2] / 1000, utc) if r[2] is not None else None, "type": r[3], "outcome": r[4],
          "source": r[5], "offender_ids": r[6], "victim_ids": r[7], "breached_order_ids": r[8]}
-        for r in (rows[0]["incidents"] if rows else [])
+        for r in table
     ]
 
 
@@ -179,47 +184,68 @@ def graph_fingerprint(db: Database) -> tuple[int, ...]:
                                                  "victim_links", "breached", "order_links", "identifiers"))
 
 
-def perpetrator_rows(db: Database, person_ids: Sequence[str], threshold: float,
-                     with_unidentified: bool = False) -> dict[str, list[dict[str, Any]]]:
-    """In one read transaction: the identity links that count around ``person_ids``, then the
-    incidents and orders of everyone those links reach (and, when asked, the unidentified
-    incidents their identifiers touch). Returns ``{"links", "incidents", "orders", "unidentified"}``."""
+def perpetrator_rows(db: Database, person_ids: Sequence[str], threshold: float) -> dict[str, list[dict[str, Any]]]:
+    """:func:`perpetrator_rows_in` in a read transaction of its own."""
+    return db.read_tx(lambda tx: perpetrator_rows_in(db, tx, person_ids, threshold))
+
+
+def perpetrator_rows_in(db: Database, tx: Any, person_ids: Sequence[str],
+                        threshold: float) -> dict[str, list[dict[str, Any]]]:
+    """The identity links that count around ``person_ids``, then the incidents, orders and linked
+    unidentified incidents of everyone those links reach (``get_perpetrator_records``, one round
+    trip). Returns ``{"links", "incidents", "orders", "unidentified"}``."""
     from graphsvc.analysis.identity import identity_groups
 
-    def work(tx: Any) -> dict[str, list[dict[str, Any]]]:
-        links = _identity_links_in(db, tx, person_ids, threshold)
-        everyone = sorted(set(person_ids) | {p for g in identity_groups(links, threshold) for p in g})
-        out = {
-            "links": links,
-            "incidents": incident_table(db.run_in(tx, "find_offender_incidents", ids=everyone)),
-            "orders": _rows(db.run_in(tx, "find_person_orders", ids=everyone)),
-            "unidentified": db.run_in(tx, "find_unidentified_linked", ids=everyone) if with_unidentified else [],
-        }
-        return out
+    if not person_ids:
+        return {"links": [], "incidents": [], "orders": [], "unidentified": []}
+    links = _identity_links_in(db, tx, person_ids, threshold)
+    everyone = sorted(set(person_ids) | {p for g in identity_groups(links, threshold) for p in g})
+    rows = db.run_in(tx, "get_perpetrator_records", ids=everyone)
+    return {"links": links, "incidents": incident_table(rows[0]["incidents"]),
+            "orders": _rows(rows[0]["orders"]), "unidentified": rows[0]["unidentified"]}
+
+
+def check_reads(db: Database, identifiers: Mapping[str, Sequence[str]], lucene: str | None,
+                dobs: Sequence[dt.date], complainant_id: str | None,
+                choose: Callable[[list[dict[str, Any]]], Sequence[str]], threshold: float, *,
+                name_limit: int = 50, dob_limit: int = 100) -> tuple[list[dict[str, Any]], dict[str, list[dict[str, Any]]]]:
+    """The intake check's reads, in ONE read transaction: the candidates (:func:`check_candidates_in`),
+    then ``choose(candidates)`` (the caller's scoring: the person ids worth a summary), then
+    :func:`perpetrator_rows_in` for those. Returns ``(candidates, perpetrator rows)``.
+
+    One transaction instead of two saves a BEGIN and a COMMIT round trip per check; ``choose``
+    runs inside it, so it must be a pure function of the candidates (a managed transaction may
+    be retried)."""
+
+    def work(tx: Any) -> tuple[list[dict[str, Any]], dict[str, list[dict[str, Any]]]]:
+        candidates = check_candidates_in(db, tx, identifiers, lucene, dobs, complainant_id,
+                                         name_limit=name_limit, dob_limit=dob_limit)
+        chosen = list(choose(candidates))
+        return candidates, perpetrator_rows_in(db, tx, chosen, threshold)
 
     return db.read_tx(work)
 
 
 def check_candidates(db: Database, identifiers: Mapping[str, Sequence[str]], lucene: str | None,
-                     dobs: Sequence[dt.date], complainant_id: str | None, name_limit: int = 50,
-                     dob_limit: int = 100) -> dict[str, list[dict[str, Any]]]:
-    """In one read transaction: candidates by identifier, by name and by date of birth, then the
-    details of every candidate found (one round of transaction set-up instead of two).
+                     dobs: Sequence[dt.date], complainant_id: str | None, *, name_limit: int = 50,
+                     dob_limit: int = 100) -> list[dict[str, Any]]:
+    """:func:`check_candidates_in` in a read transaction of its own (the benchmark's raw lookup)."""
+    return db.read_tx(lambda tx: check_candidates_in(db, tx, identifiers, lucene, dobs, complainant_id,
+                                                     name_limit=name_limit, dob_limit=dob_limit))
 
-    Returns ``{"identifiers", "names", "dobs", "candidates"}``; ``candidates`` in the order the
-    ids were first found (identifier hits, then names, then dates of birth)."""
-    params = identifier_params(identifiers)
 
-    def work(tx: Any) -> dict[str, list[dict[str, Any]]]:
-        out = {
-            "identifiers": db.run_in(tx, "find_persons_by_identifiers", limit=CANDIDATE_LIMIT, **params)
-            if any(params.values()) else [],
-            "names": db.run_in(tx, "find_persons_by_names", q=lucene, limit=name_limit) if lucene else [],
-            "dobs": db.run_in(tx, "find_persons_by_dob", dobs=list(dobs), limit=dob_limit) if dobs else [],
-        }
-        ids = list(dict.fromkeys(r["person_id"] for k in ("identifiers", "names", "dobs") for r in out[k]))
-        out["candidates"] = _rows(db.run_in(tx, "get_match_candidates", ids=ids, complainant=complainant_id)) \
-            if ids else []
-        return out
-
-    return db.read_tx(work)
+def check_candidates_in(db: Database, tx: Any, identifiers: Mapping[str, Sequence[str]], lucene: str | None,
+                        dobs: Sequence[dt.date], complainant_id: str | None, *, name_limit: int = 50,
+                        dob_limit: int = 100) -> list[dict[str, Any]]:
+    """Candidates by identifier (up to ``CANDIDATE_LIMIT`` hits), by name (``name_limit``) and by
+    date of birth (``dob_limit``), with what the scorer needs of each and ``identifier_hits``
+    (``[{"field", "value", "how", "incident_ids"?}]``), in the order first found (identifier
+    hits, then names, then dates of birth): ``find_check_candidates``, one round trip."""
+    rows = _rows(db.run_in(tx, "find_check_candidates", q=lucene, dobs=list(dobs), complainant=complainant_id,
+                           limit=CANDIDATE_LIMIT, name_limit=name_limit, dob_limit=dob_limit,
+                           **identifier_params(identifiers)))
+    for row in rows:
+        for hit in row["identifier_hits"]:
+            if not hit["incident_ids"]:
+                del hit["incident_ids"]
+    return rows

@@ -1,0 +1,45 @@
+// What the perpetrator analyses read of the persons $ids (a person record and the records its
+// identity links count with), as ONE row, in one round trip instead of three:
+// `incidents`: the incidents in which any of $ids is an offender, oldest first, as a table: a list
+//   of [id, occurred_at (epoch ms), reported_at (epoch ms), type, outcome, source, offender_ids,
+//   victim_ids, breached_order_ids]. A table of lists, not a record per incident: the Python
+//   driver's per-record cost dominated for prolific offenders (5,000 incidents: about 3x faster,
+//   docs/analysis.md). graphsvc.repo.analysis.incident_table reads it.
+// `orders`: orders restraining or protecting any of $ids, with the respondent and the protected.
+// `unidentified`: incidents with no identified offender that used an identifier of $ids (their
+//   own, or one used in incidents they offended in).
+CALL () {
+  UNWIND $ids AS pid
+  MATCH (:Person {id: pid})-[:OFFENDER_IN]->(i:Incident)
+  WITH DISTINCT i
+  ORDER BY i.occurred_at, i.id
+  RETURN collect([i.id, i.occurred_at.epochMillis, i.reported_at.epochMillis, i.type, i.outcome, i.source,
+                  [(o:Person)-[:OFFENDER_IN]->(i) | o.id],
+                  [(v:Person)-[:VICTIM_IN]->(i) | v.id],
+                  [(i)-[:BREACHED]->(o:Order) | o.id]]) AS incidents
+}
+CALL () {
+  UNWIND $ids AS pid
+  MATCH (o:Order)-[:RESTRAINS|PROTECTS]->(:Person {id: pid})
+  WITH DISTINCT o
+  ORDER BY o.issued_on, o.id
+  RETURN collect({id: o.id, type: o.type, issued_on: o.issued_on, expires_on: o.expires_on,
+                  placeholder: o.placeholder, respondent_id: head([(o)-[:RESTRAINS]->(r:Person) | r.id]),
+                  protected_ids: [(o)-[:PROTECTS]->(p:Person) | p.id]}) AS orders
+}
+CALL () {
+  UNWIND $ids AS pid
+  MATCH (p:Person {id: pid})
+  CALL (p) {
+    MATCH (p)-[:HAS_IDENTIFIER]->(x)
+    RETURN x
+    UNION
+    MATCH (p)-[:OFFENDER_IN]->(:Incident)-[:USED]->(x)
+    RETURN x
+  }
+  MATCH (x)<-[:USED]-(i:Unidentified)
+  WITH DISTINCT p.id AS person_id, i.id AS incident_id, x.value AS identifier
+  ORDER BY person_id, incident_id, identifier
+  RETURN collect({person_id: person_id, incident_id: incident_id, identifier: identifier}) AS unidentified
+}
+RETURN incidents, orders, unidentified
