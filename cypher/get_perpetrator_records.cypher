@@ -8,6 +8,9 @@
 // `orders`: orders restraining or protecting any of $ids, with the respondent and the protected.
 // `unidentified`: incidents with no identified offender that used an identifier of $ids (their
 //   own, or one used in incidents they offended in).
+// `evidence`: the stored evidence of the POSSIBLY_SAME_AS links that count between the pairs of
+//   person ids $pairs (the links that bring unconfirmed members into a group; the hop-by-hop link
+//   reads leave the evidence out).
 CALL () {
   UNWIND $ids AS pid
   MATCH (:Person {id: pid})-[:OFFENDER_IN]->(i:Incident)
@@ -42,4 +45,10 @@ CALL () {
   ORDER BY person_id, incident_id, identifier
   RETURN collect({person_id: person_id, incident_id: incident_id, identifier: identifier}) AS unidentified
 }
-RETURN incidents, orders, unidentified
+CALL () {
+  UNWIND $pairs AS pair
+  MATCH (:Person {id: pair[0]})-[r:POSSIBLY_SAME_AS]-(:Person {id: pair[1]})
+  WHERE r.status = 'confirmed' OR (r.status = 'proposed' AND r.probability >= $threshold)
+  RETURN collect({a: pair[0], b: pair[1], evidence: r.evidence}) AS evidence
+}
+RETURN incidents, orders, unidentified, evidence

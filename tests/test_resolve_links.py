@@ -133,7 +133,10 @@ def test_analyses_count_a_confirmed_link_as_one_perpetrator(register: Database, 
     resolve.decide(register, A1, A2, "undo", actor="t", role="investigator", reason="re-open", purpose=PURPOSE)
     fix = services.fixation(register, A1)
     assert fix["pattern"]["victim_count"] == 2
-    assert fix["identity"]["unconfirmed"][0]["person_id"] == A2  # counted, marked unconfirmed
+    unconfirmed = fix["identity"]["unconfirmed"][0]
+    assert unconfirmed["person_id"] == A2 and unconfirmed["via"] == A1  # counted, marked unconfirmed
+    # with the model's evidence for the link (read only for the links an answer shows)
+    assert unconfirmed["evidence"]["link_rule"]["passed"] is True and "given_name" in unconfirmed["evidence"]
 
 
 def test_decide_errors(register: Database, model) -> None:  # type: ignore[no-untyped-def]

@@ -16,7 +16,7 @@ from typing import Any
 
 import networkx as nx
 
-__all__ = ["link_threshold", "IdentityGroup", "identity_group", "identity_groups", "link_graph"]
+__all__ = ["link_threshold", "IdentityGroup", "identity_group", "identity_groups", "link_graph", "decode_evidence"]
 
 DEFAULT_THRESHOLD = 0.9
 
@@ -36,7 +36,8 @@ def link_threshold(environ: Mapping[str, str] | None = None) -> float:
     return value
 
 
-def _evidence(raw: Any) -> Any:
+def decode_evidence(raw: Any) -> Any:
+    """A link's stored evidence (JSON text) as data; anything else as it is."""
     if isinstance(raw, str):
         try:
             return json.loads(raw)
@@ -82,7 +83,9 @@ def _graph(links: Iterable[Mapping[str, Any]], threshold: float) -> nx.Graph:
         prob = 1.0 if kind == "confirmed" else float(link["probability"])
         if g.has_edge(link["a"], link["b"]) and g[link["a"]][link["b"]]["kind"] == "confirmed":
             continue
-        g.add_edge(link["a"], link["b"], kind=kind, probability=prob, evidence=_evidence(link.get("evidence")),
+        # evidence stays as stored (JSON text) until a group reports it: a register-wide graph has
+        # hundreds of thousands of links and a group shows the evidence of a few
+        g.add_edge(link["a"], link["b"], kind=kind, probability=prob, evidence=link.get("evidence"),
                    decided_by=link.get("decided_by"))
     return g
 
@@ -120,14 +123,15 @@ def identity_group(person_id: str, links: Iterable[Mapping[str, Any]], threshold
                 continue
             seen.add(nbr)
             p = min(prob, data["probability"])
-            unconfirmed[nbr] = {"status": "proposed", "probability": round(p, 4), "evidence": data["evidence"],
-                                "via": node}
+            unconfirmed[nbr] = {"status": "proposed", "probability": round(p, 4),
+                                "evidence": decode_evidence(data["evidence"]), "via": node}
             queue.append((nbr, p))
     return IdentityGroup(person_id, confirmed, unconfirmed)
 
 
 def link_graph(links: Iterable[Mapping[str, Any]], threshold: float) -> nx.Graph:
-    """The graph of the links that count (edges carry ``kind``, ``probability``, ``evidence``)."""
+    """The graph of the links that count (edges carry ``kind``, ``probability``, ``evidence`` as
+    the link row holds it: :func:`identity_group` decodes the JSON text of those it reports)."""
     return _graph(links, threshold)
 
 

@@ -184,31 +184,44 @@ def graph_fingerprint(db: Database) -> tuple[int, ...]:
                                                  "victim_links", "breached", "order_links", "identifiers"))
 
 
-def perpetrator_rows(db: Database, person_ids: Sequence[str], threshold: float) -> dict[str, list[dict[str, Any]]]:
+def perpetrator_rows(db: Database, person_ids: Sequence[str], threshold: float) -> dict[str, Any]:
     """:func:`perpetrator_rows_in` in a read transaction of its own."""
     return db.read_tx(lambda tx: perpetrator_rows_in(db, tx, person_ids, threshold))
 
 
 def perpetrator_rows_in(db: Database, tx: Any, person_ids: Sequence[str],
-                        threshold: float) -> dict[str, list[dict[str, Any]]]:
-    """The identity links that count around ``person_ids``, then the incidents, orders and linked
-    unidentified incidents of everyone those links reach (``get_perpetrator_records``, one round
-    trip). Returns ``{"links", "incidents", "orders", "unidentified"}``."""
-    from graphsvc.analysis.identity import identity_groups
+                        threshold: float) -> dict[str, Any]:
+    """The identity links that count around ``person_ids`` and the groups they make, then the
+    incidents, orders and linked unidentified incidents of everyone in those groups
+    (``get_perpetrator_records``, one round trip). Returns ``{"links", "groups" (person id ->
+    :class:`~graphsvc.analysis.identity.IdentityGroup`), "incidents", "orders", "unidentified"}``.
+
+    The links are read without their evidence (JSON text, most of a link's bytes); the evidence
+    of the links that bring an unconfirmed member into a group, the only ones an answer shows,
+    comes with the records (a check at 1M read 700 links' evidence for some subjects)."""
+    from graphsvc.analysis.identity import IdentityGroup, decode_evidence, identity_group, link_graph
 
     if not person_ids:
-        return {"links": [], "incidents": [], "orders": [], "unidentified": []}
+        return {"links": [], "groups": {}, "incidents": [], "orders": [], "unidentified": []}
     links = _identity_links_in(db, tx, person_ids, threshold)
-    everyone = sorted(set(person_ids) | {p for g in identity_groups(links, threshold) for p in g})
-    rows = db.run_in(tx, "get_perpetrator_records", ids=everyone)
-    return {"links": links, "incidents": incident_table(rows[0]["incidents"]),
+    graph = link_graph(links, threshold)
+    groups: dict[str, IdentityGroup] = {p: identity_group(p, links, threshold, graph) for p in person_ids}
+    everyone = sorted(set(person_ids) | {m for g in groups.values() for m in g.members})
+    pairs = sorted({(u["via"], m) for g in groups.values() for m, u in g.unconfirmed.items()})
+    rows = db.run_in(tx, "get_perpetrator_records", ids=everyone, pairs=[list(p) for p in pairs],
+                     threshold=threshold)
+    evidence = {frozenset((e["a"], e["b"])): e["evidence"] for e in rows[0]["evidence"]}
+    for g in groups.values():
+        for m, u in g.unconfirmed.items():
+            u["evidence"] = decode_evidence(evidence.get(frozenset((u["via"], m))))
+    return {"links": links, "groups": groups, "incidents": incident_table(rows[0]["incidents"]),
             "orders": _rows(rows[0]["orders"]), "unidentified": rows[0]["unidentified"]}
 
 
 def check_reads(db: Database, identifiers: Mapping[str, Sequence[str]], lucene: str | None,
                 dobs: Sequence[dt.date], complainant_id: str | None,
                 choose: Callable[[list[dict[str, Any]]], Sequence[str]], threshold: float, *,
-                name_limit: int = 50, dob_limit: int = 100) -> tuple[list[dict[str, Any]], dict[str, list[dict[str, Any]]]]:
+                name_limit: int = 50, dob_limit: int = 100) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """The intake check's reads, in ONE read transaction: the candidates (:func:`check_candidates_in`),
     then ``choose(candidates)`` (the caller's scoring: the person ids worth a summary), then
     :func:`perpetrator_rows_in` for those. Returns ``(candidates, perpetrator rows)``.
@@ -217,7 +230,7 @@ def check_reads(db: Database, identifiers: Mapping[str, Sequence[str]], lucene: 
     runs inside it, so it must be a pure function of the candidates (a managed transaction may
     be retried)."""
 
-    def work(tx: Any) -> tuple[list[dict[str, Any]], dict[str, list[dict[str, Any]]]]:
+    def work(tx: Any) -> tuple[list[dict[str, Any]], dict[str, Any]]:
         candidates = check_candidates_in(db, tx, identifiers, lucene, dobs, complainant_id,
                                          name_limit=name_limit, dob_limit=dob_limit)
         chosen = list(choose(candidates))
