@@ -10,6 +10,9 @@ and the figures. Every value can be overridden from the environment.
 - ``preload_app = False``: each worker builds the app after the fork, so each has its own
   Neo4j driver (drivers must not cross a fork). Per-process state (rate-limit buckets, the key
   cache, the breaker) is documented as such in docs/api.md.
+- ``post_worker_init``: each worker loads the intake check's model and freezes what start-up
+  allocated out of the garbage collector's view (``services.warm_process``): full collections
+  over the model's objects were the check's slowest moments (docs/analysis.md).
 - ``timeout = 60``: longer than the driver's transaction retry budget (15 s + backoff) plus the
   30 s query timeout, so a slow answer is a 503/timeout from graphsvc, not a killed worker.
 """
@@ -45,6 +48,15 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 # No run-time control socket: it would need a writable $HOME (the container has none) and
 # two instances on one host would fight over it. Signals (HUP, TTIN/TTOU, TERM) still work.
 control_socket_disable = True
+
+
+def post_worker_init(worker: object) -> None:
+    """After the worker has built the app: load the model, freeze start-up objects."""
+    from graphsvc import services
+
+    services.warm_process()
+
+
 logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,

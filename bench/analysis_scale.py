@@ -74,6 +74,7 @@ def main() -> None:
         probes = _probes(args.truth, args.probes)
         for p in probes[:50]:  # warm: plans compiled, pages cached
             services.check(db, p["subject"], complainant_id=p.get("complainant_id"))
+        services.warm_process()  # as each gunicorn worker does after start-up (gunicorn.conf.py)
         check_ms: list[float] = []
         raw_ms: list[float] = []
         top1 = positives = 0
