@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import statistics
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
-from benchlib import percentile
+from benchlib import percentile, process_cpu_seconds
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -35,6 +36,11 @@ sys.path.insert(0, str(ROOT))
 def _stats(values: list[float]) -> dict[str, float]:
     return {"p50": round(statistics.median(values), 2), "p90": round(percentile(values, 0.9), 2),
             "p99": round(percentile(values, 0.99), 2), "n": len(values)}
+
+
+def _own_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _probes(truth: Path, limit: int) -> list[dict[str, Any]]:
@@ -63,7 +69,11 @@ def main() -> None:
     from graphsvc.db import Database
     from graphsvc.repo import analysis as repo
 
-    db = Database(Settings.from_env())
+    from graphsvc import localdb
+
+    settings = Settings.from_env()
+    db = Database(settings)
+    neo4j_pid = localdb.status(settings).pid  # None when the database is not the local one
     result: dict[str, Any] = {
         "persons": db.execute("MATCH (p:Person) RETURN count(p) AS n")[0]["n"],
         "incidents": db.execute("MATCH (i:Incident) RETURN count(i) AS n")[0]["n"],
@@ -80,10 +90,15 @@ def main() -> None:
         top1 = positives = 0
         top1_id = positives_id = 0  # probes that carry an identifier (issue 3's accuracy case)
         scorer = None
+        neo4j_cpu = own_cpu = 0.0  # CPU seconds spent during the checks (Neo4j's process, this one)
         for p in probes:
+            neo4j_cpu -= process_cpu_seconds(neo4j_pid) if neo4j_pid else 0.0
+            own_cpu -= _own_cpu()
             t0 = time.perf_counter()
             res = services.check(db, p["subject"], complainant_id=p.get("complainant_id"))
             check_ms.append((time.perf_counter() - t0) * 1000)
+            own_cpu += _own_cpu()
+            neo4j_cpu += process_cpu_seconds(neo4j_pid) if neo4j_pid else 0.0
             scorer = res.get("scorer")
             if p["expected_person_ids"]:
                 positives += 1
@@ -105,7 +120,10 @@ def main() -> None:
                            "top1_positive_probes": round(top1 / positives, 4) if positives else None,
                            "positive_probes": positives,
                            "top1_positive_probes_with_identifier": round(top1_id / positives_id, 4) if positives_id else None,
-                           "positive_probes_with_identifier": positives_id, "scorer": scorer}
+                           "positive_probes_with_identifier": positives_id, "scorer": scorer,
+                           # what one check costs the machine: the sum must fit in the cores for a throughput
+                           "cpu_ms_per_check": {"neo4j": round(neo4j_cpu * 1000 / len(probes), 1) if neo4j_pid else None,
+                                                "python": round(own_cpu * 1000 / len(probes), 1)}}
 
     def section(name: str, run: Any) -> None:
         try:

@@ -3,7 +3,9 @@ folder is on ``sys.path`` and ``from benchlib import ...`` works)."""
 
 from __future__ import annotations
 
+import os
 import socket
+from pathlib import Path
 
 
 def free_port() -> int:
@@ -17,3 +19,9 @@ def percentile(values: list[float], q: float) -> float:
     """The ``q`` quantile (0-1) of ``values``: the element at rank round(q * (n - 1))."""
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of process ``pid`` so far (``/proc/PID/stat``; Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

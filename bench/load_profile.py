@@ -33,15 +33,10 @@ import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
-from benchlib import free_port
+from benchlib import free_port, process_cpu_seconds
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-
-
-def _cpu(stat_path: str) -> float:
-    fields = Path(stat_path).read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _threads(pid: int) -> dict[str, float]:
@@ -49,7 +44,7 @@ def _threads(pid: int) -> dict[str, float]:
     for tid in os.listdir(f"/proc/{pid}/task"):
         try:
             name = Path(f"/proc/{pid}/task/{tid}/comm").read_text().strip()
-            out[re.sub(r"[0-9#-]+$", "", name)] += _cpu(f"/proc/{pid}/task/{tid}/stat")
+            out[re.sub(r"[0-9#-]+$", "", name)] += process_cpu_seconds(int(tid))
         except OSError:
             continue  # the thread ended
     return {k: round(v, 1) for k, v in sorted(out.items(), key=lambda kv: -kv[1])[:8]}
@@ -97,7 +92,7 @@ def main() -> None:
             raws = itertools.islice(raws, args.limit)
         prefetch = _in_child_process if args.validate_in == "process" else _in_thread
         batches = (c.rows for c in prefetch(_chunks(raws, args.batch_size)) if c.rows is not None)
-        neo4j_before, load_before = _cpu(f"/proc/{pid}/stat"), os.getloadavg()[0]
+        neo4j_before, load_before = process_cpu_seconds(pid), os.getloadavg()[0]
         started = time.perf_counter()
         written = 0
         if args.workers == 1:
@@ -120,7 +115,7 @@ def main() -> None:
             "neo4j_settings": os.environ.get("GRAPHSVC_NEO4J_SETTINGS", ""),
             "java_opts": os.environ.get("GRAPHSVC_NEO4J_JAVA_OPTS", ""),
             "loader_cpu_seconds": round(cpu.user + cpu.system + cpu.children_user + cpu.children_system, 1),
-            "neo4j_cpu_seconds": round(_cpu(f"/proc/{pid}/stat") - neo4j_before, 1),
+            "neo4j_cpu_seconds": round(process_cpu_seconds(pid) - neo4j_before, 1),
             "neo4j_cpu_by_thread": _threads(pid),
             "load_average_before_after": [round(load_before, 2), round(os.getloadavg()[0], 2)],
         }))

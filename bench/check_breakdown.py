@@ -1,0 +1,94 @@
+"""Benchmark: where an intake check's time goes, on a register already loaded in the running
+database. Timers around each part of ``services.check`` (no profiler, so the figures are not
+inflated): the queries as the client sees them and as Neo4j reports them (its
+``result_available_after + result_consumed_after``), the model's scoring, the perpetrator
+objects and the top matches' summaries. Means per check over the truth file's probes, after 50
+warm-up checks and :func:`graphsvc.services.warm_process` (as a gunicorn worker)::
+
+    GRAPHSVC_HOME=... GRAPHSVC_NEO4J_PORT=... .venv/bin/python bench/check_breakdown.py \\
+        --truth bench/out/register-1000000-1.truth.jsonl --probes 500
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--truth", type=Path, required=True)
+    parser.add_argument("--probes", type=int, default=500)
+    args = parser.parse_args()
+    logging.getLogger("neo4j").setLevel(logging.ERROR)
+    from graphsvc import services
+    from graphsvc.analysis import matching
+    from graphsvc.config import Settings
+    from graphsvc.db import Database, _plain
+    from graphsvc.queries import query
+
+    probes = []
+    with args.truth.open(encoding="utf-8") as handle:
+        for line in handle:
+            if '"kind":"check"' in line:
+                probes.append(json.loads(line))
+                if len(probes) >= args.probes + 50:
+                    break
+    db = Database(Settings.from_env())
+    spent: collections.defaultdict[str, float] = collections.defaultdict(float)
+
+    def timed(owner: Any, name: str, label: str) -> None:
+        inner = getattr(owner, name)
+
+        def wrapper(*a: Any, **k: Any) -> Any:
+            t = time.perf_counter()
+            try:
+                return inner(*a, **k)
+            finally:
+                spent[label] += time.perf_counter() - t
+
+        setattr(owner, name, wrapper)
+
+    timed(matching.LinkageScorer, "score_subject", "scoring (the linkage model)")
+    timed(services, "_perpetrators_from", "perpetrator objects")
+    timed(services, "_summary", "summaries of the top matches (fixation, flags)")
+
+    def run_in(tx: Any, name: str, **params: Any) -> list[dict[str, Any]]:
+        t = time.perf_counter()
+        result = tx.run(query(name), params)
+        rows = [_plain(r) for r in result]
+        summary = result.consume()
+        spent["queries, as the client sees them"] += time.perf_counter() - t
+        spent["queries, Neo4j's own time"] += ((summary.result_available_after or 0)
+                                               + (summary.result_consumed_after or 0)) / 1000
+        return rows
+
+    db.run_in = run_in  # type: ignore[method-assign]
+    for p in probes[:50]:
+        services.check(db, p["subject"], complainant_id=p.get("complainant_id"))
+    services.warm_process()
+    spent.clear()
+    total = 0.0
+    measured = probes[50:]
+    for p in measured:
+        t = time.perf_counter()
+        services.check(db, p["subject"], complainant_id=p.get("complainant_id"))
+        total += time.perf_counter() - t
+    n = len(measured)
+    out = {"checks": n, "check_ms_mean": round(total * 1000 / n, 2),
+           "parts_ms_mean": {k: round(v * 1000 / n, 2) for k, v in spent.items()}}
+    print(json.dumps(out, indent=2))
+    db.close()
+
+
+if __name__ == "__main__":
+    main()
