@@ -136,11 +136,12 @@ def _perpetrators(db: Database, person_ids: Sequence[str], threshold: float) -> 
     """Batch: each person's identity group, incidents and orders (one transaction)."""
     if not person_ids:
         return {}
-    return _perpetrators_from(repo.perpetrator_rows(db, person_ids, threshold), person_ids)
+    return _perpetrators_from(repo.perpetrator_rows(db, person_ids, threshold))
 
 
-def _perpetrators_from(rows: Mapping[str, Any], person_ids: Sequence[str]) -> dict[str, _Perpetrator]:
-    """:func:`_perpetrators` from rows already read (``repo.perpetrator_rows``)."""
+def _perpetrators_from(rows: Mapping[str, Any]) -> dict[str, _Perpetrator]:
+    """:func:`_perpetrators` from rows already read (``repo.perpetrator_rows``: one per person
+    id it was given)."""
     groups = rows["groups"]
     by_offender: dict[str, list[int]] = {}
     for k, incident in enumerate(rows["incidents"]):
@@ -292,7 +293,7 @@ def check(db: Database, subject: dict, complainant_id: str | None = None, limit:
 
     # confirmed identity links: one perpetrator, shown once (its best-scoring record)
     top = scored[: limit + 5]
-    perps = _perpetrators_from(rows, [s.person_id for s in top])
+    perps = _perpetrators_from(rows)
     emitted: dict[str, dict[str, Any]] = {}
     order: list[str] = []
     for s in top:
@@ -674,11 +675,12 @@ def serial(db: Database, min_victims: int = 2, agency: str | None = None, since:
     threshold = link_threshold()
     th = Thresholds.from_env()
     today = _today()
-    links = repo.all_identity_links(db, threshold)
+    # the links are read by the job, not per request: the key carries a digest of them instead
     key = (min_victims, agency, _iso(since_at), _iso(until_at), threshold, asdict(th), today.isoformat(),
-           json.dumps(links, sort_keys=True, default=str))
-    entries = list(_cached(db, "serial", key, lambda: _rank_serial(db, links, threshold, th, today, min_victims,
-                                                                     agency, since_at, until_at)))
+           repo.identity_links_digest(db))
+    entries = list(_cached(db, "serial", key, lambda: _rank_serial(db, repo.all_identity_links(db, threshold),
+                                                                     threshold, th, today, min_victims, agency,
+                                                                     since_at, until_at)))
     if after is not None:
         cut = (-float(after[0]), -int(after[1]), str(after[2]))
         entries = [e for e in entries if (-e["risk_score"], -e["victim_count"], e["person_id"]) > cut]

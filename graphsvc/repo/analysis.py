@@ -13,6 +13,7 @@ __all__ = [
     "native",
     "person_profile",
     "all_identity_links",
+    "identity_links_digest",
     "person_orders",
     "persons_by_identifiers",
     "persons_by_names",
@@ -118,6 +119,13 @@ def _identity_links_in(db: Database, tx: Any, person_ids: Sequence[str], thresho
 
 def all_identity_links(db: Database, threshold: float) -> list[dict[str, Any]]:
     return db.read_job("list_identity_links", threshold=threshold)
+
+
+def identity_links_digest(db: Database) -> tuple[Any, ...]:
+    """A value that changes whenever an identity link is added, removed, re-scored or decided
+    (``get_identity_links_digest``): a cache key for answers built from all the links."""
+    row = db.read_one("get_identity_links_digest") or {}
+    return tuple(native(row.get(k)) for k in ("links", "updated_at", "decided_at", "confirmed", "rejected"))
 
 
 def person_orders(db: Database, person_ids: Sequence[str]) -> list[dict[str, Any]]:
