@@ -23,4 +23,7 @@ CREATE INDEX order_issued_on IF NOT EXISTS FOR (n:Order) ON (n.issued_on);
 CREATE INDEX order_expires_on IF NOT EXISTS FOR (n:Order) ON (n.expires_on);
 CREATE INDEX address_postcode IF NOT EXISTS FOR (n:Address) ON (n.postcode);
 CREATE INDEX audit_at IF NOT EXISTS FOR (n:AuditEntry) ON (n.at);
+CREATE INDEX identity_link_updated_at IF NOT EXISTS FOR ()-[r:POSSIBLY_SAME_AS]-() ON (r.updated_at);
+CREATE INDEX identity_link_decided_at IF NOT EXISTS FOR ()-[r:POSSIBLY_SAME_AS]-() ON (r.decided_at);
+CREATE INDEX identity_link_status IF NOT EXISTS FOR ()-[r:POSSIBLY_SAME_AS]-() ON (r.status);
 CREATE FULLTEXT INDEX person_names IF NOT EXISTS FOR (n:Person) ON EACH [n.given_name, n.family_name, n.aliases_text];
