@@ -155,8 +155,8 @@ def match_candidates(db: Database, person_ids: Sequence[str], complainant_id: st
 
 def serial_rows(db: Database, *, min_victims: int, agency: str | None, since: dt.datetime | None,
                 until: dt.datetime | None, linked_ids: Sequence[str]) -> list[dict[str, Any]]:
-    return _rows(db.read_job("list_serial_offenders", min_victims=min_victims, agency=agency, since=since,
-                         until=until, linked_ids=list(linked_ids)))
+    return db.read_job_each("list_serial_offenders", native, min_victims=min_victims, agency=agency, since=since,
+                            until=until, linked_ids=list(linked_ids))
 
 
 def unidentified_victim_links(db: Database, *, agency: str | None, since: dt.datetime | None,
