@@ -2,7 +2,7 @@
 // in incidents they offended in) are among the subject's, persons found by the full-text name index
 // ($q, a Lucene query; null for none), persons born on any of $dobs; then, for each, in the order
 // first found (identifier hits, names, dates of birth), what the scorer needs (as
-// get_match_candidates) and the identifier hits that brought them. One query instead of four:
+// get_match_candidates, which search uses: change both) and the identifier hits that brought them. One query instead of four:
 // each round trip costs the check about 0.3 ms of driver work, and the lists come back as one
 // row per candidate instead of one per hit (docs/analysis.md).
 CALL () {

@@ -3,6 +3,7 @@
 // register, 5,648, for each candidate made this query 70 ms instead of 9 ms), once per distinct
 // family name among the candidates, not once per candidate: a name search brings many of one name.
 // Identifiers are read in one expansion and sorted by kind here.
+// The intake check reads the same details inside find_check_candidates (one round trip): change both.
 UNWIND $ids AS pid
 MATCH (p:Person {id: pid})
 WITH collect(p) AS people

@@ -20,7 +20,8 @@ from graphsvc.config import Settings
 from graphsvc.db import Database
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A free TCP port on loopback (for this run's Neo4j, or a service a test starts)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
@@ -32,7 +33,7 @@ def neo4j_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setting
     home = tmp_path_factory.mktemp("graphsvc-home")
     settings = Settings(
         home=home,
-        local_bolt_port=_free_port(),
+        local_bolt_port=free_port(),
         local_heap_mib=768,
         local_pagecache_mib=256,
     )

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,17 +15,12 @@ from pathlib import Path
 
 from graphsvc import auth
 from graphsvc.db import Database
+from tests.conftest import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _get(url: str, headers: dict[str, str] | None = None, body: dict | None = None) -> tuple[int, dict]:
+def _request(url: str, headers: dict[str, str] | None = None, body: dict | None = None) -> tuple[int, dict]:
     data = json.dumps(body).encode() if body is not None else None
     req = urllib.request.Request(url, data=data, headers={**(headers or {}), "Content-Type": "application/json"})
     try:
@@ -41,7 +35,7 @@ def test_gunicorn_workers_boot_with_the_project_config_and_answer_checks(db: Dat
     load([{"kind": "person", "id": "GS-P-1", "source": "GS", "given_name": "Daniel", "family_name": "Okafor",
            "phones": ["07700 900123"]}])
     key, _ = auth.create_key(db, role="investigator", name="gunicorn-test")
-    port = _free_port()
+    port = free_port()
     log = tmp_path / "gunicorn.log"
     env = {**os.environ, **neo4j_env, "GRAPHSVC_BIND": f"127.0.0.1:{port}", "GRAPHSVC_WORKERS": "2",
            "GRAPHSVC_THREADS": "2"}
@@ -54,7 +48,7 @@ def test_gunicorn_workers_boot_with_the_project_config_and_answer_checks(db: Dat
         status = None
         while time.monotonic() < deadline and proc.poll() is None:
             try:
-                status, _ = _get(f"{base}/ready")
+                status, _ = _request(f"{base}/ready")
                 if status == 200:
                     break
             except OSError:
@@ -64,7 +58,7 @@ def test_gunicorn_workers_boot_with_the_project_config_and_answer_checks(db: Dat
 
         # every answer comes from a booted worker: several requests reach both
         for _ in range(4):
-            status, body = _get(f"{base}/check", {"Authorization": f"Bearer {key}", "X-Purpose": "OP-GUNICORN"},
+            status, body = _request(f"{base}/check", {"Authorization": f"Bearer {key}", "X-Purpose": "OP-GUNICORN"},
                                 {"subject": {"given_name": "Danny", "phones": ["07700900123"]}})
             assert status == 200, body
             assert body["matches"][0]["person_id"] == "GS-P-1"

@@ -1,5 +1,6 @@
 """Reads for the pattern analyses. Each function runs named queries and returns plain rows
-(driver temporal values converted to :mod:`datetime`); no analysis happens here."""
+(driver temporal values converted to :mod:`datetime`); no analysis happens here, except the
+identity grouping :func:`perpetrator_rows_in` needs to know whose records to read next."""
 
 from __future__ import annotations
 
@@ -201,7 +202,7 @@ def perpetrator_rows_in(db: Database, tx: Any, person_ids: Sequence[str],
                         threshold: float) -> dict[str, Any]:
     """The identity links that count around ``person_ids`` and the groups they make, then the
     incidents, orders and linked unidentified incidents of everyone in those groups
-    (``get_perpetrator_records``, one round trip). Returns ``{"links", "groups" (person id ->
+    (``get_perpetrator_records``, one round trip). Returns ``{"groups" (person id ->
     :class:`~graphsvc.analysis.identity.IdentityGroup`), "incidents", "orders", "unidentified"}``.
 
     The links are read without their evidence (JSON text, most of a link's bytes); the evidence
@@ -210,7 +211,7 @@ def perpetrator_rows_in(db: Database, tx: Any, person_ids: Sequence[str],
     from graphsvc.analysis.identity import IdentityGroup, decode_evidence, identity_group, link_graph
 
     if not person_ids:
-        return {"links": [], "groups": {}, "incidents": [], "orders": [], "unidentified": []}
+        return {"groups": {}, "incidents": [], "orders": [], "unidentified": []}
     links = _identity_links_in(db, tx, person_ids, threshold)
     graph = link_graph(links, threshold)
     groups: dict[str, IdentityGroup] = {p: identity_group(p, links, threshold, graph) for p in person_ids}
@@ -222,7 +223,7 @@ def perpetrator_rows_in(db: Database, tx: Any, person_ids: Sequence[str],
     for g in groups.values():
         for m, u in g.unconfirmed.items():
             u["evidence"] = decode_evidence(evidence.get(frozenset((u["via"], m))))
-    return {"links": links, "groups": groups, "incidents": incident_table(rows[0]["incidents"]),
+    return {"groups": groups, "incidents": incident_table(rows[0]["incidents"]),
             "orders": _rows(rows[0]["orders"]), "unidentified": rows[0]["unidentified"]}
 
 
