@@ -9,6 +9,9 @@ seconds, Neo4j's CPU seconds and Neo4j's CPU by thread name since it started (``
   retries them). Not safe for general use as written: it does not keep two copies of one record
   apart, which the shipped loader's order guarantees.
 - ``--fulltext-eventual``: the ``person_names`` index rebuilt as eventually consistent.
+- ``--prevalidate``: every record read and validated before the clock starts, so only the writes
+  are timed (the database's own ceiling).
+- ``--no-secondary-indexes``: the range and full-text indexes dropped first (what their upkeep costs).
 - Neo4j settings and JVM options through ``GRAPHSVC_NEO4J_SETTINGS`` / ``GRAPHSVC_NEO4J_JAVA_OPTS``
   (for example a flight recording: ``-XX:StartFlightRecording=filename=load.jfr,settings=profile``).
 
@@ -30,6 +33,7 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
@@ -44,7 +48,7 @@ def _threads(pid: int) -> dict[str, float]:
     for tid in os.listdir(f"/proc/{pid}/task"):
         try:
             name = Path(f"/proc/{pid}/task/{tid}/comm").read_text().strip()
-            out[re.sub(r"[0-9#-]+$", "", name)] += process_cpu_seconds(int(tid))
+            out[re.sub(r"[0-9#-]+$", "", name)] += process_cpu_seconds(pid, int(tid))
         except OSError:
             continue  # the thread ended
     return {k: round(v, 1) for k, v in sorted(out.items(), key=lambda kv: -kv[1])[:8]}
@@ -60,6 +64,12 @@ def main() -> None:
                         help="where reading and validation run (thread: as in the figures of docs/benchmarks.md "
                              "measured before the loader moved it to a child process)")
     parser.add_argument("--fulltext-eventual", action="store_true")
+    parser.add_argument("--no-secondary-indexes", action="store_true",
+                        help="drop the range and full-text indexes before loading (the uniqueness constraints the "
+                             "MERGEs seek stay): what index upkeep costs the writes")
+    parser.add_argument("--prevalidate", action="store_true",
+                        help="read and validate every record before the clock starts, so only the writes are "
+                             "timed: the database's own ceiling, with both cores free for it")
     parser.add_argument("--heap-mib", type=int, default=2048)
     parser.add_argument("--pagecache-mib", type=int, default=2048)
     args = parser.parse_args()
@@ -69,7 +79,7 @@ def main() -> None:
     from graphsvc.db import Database
     from loaders.load import _chunks, _in_child_process, _in_thread
     from loaders.sources import read_path
-    from loaders.writer import BatchWriter
+    from loaders.writer import BatchRows, BatchWriter
 
     home = Path(tempfile.mkdtemp(prefix="graphsvc-loadprof-"))
     settings = Settings(home=home, local_bolt_port=free_port(), local_heap_mib=args.heap_mib,
@@ -84,6 +94,12 @@ def main() -> None:
                        "[n.given_name, n.family_name, n.aliases_text] "
                        "OPTIONS {indexConfig: {`fulltext.eventually_consistent`: true}}")
             db.execute("CALL db.awaitIndexes(300)")
+        if args.no_secondary_indexes:
+            names = [r["name"] for r in db.execute("SHOW INDEXES YIELD name, type, owningConstraint "
+                                                     "WHERE owningConstraint IS NULL AND type IN ['RANGE', 'FULLTEXT'] "
+                                                     "RETURN name")]
+            for name in names:
+                db.execute("DROP INDEX $name", name=name)
         pid = localdb.status(settings).pid
         assert pid is not None
         writer = BatchWriter(db)
@@ -91,7 +107,9 @@ def main() -> None:
         if args.limit:
             raws = itertools.islice(raws, args.limit)
         prefetch = _in_child_process if args.validate_in == "process" else _in_thread
-        batches = (c.rows for c in prefetch(_chunks(raws, args.batch_size)) if c.rows is not None)
+        batches: Iterable[BatchRows] = (c.rows for c in prefetch(_chunks(raws, args.batch_size)) if c.rows is not None)
+        if args.prevalidate:
+            batches = list(batches)
         neo4j_before, load_before = process_cpu_seconds(pid), os.getloadavg()[0]
         started = time.perf_counter()
         written = 0
@@ -111,7 +129,8 @@ def main() -> None:
         print(json.dumps({
             "records": written, "seconds": round(seconds, 1), "records_per_second": round(written / seconds),
             "workers": args.workers, "batch_size": args.batch_size, "validate_in": args.validate_in,
-            "fulltext_eventual": args.fulltext_eventual,
+            "fulltext_eventual": args.fulltext_eventual, "prevalidate": args.prevalidate,
+            "no_secondary_indexes": args.no_secondary_indexes,
             "neo4j_settings": os.environ.get("GRAPHSVC_NEO4J_SETTINGS", ""),
             "java_opts": os.environ.get("GRAPHSVC_NEO4J_JAVA_OPTS", ""),
             "loader_cpu_seconds": round(cpu.user + cpu.system + cpu.children_user + cpu.children_system, 1),
