@@ -464,7 +464,8 @@ def linked_victims(db: Database, person_id: str) -> dict:
 
 
 # -- cache of register-wide jobs --------------------------------------------------------------
-_job_cache: dict[tuple[int, str], tuple[float, Any, Any]] = {}
+#: slot (database, job) -> (monotonic time computed, full key, value, UTC time computed)
+_job_cache: dict[tuple[int, str], tuple[float, Any, Any, dt.datetime]] = {}
 _job_lock = threading.Lock()
 
 
@@ -489,24 +490,33 @@ def set_job_wait(seconds: float | None) -> None:
     _job_wait_s = seconds
 
 
-def _cached(db: Database, name: str, key: Any, compute: Any) -> Any:
-    """``compute()``, kept for ``GRAPHSVC_PATTERN_CACHE_S`` seconds (default 120; 0 disables)
-    while ``key`` and the graph's count-store fingerprint stay the same.
+def _cached(db: Database, name: str, key: Any, compute: Any) -> tuple[Any, dt.datetime]:
+    """``(compute(), when it was computed)``, kept while ``key`` and the graph's count-store
+    fingerprint stay the same, and refreshed every ``GRAPHSVC_PATTERN_CACHE_S`` seconds
+    (default 120; 0 disables the cache).
 
     The job runs in a background thread, one per (database, job, key): callers asking for the
     same answer meanwhile wait on the same run. A caller waits at most the job wait (see
     :func:`set_job_wait`); past it, :class:`JobPending` says to ask again, and the job goes on,
     so the next request is answered from the cache. An error in the job reaches every waiter,
-    and the next request starts it again."""
+    and the next request starts it again.
+
+    Past its refresh age, an answer whose key and fingerprint still hold is served at once while
+    the job recomputes it (stale while revalidating): the counts have not changed, only values
+    may have, and at 1M people the serial ranking takes longer (about 100 s) than the default
+    refresh age, so waiting would leave the endpoint answering "ask again" half the time. The
+    answer says when it was computed. When the key or the fingerprint changed, callers wait for
+    the new answer as before."""
     ttl = _cache_seconds()
     if ttl <= 0:
-        return compute()
+        return compute(), dt.datetime.now(dt.timezone.utc)
     full_key = (key, repo.graph_fingerprint(db))
     slot = (id(db), name)
     with _job_lock:
         hit = _job_cache.get(slot)
-        if hit and hit[1] == full_key and time.monotonic() - hit[0] < ttl:
-            return hit[2]
+        same = hit is not None and hit[1] == full_key
+        if hit is not None and same and time.monotonic() - hit[0] < ttl:
+            return hit[2], hit[3]
         running = _job_running.get(slot)
         if running is None or running[0] != full_key:
             future: Future[Any] = Future()
@@ -515,6 +525,8 @@ def _cached(db: Database, name: str, key: Any, compute: Any) -> Any:
                              name=f"graphsvc-job-{name}", daemon=True).start()
         else:
             future = running[1]
+        if hit is not None and same:
+            return hit[2], hit[3]  # past its refresh age, same key: served while the job refreshes it
     try:
         return future.result(timeout=_job_wait_s)
     except FutureTimeout:
@@ -526,15 +538,16 @@ def _run_job(slot: tuple[int, str], full_key: Any, future: Future[Any], compute:
     error: BaseException | None = None
     try:
         value = compute()
+        at = dt.datetime.now(dt.timezone.utc)
     except BaseException as exc:  # noqa: BLE001 - handed to every waiter
         error = exc
     with _job_lock:  # the run leaves the table before its waiters wake (a retry starts afresh)
         if error is None:
-            _job_cache[slot] = (time.monotonic(), full_key, value)
+            _job_cache[slot] = (time.monotonic(), full_key, value, at)
         if _job_running.get(slot, (None, None))[1] is future:
             del _job_running[slot]
     if error is None:
-        future.set_result(value)
+        future.set_result((value, at))
     else:
         future.set_exception(error)
 
@@ -661,7 +674,8 @@ def serial(db: Database, min_victims: int = 2, agency: str | None = None, since:
     -------
     dict
         ``{"persons": [{"person_id", "victim_count", "incident_count", "risk_score",
-        "risk_factors", ...}], "next_cursor"}``.
+        "risk_factors", ...}], "next_cursor", "computed_at"}``: ``computed_at`` is when the
+        ranking was computed (it is cached and refreshed in the background, see :func:`_cached`).
     """
     if isinstance(min_victims, bool) or not isinstance(min_victims, int) or not 1 <= min_victims <= 1000:
         raise InvalidInput("min_victims must be a whole number from 1 to 1000", {"field": "min_victims"})
@@ -678,22 +692,24 @@ def serial(db: Database, min_victims: int = 2, agency: str | None = None, since:
     # the links are read by the job, not per request: the key carries a digest of them instead
     key = (min_victims, agency, _iso(since_at), _iso(until_at), threshold, asdict(th), today.isoformat(),
            repo.identity_links_digest(db))
-    entries = list(_cached(db, "serial", key, lambda: _rank_serial(db, repo.all_identity_links(db, threshold),
-                                                                     threshold, th, today, min_victims, agency,
-                                                                     since_at, until_at)))
+    ranked, computed_at = _cached(db, "serial", key, lambda: _rank_serial(db, repo.all_identity_links(db, threshold),
+                                                                           threshold, th, today, min_victims,
+                                                                           agency, since_at, until_at))
+    entries = list(ranked)
     if after is not None:
         cut = (-float(after[0]), -int(after[1]), str(after[2]))
         entries = [e for e in entries if (-e["risk_score"], -e["victim_count"], e["person_id"]) > cut]
     page = entries[:limit]
     more = len(entries) > limit
     nxt = _encode_cursor([page[-1]["risk_score"], page[-1]["victim_count"], page[-1]["person_id"]]) if more else None
-    return {"persons": page, "next_cursor": nxt}
+    return {"persons": page, "next_cursor": nxt, "computed_at": _iso(computed_at)}
 
 
 # -- unidentified perpetrators -----------------------------------------------------------------
-def _all_clusters(db: Database) -> list[dict[str, Any]]:
+def _all_clusters(db: Database) -> tuple[list[dict[str, Any]], dt.datetime]:
     """The register-wide cluster job: one Cypher scan returning only identifiers shared by two
-    or more unidentified incidents, NetworkX on that projection (cached, see :func:`_cached`)."""
+    or more unidentified incidents, NetworkX on that projection (cached, see :func:`_cached`);
+    with when it was computed."""
 
     def compute() -> list[dict[str, Any]]:
         rows = [{"incident_id": r["incident_id"],
@@ -713,11 +729,13 @@ def unidentified(db: Database, limit: int = 50, cursor: str | None = None) -> di
     dict
         ``{"clusters": [{"cluster_id", "incident_ids", "victim_ids", "identifiers" [{"kind",
         "value", "incident_count", "bridging"}], "bridging_identifiers", "linked_person_ids",
-        "linked_persons", "first_incident", "last_incident", "types"}], "next_cursor"}``.
+        "linked_persons", "first_incident", "last_incident", "types"}], "next_cursor",
+        "computed_at"}``: ``computed_at`` is when the register-wide cluster job ran (see
+        :func:`_cached`).
     """
     limit = _limit(limit, LIMIT_CAP)
     after = _decode_cursor(cursor, (int, str))
-    found = _all_clusters(db)
+    found, computed_at = _all_clusters(db)
     if after is not None:
         key = (-int(after[0]), str(after[1]))
         found = [c for c in found if (-len(c["incident_ids"]), c["incident_ids"][0]) > key]
@@ -767,7 +785,7 @@ def unidentified(db: Database, limit: int = 50, cursor: str | None = None) -> di
             "types": dict(sorted(types.items())),
         })
     nxt = _encode_cursor([len(page[-1]["incident_ids"]), page[-1]["incident_ids"][0]]) if more else None
-    return {"clusters": out, "next_cursor": nxt}
+    return {"clusters": out, "next_cursor": nxt, "computed_at": _iso(computed_at)}
 
 
 # -- search ------------------------------------------------------------------------------------

@@ -280,6 +280,7 @@ class SerialPerson(_Open):
 class SerialResponse(_Open):
     persons: list[SerialPerson]
     next_cursor: str | None
+    computed_at: dt.datetime | None = None  # when the cached ranking was computed
 
 
 class Cluster(_Open):
@@ -292,6 +293,7 @@ class Cluster(_Open):
 class UnidentifiedResponse(_Open):
     clusters: list[Cluster]
     next_cursor: str | None
+    computed_at: dt.datetime | None = None  # when the cached cluster job ran
 
 
 class SearchResponse(_Open):
