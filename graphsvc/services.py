@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import asdict
-from typing import Any
+from typing import Any, NamedTuple
 
 from graphsvc.analysis import clusters as clusters_mod
 from graphsvc.analysis.fixation import (
@@ -490,33 +490,46 @@ def set_job_wait(seconds: float | None) -> None:
     _job_wait_s = seconds
 
 
-def _cached(db: Database, name: str, key: Any, compute: Any) -> tuple[Any, dt.datetime]:
-    """``(compute(), when it was computed)``, kept while ``key`` and the graph's count-store
-    fingerprint stay the same, and refreshed every ``GRAPHSVC_PATTERN_CACHE_S`` seconds
-    (default 120; 0 disables the cache).
+class _JobAnswer(NamedTuple):
+    """A register-wide job's answer as :func:`_cached` hands it out."""
+
+    value: Any
+    computed_at: dt.datetime
+    #: the register changed since ``computed_at`` and the run for the new state outlived the
+    #: caller's wait: this is the last answer for the same question, a newer one is on its way
+    stale: bool
+
+
+def _cached(db: Database, name: str, params: Any, compute: Any, state: Any = None) -> _JobAnswer:
+    """``compute()`` for the question ``params`` (the job's parameters), kept while the register's
+    ``state`` (what the caller knows changes the answer, e.g. the identity links' digest) and
+    its count-store fingerprint stay the same, and refreshed every ``GRAPHSVC_PATTERN_CACHE_S``
+    seconds (default 120; 0 disables the cache).
 
     The job runs in a background thread, one per (database, job, key): callers asking for the
     same answer meanwhile wait on the same run. A caller waits at most the job wait (see
-    :func:`set_job_wait`); past it, :class:`JobPending` says to ask again, and the job goes on,
-    so the next request is answered from the cache. An error in the job reaches every waiter,
-    and the next request starts it again.
+    :func:`set_job_wait`). An error in the job reaches every waiter, and the next request starts
+    it again.
 
-    Past its refresh age, an answer whose key and fingerprint still hold is served at once while
-    the job recomputes it (stale while revalidating): the counts have not changed, only values
-    may have, and at 1M people the serial ranking takes longer (about 100 s) than the default
-    refresh age, so waiting would leave the endpoint answering "ask again" half the time. The
-    answer says when it was computed. When the key or the fingerprint changed, callers wait for
-    the new answer as before."""
+    - Past its refresh age, an answer whose question, state and fingerprint still hold is served
+      at once while the job recomputes it (stale while revalidating): the counts have not
+      changed, only values may have. At 1M people the serial ranking takes longer (100-150 s)
+      than the default refresh age.
+    - When the state or fingerprint changed, the caller waits for the new run; if it outlives
+      the wait, the last answer to the same question is served marked ``stale`` (a register
+      taking records all day would otherwise answer "ask again" all day); with no earlier answer,
+      :class:`JobPending` says to ask again, and the job goes on.
+    """
     ttl = _cache_seconds()
     if ttl <= 0:
-        return compute(), dt.datetime.now(dt.timezone.utc)
-    full_key = (key, repo.graph_fingerprint(db))
+        return _JobAnswer(compute(), dt.datetime.now(dt.timezone.utc), False)
+    full_key = (params, state, repo.graph_fingerprint(db))
     slot = (id(db), name)
     with _job_lock:
         hit = _job_cache.get(slot)
         same = hit is not None and hit[1] == full_key
         if hit is not None and same and time.monotonic() - hit[0] < ttl:
-            return hit[2], hit[3]
+            return _JobAnswer(hit[2], hit[3], False)
         running = _job_running.get(slot)
         if running is None or running[0] != full_key:
             future: Future[Any] = Future()
@@ -526,10 +539,14 @@ def _cached(db: Database, name: str, key: Any, compute: Any) -> tuple[Any, dt.da
         else:
             future = running[1]
         if hit is not None and same:
-            return hit[2], hit[3]  # past its refresh age, same key: served while the job refreshes it
+            return _JobAnswer(hit[2], hit[3], False)  # past its refresh age: served while the job refreshes it
+        previous = hit if hit is not None and hit[1][0] == params else None
     try:
-        return future.result(timeout=_job_wait_s)
+        value, at = future.result(timeout=_job_wait_s)
+        return _JobAnswer(value, at, False)
     except FutureTimeout:
+        if previous is not None:
+            return _JobAnswer(previous[2], previous[3], True)
         raise JobPending(f"the {name} job is running over the whole register; ask again shortly",
                          {"job": name}, retry_after=10) from None
 
@@ -674,8 +691,9 @@ def serial(db: Database, min_victims: int = 2, agency: str | None = None, since:
     -------
     dict
         ``{"persons": [{"person_id", "victim_count", "incident_count", "risk_score",
-        "risk_factors", ...}], "next_cursor", "computed_at"}``: ``computed_at`` is when the
-        ranking was computed (it is cached and refreshed in the background, see :func:`_cached`).
+        "risk_factors", ...}], "next_cursor", "computed_at", "stale"}``: ``computed_at`` is when the
+        ranking was computed (it is cached and refreshed in the background); ``stale`` says the
+        register changed since and a newer ranking is on its way (see :func:`_cached`).
     """
     if isinstance(min_victims, bool) or not isinstance(min_victims, int) or not 1 <= min_victims <= 1000:
         raise InvalidInput("min_victims must be a whole number from 1 to 1000", {"field": "min_victims"})
@@ -689,24 +707,24 @@ def serial(db: Database, min_victims: int = 2, agency: str | None = None, since:
     threshold = link_threshold()
     th = Thresholds.from_env()
     today = _today()
-    # the links are read by the job, not per request: the key carries a digest of them instead
-    key = (min_victims, agency, _iso(since_at), _iso(until_at), threshold, asdict(th), today.isoformat(),
-           repo.identity_links_digest(db))
-    ranked, computed_at = _cached(db, "serial", key, lambda: _rank_serial(db, repo.all_identity_links(db, threshold),
-                                                                           threshold, th, today, min_victims,
-                                                                           agency, since_at, until_at))
-    entries = list(ranked)
+    # the links are read by the job, not per request: the cache's state is a digest of them instead
+    question = (min_victims, agency, _iso(since_at), _iso(until_at), threshold, asdict(th), today.isoformat())
+    answer = _cached(db, "serial", question,
+                     lambda: _rank_serial(db, repo.all_identity_links(db, threshold), threshold, th, today,
+                                          min_victims, agency, since_at, until_at),
+                     state=repo.identity_links_digest(db))
+    entries = list(answer.value)
     if after is not None:
         cut = (-float(after[0]), -int(after[1]), str(after[2]))
         entries = [e for e in entries if (-e["risk_score"], -e["victim_count"], e["person_id"]) > cut]
     page = entries[:limit]
     more = len(entries) > limit
     nxt = _encode_cursor([page[-1]["risk_score"], page[-1]["victim_count"], page[-1]["person_id"]]) if more else None
-    return {"persons": page, "next_cursor": nxt, "computed_at": _iso(computed_at)}
+    return {"persons": page, "next_cursor": nxt, "computed_at": _iso(answer.computed_at), "stale": answer.stale}
 
 
 # -- unidentified perpetrators -----------------------------------------------------------------
-def _all_clusters(db: Database) -> tuple[list[dict[str, Any]], dt.datetime]:
+def _all_clusters(db: Database) -> _JobAnswer:
     """The register-wide cluster job: one Cypher scan returning only identifiers shared by two
     or more unidentified incidents, NetworkX on that projection (cached, see :func:`_cached`);
     with when it was computed."""
@@ -730,12 +748,13 @@ def unidentified(db: Database, limit: int = 50, cursor: str | None = None) -> di
         ``{"clusters": [{"cluster_id", "incident_ids", "victim_ids", "identifiers" [{"kind",
         "value", "incident_count", "bridging"}], "bridging_identifiers", "linked_person_ids",
         "linked_persons", "first_incident", "last_incident", "types"}], "next_cursor",
-        "computed_at"}``: ``computed_at`` is when the register-wide cluster job ran (see
-        :func:`_cached`).
+        "computed_at", "stale"}``: when the register-wide cluster job ran, and whether the
+        register changed since (see :func:`_cached`).
     """
     limit = _limit(limit, LIMIT_CAP)
     after = _decode_cursor(cursor, (int, str))
-    found, computed_at = _all_clusters(db)
+    answer = _all_clusters(db)
+    found: list[dict[str, Any]] = answer.value
     if after is not None:
         key = (-int(after[0]), str(after[1]))
         found = [c for c in found if (-len(c["incident_ids"]), c["incident_ids"][0]) > key]
@@ -785,7 +804,7 @@ def unidentified(db: Database, limit: int = 50, cursor: str | None = None) -> di
             "types": dict(sorted(types.items())),
         })
     nxt = _encode_cursor([len(page[-1]["incident_ids"]), page[-1]["incident_ids"][0]]) if more else None
-    return {"clusters": out, "next_cursor": nxt, "computed_at": _iso(computed_at)}
+    return {"clusters": out, "next_cursor": nxt, "computed_at": _iso(answer.computed_at), "stale": answer.stale}
 
 
 # -- search ------------------------------------------------------------------------------------

@@ -66,12 +66,11 @@ def test_a_long_register_wide_job_answers_job_pending_then_its_result(db, load, 
     assert [p["person_id"] for p in r.get_json()["persons"]] == ["DM"]
 
 
-def test_a_ranking_past_its_refresh_age_is_served_while_it_refreshes_but_not_after_the_graph_changed(db, load, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_ranking_past_its_refresh_age_is_served_while_it_refreshes_and_marked_stale_after_the_graph_changed(db, load, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     import threading
     import time
 
     from graphsvc import services
-    from graphsvc.errors import JobPending
 
     services._job_cache.clear()
     load([person("DM", "Daniel", "Marsh"), person("V1"), person("V2"),
@@ -80,7 +79,7 @@ def test_a_ranking_past_its_refresh_age_is_served_while_it_refreshes_but_not_aft
     monkeypatch.setattr(services, "_job_wait_s", 30.0)
     first = services.serial(db, min_victims=2)
     assert [p["person_id"] for p in first["persons"]] == ["DM"]
-    assert first["computed_at"] is not None
+    assert first["computed_at"] is not None and first["stale"] is False
     assert services.serial(db, min_victims=2)["computed_at"] == first["computed_at"]  # fresh: the cache
 
     release = threading.Event()
@@ -89,39 +88,36 @@ def test_a_ranking_past_its_refresh_age_is_served_while_it_refreshes_but_not_aft
 
     def slow(*args, **kwargs):  # type: ignore[no-untyped-def]
         started.set()
-        release.wait(30)  # a refresh of a large register, held until the test lets it finish
+        release.wait(30)  # a run over a large register, held until the test lets it finish
         return real(*args, **kwargs)
 
     monkeypatch.setattr(services, "_rank_serial", slow)
     monkeypatch.setattr(services, "_job_wait_s", 0.2)
     monkeypatch.setenv("GRAPHSVC_PATTERN_CACHE_S", "0.3")
     time.sleep(0.4)  # past the refresh age; the graph has not changed
-    stale = services.serial(db, min_victims=2)  # no wait and no job_pending: the previous answer
-    assert stale["computed_at"] == first["computed_at"]
-    assert [p["person_id"] for p in stale["persons"]] == ["DM"]
+    again = services.serial(db, min_victims=2)  # no wait and no job_pending: the previous answer
+    assert (again["computed_at"], again["stale"]) == (first["computed_at"], False)
+    assert [p["person_id"] for p in again["persons"]] == ["DM"]
     assert started.wait(10), "the refresh did not start"
     release.set()
     deadline = time.monotonic() + 30
     while services.serial(db, min_victims=2)["computed_at"] == first["computed_at"]:
         assert time.monotonic() < deadline, "the refreshed ranking never replaced the old one"
         time.sleep(0.05)
+    refreshed = services.serial(db, min_victims=2)
 
-    # the graph changed (a third victim): the old ranking no longer answers, the caller waits for the new one
+    # the graph changed (a third victim) and the new run outlives the wait: the last answer,
+    # marked stale, rather than "ask again"; then the new one
     release.clear()
-    started.clear()
+    monkeypatch.setenv("GRAPHSVC_PATTERN_CACHE_S", "60")
     load([person("V3"), incident("C", 3, "call", ["DM"], ["V3"])])
-    try:
-        services.serial(db, min_victims=2)
-        raise AssertionError("an answer for the graph before the load was served")
-    except JobPending:
-        pass
+    old = services.serial(db, min_victims=2)
+    assert (old["computed_at"], old["stale"]) == (refreshed["computed_at"], True)
+    assert old["persons"][0]["victim_count"] == 2
     release.set()
     deadline = time.monotonic() + 30
-    while True:
-        try:
-            fresh = services.serial(db, min_victims=2)
-            break
-        except JobPending:
-            assert time.monotonic() < deadline
-            time.sleep(0.05)
+    while (fresh := services.serial(db, min_victims=2))["stale"]:
+        assert time.monotonic() < deadline, "the new ranking never came"
+        time.sleep(0.05)
     assert fresh["persons"][0]["victim_count"] == 3
+    assert fresh["computed_at"] > refreshed["computed_at"]

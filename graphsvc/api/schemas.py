@@ -281,6 +281,7 @@ class SerialResponse(_Open):
     persons: list[SerialPerson]
     next_cursor: str | None
     computed_at: dt.datetime | None = None  # when the cached ranking was computed
+    stale: bool | None = None  # the register changed since computed_at; a newer ranking is on its way
 
 
 class Cluster(_Open):
@@ -294,6 +295,7 @@ class UnidentifiedResponse(_Open):
     clusters: list[Cluster]
     next_cursor: str | None
     computed_at: dt.datetime | None = None  # when the cached cluster job ran
+    stale: bool | None = None  # the register changed since computed_at; a newer run is on its way
 
 
 class SearchResponse(_Open):
