@@ -13,6 +13,7 @@ CREATE CONSTRAINT api_key_id IF NOT EXISTS FOR (n:ApiKey) REQUIRE n.key_id IS UN
 CREATE CONSTRAINT audit_seq IF NOT EXISTS FOR (n:AuditEntry) REQUIRE n.seq IS UNIQUE;
 CREATE CONSTRAINT audit_head_id IF NOT EXISTS FOR (n:AuditHead) REQUIRE n.id IS UNIQUE;
 CREATE CONSTRAINT schema_migration_id IF NOT EXISTS FOR (n:SchemaMigration) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT register_version_id IF NOT EXISTS FOR (n:RegisterVersion) REQUIRE n.id IS UNIQUE;
 CREATE INDEX person_dob IF NOT EXISTS FOR (n:Person) ON (n.dob);
 CREATE INDEX person_family_key IF NOT EXISTS FOR (n:Person) ON (n.family_key);
 CREATE INDEX person_source IF NOT EXISTS FOR (n:Person) ON (n.source);

@@ -472,7 +472,7 @@ _job_lock = threading.Lock()
 def _cache_seconds() -> float:
     raw = os.environ.get("GRAPHSVC_PATTERN_CACHE_S")
     try:
-        return float(raw) if raw else 120.0
+        return float(raw) if raw else 600.0
     except ValueError:
         raise InvalidInput("GRAPHSVC_PATTERN_CACHE_S must be a number") from None
 
@@ -503,8 +503,10 @@ class _JobAnswer(NamedTuple):
 def _cached(db: Database, name: str, params: Any, compute: Any, state: Any = None) -> _JobAnswer:
     """``compute()`` for the question ``params`` (the job's parameters), kept while the register's
     ``state`` (what the caller knows changes the answer, e.g. the identity links' digest) and
-    its count-store fingerprint stay the same, and refreshed every ``GRAPHSVC_PATTERN_CACHE_S``
-    seconds (default 120; 0 disables the cache).
+    its fingerprint (count-store counts and the register's write counter, which every write of
+    records bumps: ``repo.graph_fingerprint``) stay the same, and refreshed every
+    ``GRAPHSVC_PATTERN_CACHE_S`` seconds (default 600; 0 disables the cache). The refresh only
+    guards against writes made outside graphsvc (Cypher typed into the database by hand).
 
     The job runs in a background thread, one per (database, job, key): callers asking for the
     same answer meanwhile wait on the same run. A caller waits at most the job wait (see
@@ -512,9 +514,8 @@ def _cached(db: Database, name: str, params: Any, compute: Any, state: Any = Non
     it again.
 
     - Past its refresh age, an answer whose question, state and fingerprint still hold is served
-      at once while the job recomputes it (stale while revalidating): the counts have not
-      changed, only values may have. At 1M people the serial ranking takes longer (100-150 s)
-      than the default refresh age.
+      at once while the job recomputes it (stale while revalidating): graphsvc wrote nothing
+      since. At 1M people the serial ranking takes 100-150 s.
     - When the state or fingerprint changed, the caller waits for the new run; if it outlives
       the wait, the last answer to the same question is served marked ``stale`` (a register
       taking records all day would otherwise answer "ask again" all day); with no earlier answer,

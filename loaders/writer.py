@@ -213,3 +213,5 @@ class BatchWriter:
             run(tx, "update_roles", ids=sorted(touched))
         if released:
             run(tx, "delete_orphans", element_ids=sorted(released))
+        # last, so the counter's lock is held only until the commit: concurrent writers queue there
+        run(tx, "bump_register_version")

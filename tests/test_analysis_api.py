@@ -121,3 +121,22 @@ def test_a_ranking_past_its_refresh_age_is_served_while_it_refreshes_and_marked_
         time.sleep(0.05)
     assert fresh["persons"][0]["victim_count"] == 3
     assert fresh["computed_at"] > refreshed["computed_at"]
+
+
+def test_a_record_replaced_in_place_changes_the_cached_ranking_at_once(db, load, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """An incident's type edited (every count stays the same): the register's write counter is
+    in the cache's fingerprint, so the next request is answered from a new run, not the cache."""
+    from graphsvc import services
+
+    services._job_cache.clear()
+    monkeypatch.setenv("GRAPHSVC_PATTERN_CACHE_S", "600")
+    monkeypatch.setattr(services, "_job_wait_s", 30.0)
+    records = [person("DM", "Daniel", "Marsh"), person("V1"), person("V2"),
+               incident("A", 1, "call", ["DM"], ["V1"]), incident("B", 2, "call", ["DM"], ["V2"])]
+    load(records)
+    before = services.serial(db, min_victims=2)
+    assert services.serial(db, min_victims=2)["computed_at"] == before["computed_at"]  # cached
+    load([incident("B", 2, "assault", ["DM"], ["V2"])])  # the same record, its type changed in place
+    after = services.serial(db, min_victims=2)
+    assert after["computed_at"] != before["computed_at"] and after["stale"] is False
+    assert after["persons"][0]["risk_score"] > before["persons"][0]["risk_score"]

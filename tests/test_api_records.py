@@ -33,7 +33,8 @@ def h(key: str) -> dict[str, str]:
 def counts(db: Database) -> tuple[int, int]:
     """(register nodes, register relationships): the audit, keys and migration records are not register data."""
     nodes = db.execute(
-        "MATCH (n) WHERE NOT (n:AuditEntry OR n:AuditHead OR n:ApiKey OR n:SchemaMigration) RETURN count(n) AS c"
+        "MATCH (n) WHERE NOT (n:AuditEntry OR n:AuditHead OR n:ApiKey OR n:SchemaMigration OR n:RegisterVersion) "
+        "RETURN count(n) AS c"
     )[0]["c"]
     rels = db.execute("MATCH ()-[r]->() RETURN count(r) AS c")[0]["c"]
     return nodes, rels

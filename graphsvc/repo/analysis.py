@@ -190,7 +190,8 @@ def incidents_by_identifiers(db: Database, values: Mapping[str, Sequence[str]], 
 def graph_fingerprint(db: Database) -> tuple[int, ...]:
     row = db.read_one("count_graph_records") or {}
     return tuple(int(row.get(k) or 0) for k in ("incidents", "orders", "persons", "used", "offender_links",
-                                                 "victim_links", "breached", "order_links", "identifiers"))
+                                                 "victim_links", "breached", "order_links", "identifiers",
+                                                 "version"))
 
 
 def perpetrator_rows(db: Database, person_ids: Sequence[str], threshold: float) -> dict[str, Any]:
