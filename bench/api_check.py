@@ -49,8 +49,10 @@ def _subjects(truth: Path, limit: int) -> list[dict[str, Any]]:
     return out
 
 
-def _summary(name: str, latencies: list[float], seconds: float, errors: dict[str, int]) -> dict[str, Any]:
-    ms = [x * 1000 for x in latencies]
+def _summary(name: str, timed: list[tuple[float, float]], seconds: float, errors: dict[str, int]) -> dict[str, Any]:
+    """``timed``: (seconds since the measured part began, latency in seconds) per request."""
+    ms = [x * 1000 for _, x in timed]
+    slowest = sorted(timed, key=lambda t: -t[1])[:5]
     return {
         "mode": name,
         "requests": len(ms),
@@ -61,13 +63,15 @@ def _summary(name: str, latencies: list[float], seconds: float, errors: dict[str
         "p99_ms": round(percentile(ms, 0.99), 2) if ms else None,
         "mean_ms": round(statistics.fmean(ms), 2) if ms else None,
         "errors": errors,
+        # when the slowest requests started: a period (a cache expiring) or a burst shows here
+        "slowest": [{"at_s": round(at, 2), "ms": round(x * 1000, 1)} for at, x in slowest],
     }
 
 
 def _drive(name: str, clients: int, seconds: float, warmup: float,
            make_worker: Callable[[int], Callable[[], str | None]]) -> dict[str, Any]:
     """Run ``clients`` threads, each calling its worker in a loop; time only after warm-up."""
-    latencies: list[list[float]] = [[] for _ in range(clients)]
+    latencies: list[list[tuple[float, float]]] = [[] for _ in range(clients)]
     errors: list[dict[str, int]] = [{} for _ in range(clients)]
     start_at = time.monotonic() + warmup
     stop_at = start_at + seconds
@@ -82,7 +86,7 @@ def _drive(name: str, clients: int, seconds: float, warmup: float,
             t1 = time.monotonic()
             if t0 >= start_at:
                 if failure is None:
-                    latencies[n].append(t1 - t0)
+                    latencies[n].append((t0 - start_at, t1 - t0))
                 else:
                     errors[n][failure] = errors[n].get(failure, 0) + 1
 
