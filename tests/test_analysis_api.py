@@ -140,3 +140,44 @@ def test_a_record_replaced_in_place_changes_the_cached_ranking_at_once(db, load,
     after = services.serial(db, min_victims=2)
     assert after["computed_at"] != before["computed_at"] and after["stale"] is False
     assert after["persons"][0]["risk_score"] > before["persons"][0]["risk_score"]
+
+
+def test_one_run_per_job_at_a_time_however_often_the_register_changes(db, load, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Changes arriving while a run is under way start no run beside it (at 1M a run takes
+    minutes and gigabytes); the caller gets the last answer marked stale; the request after the
+    run ends starts one for the register as it is then."""
+    import threading
+    import time
+
+    from graphsvc import services
+
+    services._job_cache.clear()
+    monkeypatch.setenv("GRAPHSVC_PATTERN_CACHE_S", "600")
+    monkeypatch.setattr(services, "_job_wait_s", 30.0)
+    load([person("DM", "Daniel", "Marsh"), person("V1"), person("V2"),
+          incident("A", 1, "call", ["DM"], ["V1"]), incident("B", 2, "call", ["DM"], ["V2"])])
+    first = services.serial(db, min_victims=2)
+
+    release = threading.Event()
+    real = services._rank_serial
+    runs: list[int] = []
+
+    def slow(*args, **kwargs):  # type: ignore[no-untyped-def]
+        runs.append(1)
+        release.wait(30)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(services, "_rank_serial", slow)
+    monkeypatch.setattr(services, "_job_wait_s", 0.2)
+    for k in range(3):  # three loads, each met by a request while the first new run is held
+        load([person(f"VX{k}"), incident(f"X{k}", 10 + k, "call", ["DM"], [f"VX{k}"])])
+        answer = services.serial(db, min_victims=2)
+        assert (answer["computed_at"], answer["stale"]) == (first["computed_at"], True)
+    time.sleep(0.3)
+    assert len(runs) == 1, f"{len(runs)} runs at once"
+    release.set()
+    deadline = time.monotonic() + 30
+    while (latest := services.serial(db, min_victims=2))["stale"] or latest["persons"][0]["victim_count"] < 5:
+        assert time.monotonic() < deadline, "the ranking of the register as it is never came"
+        time.sleep(0.05)
+    assert latest["persons"][0]["victim_count"] == 5
