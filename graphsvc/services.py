@@ -464,8 +464,29 @@ def linked_victims(db: Database, person_id: str) -> dict:
 
 
 # -- cache of register-wide jobs --------------------------------------------------------------
-#: slot (database, job) -> (monotonic time computed, full key, value, UTC time computed)
-_job_cache: dict[tuple[int, str], tuple[float, Any, Any, dt.datetime]] = {}
+class _JobAnswer(NamedTuple):
+    """A register-wide job's answer as :func:`_cached` hands it out."""
+
+    value: Any
+    computed_at: dt.datetime
+    #: the register changed since ``computed_at`` and the run for the new state outlived the
+    #: caller's wait: this is the last answer for the same question, a newer one is on its way
+    stale: bool
+
+
+class _Kept(NamedTuple):
+    """One job's last answer in the cache."""
+
+    stored: float  # time.monotonic() when it was stored: its refresh age counts from here
+    key: tuple[Any, Any, Any]  # (question, state, fingerprint) it answers
+    value: Any
+    computed_at: dt.datetime
+
+
+#: (database, job) -> the job's last answer; one per job, whatever the question
+_job_cache: dict[tuple[int, str], _Kept] = {}
+#: (database, job) -> (key, future) of the job's one run under way
+_job_running: dict[tuple[int, str], tuple[Any, Future[Any]]] = {}
 _job_lock = threading.Lock()
 
 
@@ -477,7 +498,6 @@ def _cache_seconds() -> float:
         raise InvalidInput("GRAPHSVC_PATTERN_CACHE_S must be a number") from None
 
 
-_job_running: dict[tuple[int, str], tuple[Any, Future[Any]]] = {}
 #: How long a request waits for a register-wide job before answering "ask again" (JobPending, a
 #: 503 with Retry-After); None waits for the answer (the CLI). The service sets it from
 #: ``GRAPHSVC_JOB_WAIT_S`` (see :func:`set_job_wait`), below gunicorn's worker timeout.
@@ -490,85 +510,73 @@ def set_job_wait(seconds: float | None) -> None:
     _job_wait_s = seconds
 
 
-class _JobAnswer(NamedTuple):
-    """A register-wide job's answer as :func:`_cached` hands it out."""
-
-    value: Any
-    computed_at: dt.datetime
-    #: the register changed since ``computed_at`` and the run for the new state outlived the
-    #: caller's wait: this is the last answer for the same question, a newer one is on its way
-    stale: bool
+def _pending(name: str) -> JobPending:
+    return JobPending(f"the {name} job is running over the whole register; ask again shortly",
+                      {"job": name}, retry_after=10)
 
 
-def _cached(db: Database, name: str, params: Any, compute: Any, state: Any = None) -> _JobAnswer:
-    """``compute()`` for the question ``params`` (the job's parameters), kept while the register's
-    ``state`` (what the caller knows changes the answer, e.g. the identity links' digest) and
-    its fingerprint (count-store counts and the register's write counter, which every write of
+def _cached(db: Database, name: str, question: Any, compute: Any, state: Any = None) -> _JobAnswer:
+    """``compute()`` for ``question`` (the job's parameters), kept while the register's ``state``
+    (what the caller knows changes the answer, e.g. the identity links' digest) and its
+    fingerprint (count-store counts and the register's write counter, which every write of
     records bumps: ``repo.graph_fingerprint``) stay the same, and refreshed every
     ``GRAPHSVC_PATTERN_CACHE_S`` seconds (default 600; 0 disables the cache). The refresh only
     guards against writes made outside graphsvc (Cypher typed into the database by hand).
 
-    The job runs in a background thread, one per (database, job, key): callers asking for the
-    same answer meanwhile wait on the same run. A caller waits at most the job wait (see
+    A job runs in a background thread, at most one run per (database, job) at a time: callers
+    asking for the answer it will give wait on it, at most the job wait (see
     :func:`set_job_wait`). An error in the job reaches every waiter, and the next request starts
     it again.
 
-    - Past its refresh age, an answer whose question, state and fingerprint still hold is served
-      at once while the job recomputes it (stale while revalidating): graphsvc wrote nothing
-      since. At 1M people the serial ranking takes 100-150 s.
-    - When the state or fingerprint changed, the caller waits for the new run; if it outlives
-      the wait, the last answer to the same question is served marked ``stale`` (a register
-      taking records all day would otherwise answer "ask again" all day); with no earlier answer,
-      :class:`JobPending` says to ask again, and the job goes on.
-    - One run per job at a time in a process: while a run for an earlier state (or another
-      question) is under way, none starts beside it; the caller gets the last answer marked
-      ``stale``, or :class:`JobPending`, and the first request after the run ends starts the
-      next. Before, every change of the register met by a request started one more run: under
-      steady loading at 1M, runs of 100-150 s and 4.5 GB each piled up.
+    - Past its refresh age, an answer whose key still holds is served at once while a run
+      recomputes it (stale while revalidating): graphsvc wrote nothing since.
+    - When the state or the fingerprint changed, the caller waits for the new run; if it outlives
+      the wait, the last answer to the same question is served marked ``stale``; with none,
+      :class:`JobPending` says to ask again, and the run goes on.
+    - While a run for another key (an earlier state, another question) is under way, none starts
+      beside it (at 1M people a run takes 100-150 s and up to 4.5 GB): the caller gets the last
+      answer to its question marked ``stale``, or :class:`JobPending`; the first request after
+      the run ends starts the next.
     """
     ttl = _cache_seconds()
     if ttl <= 0:
         return _JobAnswer(compute(), dt.datetime.now(dt.timezone.utc), False)
-    full_key = (params, state, repo.graph_fingerprint(db))
+    key = (question, state, repo.graph_fingerprint(db))
     slot = (id(db), name)
     with _job_lock:
-        hit = _job_cache.get(slot)
-        same = hit is not None and hit[1] == full_key
-        if hit is not None and same and time.monotonic() - hit[0] < ttl:
-            return _JobAnswer(hit[2], hit[3], False)
+        kept = _job_cache.get(slot)
+        holds = kept is not None and kept.key == key
+        if kept is not None and holds and time.monotonic() - kept.stored < ttl:
+            return _JobAnswer(kept.value, kept.computed_at, False)
         running = _job_running.get(slot)
-        future: Future[Any] | None = None
         if running is None:
-            future = Future()
-            _job_running[slot] = (full_key, future)
-            threading.Thread(target=_run_job, args=(slot, full_key, future, compute),
+            future: Future[Any] = Future()
+            _job_running[slot] = (key, future)
+            threading.Thread(target=_run_job, args=(slot, key, future, compute),
                              name=f"graphsvc-job-{name}", daemon=True).start()
-        elif running[0] == full_key:
+        else:
             future = running[1]
-        # else: a run for an earlier state (or another question) is under way; one run per job at
-        # a time, so none starts beside it (at 1M a run holds 4.5 GB): the request after it ends does
-        if hit is not None and same:
-            return _JobAnswer(hit[2], hit[3], False)  # past its refresh age: served while the job refreshes it
-        previous = hit if hit is not None and hit[1][0] == params else None
-    if future is None:
+        another = running is not None and running[0] != key  # the run under way answers another key
+        if kept is not None and holds:
+            return _JobAnswer(kept.value, kept.computed_at, False)  # past its refresh age: served while refreshed
+        previous = kept if kept is not None and kept.key[0] == question else None
+    if another:
         if previous is not None:
-            return _JobAnswer(previous[2], previous[3], True)
-        if _job_wait_s is None and running is not None:  # the CLI: wait for that run, then ask again
-            wait([running[1]])
-            return _cached(db, name, params, compute, state)
-        raise JobPending(f"the {name} job is running over the whole register; ask again shortly",
-                         {"job": name}, retry_after=10)
+            return _JobAnswer(previous.value, previous.computed_at, True)
+        if _job_wait_s is None:  # the CLI: wait for that run, then ask again
+            wait([future])
+            return _cached(db, name, question, compute, state)
+        raise _pending(name)
     try:
         value, at = future.result(timeout=_job_wait_s)
         return _JobAnswer(value, at, False)
     except FutureTimeout:
         if previous is not None:
-            return _JobAnswer(previous[2], previous[3], True)
-        raise JobPending(f"the {name} job is running over the whole register; ask again shortly",
-                         {"job": name}, retry_after=10) from None
+            return _JobAnswer(previous.value, previous.computed_at, True)
+        raise _pending(name) from None
 
 
-def _run_job(slot: tuple[int, str], full_key: Any, future: Future[Any], compute: Any) -> None:
+def _run_job(slot: tuple[int, str], key: Any, future: Future[Any], compute: Any) -> None:
     error: BaseException | None = None
     try:
         value = compute()
@@ -577,7 +585,7 @@ def _run_job(slot: tuple[int, str], full_key: Any, future: Future[Any], compute:
         error = exc
     with _job_lock:  # the run leaves the table before its waiters wake (a retry starts afresh)
         if error is None:
-            _job_cache[slot] = (time.monotonic(), full_key, value, at)
+            _job_cache[slot] = _Kept(time.monotonic(), key, value, at)
         if _job_running.get(slot, (None, None))[1] is future:
             del _job_running[slot]
     if error is None:

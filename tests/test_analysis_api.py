@@ -3,6 +3,9 @@ response models validate), with a real key, purpose and Neo4j."""
 
 from __future__ import annotations
 
+import threading
+import time
+
 from graphsvc import auth
 from tests.analysis_records import incident, order, person, series
 
@@ -29,24 +32,48 @@ def test_every_analysis_route_answers(db, load, client, monkeypatch) -> None:  #
     assert client.get("/api/v1/patterns/serial?cursor=bad", headers=h).status_code in (400, 422)
 
 
-def test_a_long_register_wide_job_answers_job_pending_then_its_result(db, load, client, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    import threading
-    import time
+# one offender, two victims: the serial ranking's smallest register
+_TWO_VICTIMS = [person("DM", "Daniel", "Marsh"), person("V1"), person("V2"),
+                incident("A", 1, "call", ["DM"], ["V1"]), incident("B", 2, "call", ["DM"], ["V2"])]
 
+
+class _HeldRanking:
+    """``services._rank_serial`` made to wait for ``release`` (a run over a large register,
+    held until the test lets it finish); ``started`` is set and ``runs`` counted on each run."""
+
+    def __init__(self, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+        from graphsvc import services
+
+        self.release = threading.Event()
+        self.started = threading.Event()
+        self.runs = 0
+        real = services._rank_serial
+
+        def held(*args, **kwargs):  # type: ignore[no-untyped-def]
+            self.runs += 1
+            self.started.set()
+            self.release.wait(30)
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(services, "_rank_serial", held)
+
+
+def _until(ready, what: str, seconds: float = 30.0):  # type: ignore[no-untyped-def]
+    """Poll ``ready()`` until it returns something true; fail with ``what`` after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while not (value := ready()):
+        assert time.monotonic() < deadline, what
+        time.sleep(0.05)
+    return value
+
+
+def test_a_long_register_wide_job_answers_job_pending_then_its_result(db, load, client, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from graphsvc import services
 
     monkeypatch.setenv("GRAPHSVC_PATTERN_CACHE_S", "120")
     services._job_cache.clear()
-    load([person("DM", "Daniel", "Marsh"), person("V1"), person("V2"),
-          incident("A", 1, "call", ["DM"], ["V1"]), incident("B", 2, "call", ["DM"], ["V2"])])
-    release = threading.Event()
-    real = services._rank_serial
-
-    def slow(*args, **kwargs):  # type: ignore[no-untyped-def]
-        release.wait(30)  # the ranking of a large register, held until the test lets it finish
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(services, "_rank_serial", slow)
+    load(_TWO_VICTIMS)
+    held = _HeldRanking(monkeypatch)
     monkeypatch.setattr(services, "_job_wait_s", 0.2)
     key = auth.create_key(db, role="investigator", name="job-test")[0]
     h = {"Authorization": f"Bearer {key}", "X-Purpose": "OP-TEST"}
@@ -55,26 +82,17 @@ def test_a_long_register_wide_job_answers_job_pending_then_its_result(db, load, 
     assert first.get_json()["error"]["code"] == "job_pending"
     assert int(first.headers["Retry-After"]) > 0
     assert client.get("/api/v1/patterns/serial?min_victims=2", headers=h).status_code == 503  # still running
-    release.set()
-    deadline = time.monotonic() + 30
-    while True:
-        r = client.get("/api/v1/patterns/serial?min_victims=2", headers=h)
-        if r.status_code == 200 or time.monotonic() > deadline:
-            break
-        time.sleep(0.1)
-    assert r.status_code == 200, r.get_json()
+    held.release.set()
+    r = _until(lambda: (x := client.get("/api/v1/patterns/serial?min_victims=2", headers=h)).status_code == 200 and x,
+               "the ranking never came")
     assert [p["person_id"] for p in r.get_json()["persons"]] == ["DM"]
 
 
 def test_a_ranking_past_its_refresh_age_is_served_while_it_refreshes_and_marked_stale_after_the_graph_changed(db, load, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    import threading
-    import time
-
     from graphsvc import services
 
     services._job_cache.clear()
-    load([person("DM", "Daniel", "Marsh"), person("V1"), person("V2"),
-          incident("A", 1, "call", ["DM"], ["V1"]), incident("B", 2, "call", ["DM"], ["V2"])])
+    load(_TWO_VICTIMS)
     monkeypatch.setenv("GRAPHSVC_PATTERN_CACHE_S", "60")
     monkeypatch.setattr(services, "_job_wait_s", 30.0)
     first = services.serial(db, min_victims=2)
@@ -82,43 +100,28 @@ def test_a_ranking_past_its_refresh_age_is_served_while_it_refreshes_and_marked_
     assert first["computed_at"] is not None and first["stale"] is False
     assert services.serial(db, min_victims=2)["computed_at"] == first["computed_at"]  # fresh: the cache
 
-    release = threading.Event()
-    real = services._rank_serial
-    started = threading.Event()
-
-    def slow(*args, **kwargs):  # type: ignore[no-untyped-def]
-        started.set()
-        release.wait(30)  # a run over a large register, held until the test lets it finish
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(services, "_rank_serial", slow)
+    held = _HeldRanking(monkeypatch)
     monkeypatch.setattr(services, "_job_wait_s", 0.2)
     monkeypatch.setenv("GRAPHSVC_PATTERN_CACHE_S", "0.3")
     time.sleep(0.4)  # past the refresh age; the graph has not changed
     again = services.serial(db, min_victims=2)  # no wait and no job_pending: the previous answer
     assert (again["computed_at"], again["stale"]) == (first["computed_at"], False)
     assert [p["person_id"] for p in again["persons"]] == ["DM"]
-    assert started.wait(10), "the refresh did not start"
-    release.set()
-    deadline = time.monotonic() + 30
-    while services.serial(db, min_victims=2)["computed_at"] == first["computed_at"]:
-        assert time.monotonic() < deadline, "the refreshed ranking never replaced the old one"
-        time.sleep(0.05)
-    refreshed = services.serial(db, min_victims=2)
+    assert held.started.wait(10), "the refresh did not start"
+    held.release.set()
+    refreshed = _until(lambda: (x := services.serial(db, min_victims=2))["computed_at"] != first["computed_at"] and x,
+                       "the refreshed ranking never replaced the old one")
 
     # the graph changed (a third victim) and the new run outlives the wait: the last answer,
     # marked stale, rather than "ask again"; then the new one
-    release.clear()
+    held.release.clear()
     monkeypatch.setenv("GRAPHSVC_PATTERN_CACHE_S", "60")
     load([person("V3"), incident("C", 3, "call", ["DM"], ["V3"])])
     old = services.serial(db, min_victims=2)
     assert (old["computed_at"], old["stale"]) == (refreshed["computed_at"], True)
     assert old["persons"][0]["victim_count"] == 2
-    release.set()
-    deadline = time.monotonic() + 30
-    while (fresh := services.serial(db, min_victims=2))["stale"]:
-        assert time.monotonic() < deadline, "the new ranking never came"
-        time.sleep(0.05)
+    held.release.set()
+    fresh = _until(lambda: not (x := services.serial(db, min_victims=2))["stale"] and x, "the new ranking never came")
     assert fresh["persons"][0]["victim_count"] == 3
     assert fresh["computed_at"] > refreshed["computed_at"]
 
@@ -131,9 +134,7 @@ def test_a_record_replaced_in_place_changes_the_cached_ranking_at_once(db, load,
     services._job_cache.clear()
     monkeypatch.setenv("GRAPHSVC_PATTERN_CACHE_S", "600")
     monkeypatch.setattr(services, "_job_wait_s", 30.0)
-    records = [person("DM", "Daniel", "Marsh"), person("V1"), person("V2"),
-               incident("A", 1, "call", ["DM"], ["V1"]), incident("B", 2, "call", ["DM"], ["V2"])]
-    load(records)
+    load(_TWO_VICTIMS)
     before = services.serial(db, min_victims=2)
     assert services.serial(db, min_victims=2)["computed_at"] == before["computed_at"]  # cached
     load([incident("B", 2, "assault", ["DM"], ["V2"])])  # the same record, its type changed in place
@@ -146,38 +147,24 @@ def test_one_run_per_job_at_a_time_however_often_the_register_changes(db, load, 
     """Changes arriving while a run is under way start no run beside it (at 1M a run takes
     minutes and gigabytes); the caller gets the last answer marked stale; the request after the
     run ends starts one for the register as it is then."""
-    import threading
-    import time
-
     from graphsvc import services
 
     services._job_cache.clear()
     monkeypatch.setenv("GRAPHSVC_PATTERN_CACHE_S", "600")
     monkeypatch.setattr(services, "_job_wait_s", 30.0)
-    load([person("DM", "Daniel", "Marsh"), person("V1"), person("V2"),
-          incident("A", 1, "call", ["DM"], ["V1"]), incident("B", 2, "call", ["DM"], ["V2"])])
+    load(_TWO_VICTIMS)
     first = services.serial(db, min_victims=2)
 
-    release = threading.Event()
-    real = services._rank_serial
-    runs: list[int] = []
-
-    def slow(*args, **kwargs):  # type: ignore[no-untyped-def]
-        runs.append(1)
-        release.wait(30)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(services, "_rank_serial", slow)
+    held = _HeldRanking(monkeypatch)
     monkeypatch.setattr(services, "_job_wait_s", 0.2)
     for k in range(3):  # three loads, each met by a request while the first new run is held
         load([person(f"VX{k}"), incident(f"X{k}", 10 + k, "call", ["DM"], [f"VX{k}"])])
         answer = services.serial(db, min_victims=2)
         assert (answer["computed_at"], answer["stale"]) == (first["computed_at"], True)
     time.sleep(0.3)
-    assert len(runs) == 1, f"{len(runs)} runs at once"
-    release.set()
-    deadline = time.monotonic() + 30
-    while (latest := services.serial(db, min_victims=2))["stale"] or latest["persons"][0]["victim_count"] < 5:
-        assert time.monotonic() < deadline, "the ranking of the register as it is never came"
-        time.sleep(0.05)
+    assert held.runs == 1, f"{held.runs} runs at once"
+    held.release.set()
+    latest = _until(lambda: not (x := services.serial(db, min_victims=2))["stale"]
+                    and x["persons"][0]["victim_count"] >= 5 and x,
+                    "the ranking of the register as it is never came")
     assert latest["persons"][0]["victim_count"] == 5

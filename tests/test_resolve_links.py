@@ -131,7 +131,7 @@ def test_analyses_count_a_confirmed_link_as_one_perpetrator(register: Database, 
     resolve.decide(register, A1, A2, "reject", actor="t", role="investigator", reason="twins", purpose=PURPOSE)
     assert services.serial(register, min_victims=2)["persons"] == []  # rejected never counts
     resolve.decide(register, A1, A2, "undo", actor="t", role="investigator", reason="re-open", purpose=PURPOSE)
-    # the ranking is cached (the default 120 s) on a digest of the links: the undo clears
+    # the ranking is cached (for the refresh age) on a digest of the links: the undo clears
     # decided_at, and the answer still changes at once (the proposal counts again at 0.5)
     persons = services.serial(register, min_victims=2)["persons"]
     assert len(persons) == 1 and set(persons[0]["person_ids"]) == {A1, A2}
