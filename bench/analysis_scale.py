@@ -65,6 +65,7 @@ def main() -> None:
     logging.getLogger("neo4j").setLevel(logging.ERROR)
     from graphsvc import services
     from graphsvc.analysis.matching import lucene_query, normalise_subject
+    from graphsvc.analysis.identity import link_threshold
     from graphsvc.config import Settings
     from graphsvc.db import Database
     from graphsvc.repo import analysis as repo
@@ -90,6 +91,8 @@ def main() -> None:
         top1 = positives = 0
         top1_id = positives_id = 0  # probes that carry an identifier (issue 3's accuracy case)
         scorer = None
+        searched: dict[str, int] = {}  # probes per "searched" answer (what the candidates were read by)
+        threshold = link_threshold()
         neo4j_cpu = own_cpu = 0.0  # CPU seconds spent during the checks (Neo4j's process, this one)
         for p in probes:
             neo4j_cpu -= process_cpu_seconds(neo4j_pid) if neo4j_pid else 0.0
@@ -112,8 +115,11 @@ def main() -> None:
             norm = normalise_subject(p["subject"])
             names = [n for n in (norm["given_name"], norm["family_name"], *norm["aliases"]) if n]
             dobs = [norm["dob"]] if norm["dob"] else []
+            if "names" not in res["searched"] and "dob" not in res["searched"]:
+                names, dobs = [], []  # the check read the identifiers' persons only: so does the raw lookup
+            searched[",".join(res["searched"])] = searched.get(",".join(res["searched"]), 0) + 1
             t0 = time.perf_counter()
-            repo.check_candidates(db, norm, lucene_query(names), dobs, p.get("complainant_id"))
+            repo.check_candidates(db, norm, lucene_query(names), dobs, p.get("complainant_id"), threshold)
             raw_ms.append((time.perf_counter() - t0) * 1000)
         result["check"] = {"ms": _stats(check_ms), "raw_candidate_lookup_ms": _stats(raw_ms),
                            "overhead_ratio_p50": round(statistics.median(check_ms) / statistics.median(raw_ms), 2),
@@ -121,6 +127,7 @@ def main() -> None:
                            "positive_probes": positives,
                            "top1_positive_probes_with_identifier": round(top1_id / positives_id, 4) if positives_id else None,
                            "positive_probes_with_identifier": positives_id, "scorer": scorer,
+                           "searched": searched,
                            # what one check costs the machine: the sum must fit in the cores for a throughput
                            "cpu_ms_per_check": {"neo4j": round(neo4j_cpu * 1000 / len(probes), 1) if neo4j_pid else None,
                                                 "python": round(own_cpu * 1000 / len(probes), 1)}}

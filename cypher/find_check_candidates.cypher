@@ -4,7 +4,9 @@
 // first found (identifier hits, names, dates of birth), what the scorer needs (as
 // get_match_candidates, which search uses: change both) and the identifier hits that brought them. One query instead of four:
 // each round trip costs the check about 0.3 ms of driver work, and the lists come back as one
-// row per candidate instead of one per hit (docs/analysis.md).
+// row per candidate instead of one per hit (docs/analysis.md). Each candidate's identity links that
+// count ($threshold) come with it: the first hop of the link search, which then needs a round trip
+// only for the persons those links reach.
 CALL () {
   CALL () {
     UNWIND $phones AS v MATCH (x:Phone {value: v}) RETURN x, 'phones' AS field
@@ -67,5 +69,11 @@ RETURN p.id AS person_id, p.given_name AS given_name, p.family_name AS family_na
                + [(o:Order)-[:RESTRAINS]->(p) WHERE (o)-[:PROTECTS]->(:Person {id: $complainant}) | o.id]
        END AS complainant_contact,
        [h IN hits WHERE h.p = p | {field: h.field, value: h.value, how: h.how, incident_ids: h.incident_ids}]
-         AS identifier_hits
+         AS identifier_hits,
+       // the first hop of the identity-link search (find_identity_links' rows: change both), so the
+       // check reads links again only from the persons these reach
+       [(p)-[r:POSSIBLY_SAME_AS]-(:Person)
+          WHERE r.status = 'confirmed' OR (r.status = 'proposed' AND r.probability >= $threshold)
+        | {a: startNode(r).id, b: endNode(r).id, status: r.status, probability: r.probability,
+           decided_by: r.decided_by}] AS identity_links
 ORDER BY rank

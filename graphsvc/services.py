@@ -36,7 +36,7 @@ from graphsvc.analysis.fixation import (
 )
 from graphsvc.analysis.flags import flags as compute_flags
 from graphsvc.analysis.identity import IdentityGroup, identity_group, identity_groups, link_graph, link_threshold
-from graphsvc.analysis.matching import DeterministicScorer, Scorer, lucene_query, normalise_subject
+from graphsvc.analysis.matching import IDENTIFIER_FIELDS, DeterministicScorer, Scorer, lucene_query, normalise_subject
 from graphsvc.analysis.risk import risk_score
 from graphsvc.analysis.severity import SEVERITY
 from graphsvc.db import Database
@@ -283,12 +283,15 @@ def check(db: Database, subject: dict, complainant_id: str | None = None, limit:
     chosen, scorer_name = (scorer, type(scorer).__name__) if scorer is not None else _default_scorer()
     scored: list[Any] = []
 
-    def rank(candidates: list[dict[str, Any]]) -> list[str]:
+    def rank(candidates: list[dict[str, Any]], narrow: bool) -> list[str] | None:
         # runs inside the read transaction (it may be retried): keep it a function of its input
         scored[:] = [s for s in chosen.score_subject(norm, candidates) if s.matched_on]
+        if narrow and not (scored and _first_rank(scored[0])):
+            return None  # the identifiers alone do not settle it: search the names and dates of birth too
         return [s.person_id for s in scored[: limit + 5]]
 
-    candidates, rows = repo.check_reads(db, norm, lucene_query(names), dobs, complainant_id, rank, threshold)
+    candidates, rows, narrowed = repo.check_reads(db, norm, lucene_query(names), dobs, complainant_id, rank,
+                                                  threshold)
     info = {c["person_id"]: c for c in candidates}
 
     # confirmed identity links: one perpetrator, shown once (its best-scoring record)
@@ -313,8 +316,18 @@ def check(db: Database, subject: dict, complainant_id: str | None = None, limit:
         order.append(s.person_id)
     summaries = _summary(db, {p: perps[p] for p in order}, today, th, complainant_id)
     matches = [{**emitted[p], **summaries[p]} for p in order]
-    return {"matches": matches, "candidates_considered": len(candidates),
+    searched = [k for k, used in (("identifiers", any(norm[f] for f in IDENTIFIER_FIELDS)),
+                                  ("names", bool(names) and not narrowed), ("dob", bool(dobs) and not narrowed))
+                if used]
+    return {"matches": matches, "candidates_considered": len(candidates), "searched": searched,
             "complainant_id": complainant_id, "unparsed": norm["unparsed"], "scorer": scorer_name}
+
+
+def _first_rank(scored: Any) -> bool:
+    """The intake rule's first rank: a shared identifier and an agreeing name or date of birth.
+    Only the trained model's adapter marks it (:class:`LinkageScorer`, ``parts["rank"]``); a
+    scorer that does not is never narrowed to the identifiers' persons."""
+    return "rank" in scored.parts
 
 
 # -- profile -----------------------------------------------------------------------------------

@@ -134,7 +134,39 @@ def test_a_trained_model_can_replace_the_scorer(db, load) -> None:
     res = services.check(db, {"given_name": "Ann", "family_name": "Lee", "phones": ["07700900888"]},
                          scorer=LinkageScorer(model))
     assert [(m["person_id"], m["score"], m["confident"]) for m in res["matches"]] == [("A", 0.97, True), ("B", 0.2, False)]
-    assert {c["id"] for c in seen[0]} == {"A", "B"}
+    # the phone's person first; a phone match with no agreeing name or birth date does not settle
+    # it, so the names were searched too and the model saw everyone
+    assert [{c["id"] for c in s} for s in seen] == [{"A"}, {"A", "B"}]
+    assert res["searched"] == ["identifiers", "names"]
+
+
+def test_a_corroborated_identifier_match_skips_the_name_search(db, load) -> None:
+    # A shared phone and an agreeing name rank first whatever else is found (the intake rule), so
+    # the check does not search names and dates of birth: the namesakes it would have found rank
+    # below and are not listed. Without the agreeing name, they are.
+    from graphsvc.analysis.matching import LinkageScorer
+
+    load([person("A", "Ann", "Lee", dob="1980-01-02", phones=["07700 900888"]),
+          person("B", "Ann", "Lee", dob="1980-01-02"), person("C", "Anne", "Lee")])
+    seen: list[set[str]] = []
+
+    def model(subject: dict, candidates: list[dict]) -> list[tuple[str, float, dict]]:
+        seen.append({c["id"] for c in candidates})
+        return [(c["id"], 0.99 if c.get("phones") else 0.5,
+                 {"given_name": {"level": "exact", "match_weight": 2.0},
+                  **({"phones": {"level": "exact", "match_weight": 9.0}} if c.get("phones") else {})})
+                for c in candidates]
+
+    res = services.check(db, {"given_name": "Ann", "family_name": "Lee", "dob": "1980-01-02",
+                              "phones": ["07700900888"]}, scorer=LinkageScorer(model))
+    assert [m["person_id"] for m in res["matches"]] == ["A"] and res["matches"][0]["confident"]
+    assert seen == [{"A"}] and res["searched"] == ["identifiers"] and res["candidates_considered"] == 1
+    # the same subject with a phone nobody has: names and the date of birth are searched
+    seen.clear()
+    res = services.check(db, {"given_name": "Ann", "family_name": "Lee", "dob": "1980-01-02",
+                              "phones": ["07700900111"]}, scorer=LinkageScorer(model))
+    assert seen == [{"A", "B", "C"}] and res["searched"] == ["identifiers", "names", "dob"]
+    assert {m["person_id"] for m in res["matches"]} == {"A", "B", "C"}
 
 
 def test_model_scorer_hands_what_it_cannot_compare_to_the_rules(db, load, monkeypatch) -> None:

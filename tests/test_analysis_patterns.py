@@ -67,10 +67,32 @@ def test_check_shows_a_confirmed_group_once(db, load) -> None:
     load([person("P1", "Gary", "Knox", phones=["07700 900321"]), person("P2", "Gary", "Knox", dob="1970-01-01"),
           person("V1"), incident("I1", 0, "text", ["P2"], ["V1"])])
     _link(db, "P1", "P2", "confirmed", 1.0)
-    matches = services.check(db, {"given_name": "Gary", "family_name": "Knox", "phones": ["07700900321"]})["matches"]
+    # by name: both records match, shown as one perpetrator (the better-scoring record, P1's name
+    # and date of birth agree no less) with the other under same_person_records
+    matches = services.check(db, {"given_name": "Gary", "family_name": "Knox"})["matches"]
     assert [m["person_id"] for m in matches] == ["P1"]
-    assert matches[0]["same_person_records"][0]["person_id"] == "P2"
+    assert [r["person_id"] for r in matches[0]["same_person_records"]] == ["P2"]
     assert matches[0]["incident_count"] == 1 and matches[0]["victim_count"] == 1
+    # by his phone and name: P1 settles it, the names are not searched, so P2 is not a scored
+    # record of this check; the group still counts P2's incident and names P2
+    res = services.check(db, {"given_name": "Gary", "family_name": "Knox", "phones": ["07700900321"]})
+    assert res["searched"] == ["identifiers"] and [m["person_id"] for m in res["matches"]] == ["P1"]
+    assert res["matches"][0]["identity"]["confirmed_person_ids"] == ["P2"]
+    assert res["matches"][0]["incident_count"] == 1 and res["matches"][0]["victim_count"] == 1
+
+
+def test_check_follows_identity_links_past_the_candidates_own(db, load) -> None:
+    # The check reads its candidates' links with them, then the links of the persons those reach:
+    # X is linked to Y, Y to Z (neither found by the subject), so X's group is X, Y and Z.
+    load([person("X", "Rhys", "Vane", phones=["07700 900654"]), person("Y", "R", "Vane"), person("Z", "Rees", "Vain"),
+          person("V1"), person("V2"), incident("IY", 0, "text", ["Y"], ["V1"]), incident("IZ", 9, "text", ["Z"], ["V2"])])
+    _link(db, "X", "Y", "confirmed", 1.0)
+    _link(db, "Z", "Y", "confirmed", 1.0)
+    res = services.check(db, {"given_name": "Rhys", "family_name": "Vane", "phones": ["07700900654"]})
+    top = res["matches"][0]
+    assert top["person_id"] == "X" and res["searched"] == ["identifiers"]
+    assert top["identity"]["confirmed_person_ids"] == ["Y", "Z"]
+    assert top["incident_count"] == 2 and top["victim_count"] == 2
 
 
 def test_serial_counts_possible_victims_of_unidentified_incidents_that_used_his_identifiers(db, load) -> None:

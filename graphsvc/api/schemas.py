@@ -222,6 +222,11 @@ class CheckResponse(_Open):
     scorer: str | None = Field(None, description="what ranked the candidates: 'model:<label>#<hash>' (the "
                                "trained linkage model, the default), 'deterministic', or 'deterministic "
                                "(model unavailable)' when the model could not be loaded")
+    searched: list[Literal["identifiers", "names", "dob"]] = Field(
+        default_factory=list,
+        description="what candidates were searched by. 'identifiers' alone: a candidate shares an identifier "
+                    "with the subject and agrees on a name or date of birth (the first rank), so persons "
+                    "found by name or date of birth alone, who would rank below it, were not searched for")
 
 
 class Profile(_Open):

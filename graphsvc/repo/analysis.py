@@ -97,16 +97,24 @@ def person_profile(db: Database, person_id: str) -> dict[str, Any] | None:
 IDENTITY_HOPS = 6
 
 
-def _identity_links_in(db: Database, tx: Any, person_ids: Sequence[str], threshold: float) -> list[dict[str, Any]]:
+def _identity_links_in(db: Database, tx: Any, person_ids: Sequence[str], threshold: float,
+                       known: Mapping[str, Sequence[Mapping[str, Any]]] | None = None) -> list[dict[str, Any]]:
     """The links that count within ``IDENTITY_HOPS`` of ``person_ids``, breadth first: one
-    ``find_identity_links`` read per hop, from the persons the previous hop reached."""
+    ``find_identity_links`` read per hop, from the persons the previous hop reached.
+
+    ``known`` holds the links already read for some of ``person_ids`` (the intake check's
+    candidates come with theirs): those persons are not read again, so a check whose top
+    matches have no links makes no link read at all."""
+    known = known or {}
     seen = set(person_ids)
-    frontier = list(dict.fromkeys(person_ids))
     links: dict[tuple[str, str], dict[str, Any]] = {}
-    for _ in range(IDENTITY_HOPS):
-        if not frontier:
+    frontier = [p for p in dict.fromkeys(person_ids) if p not in known]
+    reached: list[dict[str, Any]] = [dict(link) for p in dict.fromkeys(person_ids) if p in known for link in known[p]]
+    for hop in range(IDENTITY_HOPS):
+        found = reached + (db.run_in(tx, "find_identity_links", ids=frontier, threshold=threshold) if frontier else [])
+        reached = []
+        if not found:
             break
-        found = db.run_in(tx, "find_identity_links", ids=frontier, threshold=threshold)
         nxt: list[str] = []
         for link in found:
             links.setdefault((link["a"], link["b"]), link)
@@ -115,6 +123,8 @@ def _identity_links_in(db: Database, tx: Any, person_ids: Sequence[str], thresho
                     seen.add(p)
                     nxt.append(p)
         frontier = nxt
+        if not frontier:
+            break
     return list(links.values())
 
 
@@ -199,8 +209,8 @@ def perpetrator_rows(db: Database, person_ids: Sequence[str], threshold: float) 
     return db.read_tx(lambda tx: perpetrator_rows_in(db, tx, person_ids, threshold))
 
 
-def perpetrator_rows_in(db: Database, tx: Any, person_ids: Sequence[str],
-                        threshold: float) -> dict[str, Any]:
+def perpetrator_rows_in(db: Database, tx: Any, person_ids: Sequence[str], threshold: float,
+                        known_links: Mapping[str, Sequence[Mapping[str, Any]]] | None = None) -> dict[str, Any]:
     """The identity links that count around ``person_ids`` and the groups they make, then the
     incidents, orders and linked unidentified incidents of everyone in those groups
     (``get_perpetrator_records``, one round trip). Returns ``{"groups" (person id ->
@@ -208,12 +218,13 @@ def perpetrator_rows_in(db: Database, tx: Any, person_ids: Sequence[str],
 
     The links are read without their evidence (JSON text, most of a link's bytes); the evidence
     of the links that bring an unconfirmed member into a group, the only ones an answer shows,
-    comes with the records (a check at 1M read 700 links' evidence for some subjects)."""
+    comes with the records (a check at 1M read 700 links' evidence for some subjects).
+    ``known_links``: links already read, per person (see :func:`_identity_links_in`)."""
     from graphsvc.analysis.identity import IdentityGroup, decode_evidence, identity_group, link_graph
 
     if not person_ids:
         return {"groups": {}, "incidents": [], "orders": [], "unidentified": []}
-    links = _identity_links_in(db, tx, person_ids, threshold)
+    links = _identity_links_in(db, tx, person_ids, threshold, known_links)
     graph = link_graph(links, threshold)
     groups: dict[str, IdentityGroup] = {p: identity_group(p, links, threshold, graph) for p in person_ids}
     everyone = sorted(set(person_ids) | {m for g in groups.values() for m in g.members})
@@ -230,44 +241,63 @@ def perpetrator_rows_in(db: Database, tx: Any, person_ids: Sequence[str],
 
 def check_reads(db: Database, identifiers: Mapping[str, Sequence[str]], lucene: str | None,
                 dobs: Sequence[dt.date], complainant_id: str | None,
-                choose: Callable[[list[dict[str, Any]]], Sequence[str]], threshold: float, *,
-                name_limit: int = 50, dob_limit: int = 100) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+                choose: Callable[[list[dict[str, Any]], bool], Sequence[str] | None], threshold: float, *,
+                name_limit: int = 50, dob_limit: int = 100) -> tuple[list[dict[str, Any]], dict[str, Any], bool]:
     """The intake check's reads, in ONE read transaction: the candidates (:func:`check_candidates_in`),
-    then ``choose(candidates)`` (the caller's scoring: the person ids worth a summary), then
-    :func:`perpetrator_rows_in` for those. Returns ``(candidates, perpetrator rows)``.
+    then ``choose(candidates, narrow)`` (the caller's scoring: the person ids worth a summary), then
+    :func:`perpetrator_rows_in` for those. Returns ``(candidates, perpetrator rows, narrowed)``.
+
+    When the subject has identifiers, the persons they reach are read first, alone
+    (``narrow=True``); ``choose`` returns None when they do not settle the answer, and the
+    names and dates of birth are searched as well. ``narrowed`` says the name and date-of-birth
+    search was not needed (docs/analysis.md: the full-text name search is most of a check's
+    database time).
 
     One transaction instead of two saves a BEGIN and a COMMIT round trip per check; ``choose``
-    runs inside it, so it must be a pure function of the candidates (a managed transaction may
-    be retried)."""
+    runs inside it, so it must be a pure function of its input (a managed transaction may be
+    retried)."""
 
-    def work(tx: Any) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-        candidates = check_candidates_in(db, tx, identifiers, lucene, dobs, complainant_id,
-                                         name_limit=name_limit, dob_limit=dob_limit)
-        chosen = list(choose(candidates))
-        return candidates, perpetrator_rows_in(db, tx, chosen, threshold)
+    def work(tx: Any) -> tuple[list[dict[str, Any]], dict[str, Any], bool]:
+        chosen: Sequence[str] | None = None
+        if any(identifiers.get(k) for k in ("phones", "emails", "handles", "vehicles")):
+            candidates = check_candidates_in(db, tx, identifiers, None, (), complainant_id, threshold,
+                                             name_limit=name_limit, dob_limit=dob_limit)
+            chosen = choose(candidates, True) if candidates else None
+        narrowed = chosen is not None
+        if chosen is None:
+            candidates = check_candidates_in(db, tx, identifiers, lucene, dobs, complainant_id, threshold,
+                                             name_limit=name_limit, dob_limit=dob_limit)
+            chosen = choose(candidates, False) or []
+        known = {c["person_id"]: c["identity_links"] for c in candidates}
+        return candidates, perpetrator_rows_in(db, tx, list(chosen), threshold, known), narrowed
 
     return db.read_tx(work)
 
 
 def check_candidates(db: Database, identifiers: Mapping[str, Sequence[str]], lucene: str | None,
-                     dobs: Sequence[dt.date], complainant_id: str | None, *, name_limit: int = 50,
-                     dob_limit: int = 100) -> list[dict[str, Any]]:
+                     dobs: Sequence[dt.date], complainant_id: str | None, threshold: float, *,
+                     name_limit: int = 50, dob_limit: int = 100) -> list[dict[str, Any]]:
     """:func:`check_candidates_in` in a read transaction of its own (the benchmark's raw lookup)."""
-    return db.read_tx(lambda tx: check_candidates_in(db, tx, identifiers, lucene, dobs, complainant_id,
+    return db.read_tx(lambda tx: check_candidates_in(db, tx, identifiers, lucene, dobs, complainant_id, threshold,
                                                      name_limit=name_limit, dob_limit=dob_limit))
 
 
 def check_candidates_in(db: Database, tx: Any, identifiers: Mapping[str, Sequence[str]], lucene: str | None,
-                        dobs: Sequence[dt.date], complainant_id: str | None, *, name_limit: int = 50,
-                        dob_limit: int = 100) -> list[dict[str, Any]]:
+                        dobs: Sequence[dt.date], complainant_id: str | None, threshold: float, *,
+                        name_limit: int = 50, dob_limit: int = 100) -> list[dict[str, Any]]:
     """Candidates by identifier (up to ``CANDIDATE_LIMIT`` hits), by name (``name_limit``) and by
-    date of birth (``dob_limit``), with what the scorer needs of each and ``identifier_hits``
-    (``[{"field", "value", "how", "incident_ids"?}]``), in the order first found (identifier
-    hits, then names, then dates of birth): ``find_check_candidates``, one round trip."""
-    rows = _rows(db.run_in(tx, "find_check_candidates", q=lucene, dobs=list(dobs), complainant=complainant_id,
-                           limit=CANDIDATE_LIMIT, name_limit=name_limit, dob_limit=dob_limit,
-                           **identifier_params(identifiers)))
+    date of birth (``dob_limit``), with what the scorer needs of each, ``identifier_hits``
+    (``[{"field", "value", "how", "incident_ids"?}]``) and ``identity_links`` (the links that
+    count at ``threshold`` touching the candidate, as ``find_identity_links`` returns them), in
+    the order first found (identifier hits, then names, then dates of birth):
+    ``find_check_candidates``, one round trip."""
+    rows = db.run_in(tx, "find_check_candidates", q=lucene, dobs=list(dobs), complainant=complainant_id,
+                     limit=CANDIDATE_LIMIT, name_limit=name_limit, dob_limit=dob_limit, threshold=threshold,
+                     **identifier_params(identifiers))
     for row in rows:
+        # the only driver temporal value in a row (a recursive native() walk cost 1-2 ms a check)
+        if row["dob"] is not None:
+            row["dob"] = row["dob"].to_native()
         for hit in row["identifier_hits"]:
             if not hit["incident_ids"]:
                 del hit["incident_ids"]
