@@ -28,6 +28,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--truth", type=Path, required=True)
     parser.add_argument("--probes", type=int, default=500)
+    parser.add_argument("--only", choices=("with-identifier", "without-identifier"),
+                        help="only the probes whose subject has (or has no) phone, email, handle or vehicle")
     args = parser.parse_args()
     logging.getLogger("neo4j").setLevel(logging.ERROR)
     from graphsvc import services
@@ -40,7 +42,11 @@ def main() -> None:
     with args.truth.open(encoding="utf-8") as handle:
         for line in handle:
             if '"kind":"check"' in line:
-                probes.append(json.loads(line))
+                probe = json.loads(line)
+                has_id = any(probe["subject"].get(k) for k in ("phones", "emails", "handles", "vehicles"))
+                if args.only and has_id != (args.only == "with-identifier"):
+                    continue
+                probes.append(probe)
                 if len(probes) >= args.probes + 50:
                     break
     db = Database(Settings.from_env())

@@ -41,7 +41,21 @@ CALL () {
   LIMIT $dob_limit
   RETURN collect(p) AS by_dob
 }
-WITH hits, [h IN hits | h.p] + by_name + by_dob AS found
+// who already offended against the complainant (incidents) or is restrained from them (orders):
+// read once from the complainant's side, not from each candidate's (an offender's every incident)
+CALL () {
+  OPTIONAL MATCH (c:Person {id: $complainant})-[:VICTIM_IN]->(i:Incident)<-[:OFFENDER_IN]-(o:Person)
+  WITH o, i.id AS id ORDER BY id
+  WITH o, collect(id) AS ids WHERE o IS NOT NULL
+  RETURN collect({o: o, ids: ids}) AS against
+}
+CALL () {
+  OPTIONAL MATCH (c:Person {id: $complainant})<-[:PROTECTS]-(r:Order)-[:RESTRAINS]->(o:Person)
+  WITH o, r.id AS id ORDER BY id
+  WITH o, collect(id) AS ids WHERE o IS NOT NULL
+  RETURN collect({o: o, ids: ids}) AS restrained
+}
+WITH hits, [h IN hits | h.p] + by_name + by_dob AS found, against, restrained
 CALL (found) {
   UNWIND range(0, size(found) - 1) AS k
   WITH found[k] AS p, min(k) AS first
@@ -55,8 +69,9 @@ CALL (people) {
   RETURN collect({key: key, n: COUNT { MATCH (q:Person {family_key: key}) RETURN q LIMIT 65 } - 1}) AS counts
 }
 UNWIND range(0, size(people) - 1) AS rank
-WITH people[rank] AS p, rank, counts, hits
-WITH p, rank, counts, hits, [(p)-[:HAS_IDENTIFIER]->(x) | {kind: head(labels(x)), value: x.value}] AS ids
+WITH people[rank] AS p, rank, counts, hits, against, restrained
+WITH p, rank, counts, hits, against, restrained,
+     [(p)-[:HAS_IDENTIFIER]->(x) | {kind: head(labels(x)), value: x.value}] AS ids
 RETURN p.id AS person_id, p.given_name AS given_name, p.family_name AS family_name, p.aliases AS aliases,
        p.dob AS dob, labels(p) AS labels,
        [i IN ids WHERE i.kind = 'Phone' | i.value] AS phones,
@@ -64,10 +79,8 @@ RETURN p.id AS person_id, p.given_name AS given_name, p.family_name AS family_na
        [i IN ids WHERE i.kind = 'Handle' | i.value] AS handles,
        [i IN ids WHERE i.kind = 'Vehicle' | i.value] AS vehicles,
        coalesce(head([c IN counts WHERE c.key = p.family_key | c.n]), 0) AS namesakes,
-       CASE WHEN $complainant IS NULL THEN []
-            ELSE [(p)-[:OFFENDER_IN]->(i:Incident)<-[:VICTIM_IN]-(:Person {id: $complainant}) | i.id]
-               + [(o:Order)-[:RESTRAINS]->(p) WHERE (o)-[:PROTECTS]->(:Person {id: $complainant}) | o.id]
-       END AS complainant_contact,
+       coalesce(head([a IN against WHERE a.o = p | a.ids]), [])
+         + coalesce(head([r IN restrained WHERE r.o = p | r.ids]), []) AS complainant_contact,
        [h IN hits WHERE h.p = p | {field: h.field, value: h.value, how: h.how, incident_ids: h.incident_ids}]
          AS identifier_hits,
        // the first hop of the identity-link search (find_identity_links' rows: change both), so the

@@ -288,7 +288,16 @@ def check(db: Database, subject: dict, complainant_id: str | None = None, limit:
         scored[:] = [s for s in chosen.score_subject(norm, candidates) if s.matched_on]
         if narrow and not (scored and _first_rank(scored[0])):
             return None  # the identifiers alone do not settle it: search the names and dates of birth too
-        return [s.person_id for s in scored[: limit + 5]]
+        # The records to read: the first `limit`, and further down the window only the candidates
+        # with identity links (only they can fold into a group listed above, and take no place).
+        linked = {c["person_id"] for c in candidates if c.get("identity_links")}
+        out: list[str] = []
+        unlinked = 0
+        for s in scored[: limit + 5]:
+            if s.person_id in linked or unlinked < limit:
+                out.append(s.person_id)
+                unlinked += s.person_id not in linked
+        return out
 
     candidates, rows, narrowed = repo.check_reads(db, norm, lucene_query(names), dobs, complainant_id, rank,
                                                   threshold)

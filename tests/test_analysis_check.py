@@ -93,6 +93,20 @@ def test_complainant_contact_breaks_a_tie(db, load) -> None:
     assert res[0]["person_id"] == "B" and "complainant" in res[0]["matched_on"]
 
 
+def test_complainant_contact_evidence_is_the_incidents_and_orders_between_them(db, load) -> None:
+    # B offended against the complainant twice (and against someone else once), D is restrained
+    # from contacting her; A never met her. The evidence names exactly those records.
+    load([person("A", "Mark", "Jones"), person("B", "Mark", "Jones"), person("D", "Mark", "Jones"),
+          person("C", "Cara", "Vic"), person("X", "Xena", "Other"),
+          incident("I2", 3, "text", ["B"], ["C"]), incident("I1", 0, "text", ["B"], ["C"]),
+          incident("I3", 5, "text", ["B"], ["X"]), incident("I4", 6, "text", ["A"], ["X"]),
+          order("O1", "D", ["C"], 1, 400), order("O2", "A", ["X"], 1, 400)])
+    res = services.check(db, {"given_name": "Mark", "family_name": "Jones"}, complainant_id="C")["matches"]
+    evidence = {m["person_id"]: m["score_parts"].get("complainant", {}).get("evidence") for m in res}
+    assert evidence == {"B": ["I1", "I2"], "D": ["O1"], "A": None}
+    assert [m["person_id"] for m in res][2] == "A"  # the only one with no contact ranks last
+
+
 def test_check_input_is_validated(db) -> None:
     with pytest.raises(InvalidInput):
         services.check(db, {})

@@ -10,6 +10,7 @@ columns the model compares and blocks on.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -82,7 +83,9 @@ FRAME_COLUMNS: dict[str, str] = {
 }
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _clean_name(value: str) -> str | None:
+    # cached: the intake check prepares about 60 register records per subject, and names repeat
     text = unicodedata.normalize("NFKD", value.casefold())
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = _NAME_DROP_RE.sub(" ", text.replace("-", " "))
