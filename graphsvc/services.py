@@ -36,7 +36,14 @@ from graphsvc.analysis.fixation import (
 )
 from graphsvc.analysis.flags import flags as compute_flags
 from graphsvc.analysis.identity import IdentityGroup, identity_group, identity_groups, link_graph, link_threshold
-from graphsvc.analysis.matching import IDENTIFIER_FIELDS, DeterministicScorer, Scorer, lucene_query, normalise_subject
+from graphsvc.analysis.matching import (
+    IDENTIFIER_FIELDS,
+    DeterministicScorer,
+    Scorer,
+    lucene_query,
+    name_initials,
+    normalise_subject,
+)
 from graphsvc.analysis.risk import risk_score
 from graphsvc.analysis.severity import SEVERITY
 from graphsvc.db import Database
@@ -300,7 +307,7 @@ def check(db: Database, subject: dict, complainant_id: str | None = None, limit:
         return out
 
     candidates, rows, narrowed = repo.check_reads(db, norm, lucene_query(names), dobs, complainant_id, rank,
-                                                  threshold)
+                                                  threshold, initials=name_initials(norm))
     info = {c["person_id"]: c for c in candidates}
 
     # confirmed identity links: one perpetrator, shown once (its best-scoring record)

@@ -199,3 +199,16 @@ def test_model_scorer_hands_what_it_cannot_compare_to_the_rules(db, load, monkey
     assert [m["person_id"] for m in ghost] == ["GHOST"] and "phones" in ghost[0]["matched_on"]
     assert ghost[0]["score_parts"]["scorer"].startswith("deterministic")
     assert services.check(db, {"given_name": "*"})["matches"] == []
+
+
+def test_date_of_birth_candidates_share_a_name_initial(db, load) -> None:
+    # Born the same day is a candidate only with the initial of a given or family name in common
+    # (the linkage model's blocking rule), nicknames counted both ways; a subject known only by
+    # the date of birth is compared with everyone born that day.
+    load([person("SAME-DAY", "Zed", "Xu", dob="1981-05-17"), person("FAMILY-L", "Carl", "Lane", dob="1981-05-17"),
+          person("NICK-B", "Bob", "Quist", dob="1981-05-17"), person("OTHER-DAY", "Ann", "Lee", dob="1990-01-01")])
+    named = services.check(db, {"given_name": "Robert", "family_name": "Lee", "dob": "1981-05-17"})
+    assert {m["person_id"] for m in named["matches"]} >= {"FAMILY-L", "NICK-B"}
+    assert "SAME-DAY" not in {m["person_id"] for m in named["matches"]}
+    unnamed = services.check(db, {"dob": "1981-05-17"})
+    assert {m["person_id"] for m in unnamed["matches"]} == {"SAME-DAY", "FAMILY-L", "NICK-B"}

@@ -39,6 +39,7 @@ __all__ = [
     "dob_agreement",
     "given_name_similarity",
     "NICKNAMES",
+    "name_initials",
 ]
 
 IDENTIFIER_FIELDS = ("phones", "emails", "handles", "vehicles")
@@ -323,6 +324,26 @@ def lucene_query(names: Iterable[str]) -> str | None:
         edits = 2 if len(tok) >= 7 else 1
         parts.append(f"{tok}^2" if len(tok) < 4 else f"({tok}^2 OR {tok}~{edits})")
     return " OR ".join(parts)
+
+
+def name_initials(subject: Mapping[str, Any]) -> list[str] | None:
+    """First letters of the subject's names (given, family, aliases, each token), of the formal
+    names their nicknames stand for and of the nicknames that stand for them; None when the
+    subject has no name. The check's date-of-birth candidates must share one (the linkage
+    model's blocking rule: date of birth and the soundex of either name, which starts with the
+    initial)."""
+    from graphsvc.linkage.nicknames import FORMAL, formal_names
+
+    tokens = {t for n in (subject.get("given_name"), subject.get("family_name"), *(subject.get("aliases") or []))
+              if n for t in _fold(n).split()}
+    if not tokens:
+        return None
+    names = set(tokens)
+    for t in tokens:
+        names.update(formal_names(t), NICKNAMES.get(t, ()))
+        names.update(nick for nick, formal in FORMAL.items() if t in formal)
+        names.update(nick for nick, formal in NICKNAMES.items() if t in formal)
+    return sorted({n[0] for n in names if n})
 
 
 #: The model's date-of-birth levels in the deterministic scorer's ``matched_on`` words.
