@@ -86,3 +86,17 @@ def test_lucene_query_drops_syntax_and_subject_normalises() -> None:
     assert s["unparsed"] == [{"field": "phones", "value": "nonsense"}]
     with pytest.raises(ValueError):
         normalise_subject({"phones": ["nonsense"]})
+
+
+def test_incident_table_is_oldest_first_then_by_id() -> None:
+    # get_perpetrator_records leaves the order to incident_table (sorting in Neo4j cost more)
+    from graphsvc.repo.analysis import incident_table
+
+    def row(iid: str, ms: int | None) -> list:
+        return [iid, ms, None, "text", None, "WMP", ["P"], ["V"], []]
+
+    table = incident_table([row("I-3", 2000), row("I-2", 1000), row("I-1", 2000), row("I-0", 3000)])
+    assert [i["id"] for i in table] == ["I-2", "I-1", "I-3", "I-0"]
+    assert table[0]["occurred_at"].isoformat() == "1970-01-01T00:00:01+00:00"
+    # an incident without a time (the contract requires one) goes last instead of failing
+    assert [i["id"] for i in incident_table([row("I-9", None), row("I-8", 5)])] == ["I-8", "I-9"]

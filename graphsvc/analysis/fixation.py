@@ -94,6 +94,17 @@ def order_ref(order: Mapping[str, Any], today: dt.date) -> dict[str, Any]:
     }
 
 
+class _TimeOrdered(list):  # type: ignore[type-arg]
+    """Incidents already in time order (by ``occurred_at``, then ``id``): the steps of
+    :func:`victim_fixation` that each need that order sort once between them, not four times."""
+
+
+def _time_ordered(incidents: Iterable[Mapping[str, Any]]) -> Sequence[Mapping[str, Any]]:
+    if isinstance(incidents, _TimeOrdered):
+        return incidents
+    return _TimeOrdered(sorted(incidents, key=lambda i: (i["occurred_at"], i["id"])))
+
+
 def escalation(incidents: Sequence[Mapping[str, Any]], alpha: float = 0.05) -> dict[str, Any]:
     """The escalation trend of incidents (in time order) on the severity scale and in frequency.
 
@@ -105,8 +116,9 @@ def escalation(incidents: Sequence[Mapping[str, Any]], alpha: float = 0.05) -> d
         significantly, or when frequency rises significantly and severity does not fall
         significantly; falling symmetrically; otherwise stable.
     """
-    ordered = sorted(incidents, key=lambda i: (i["occurred_at"], i["id"]))
-    sev = mann_kendall([severity(i.get("type")) for i in ordered], alpha=alpha)
+    ordered = _time_ordered(incidents)
+    levels = [severity(i.get("type")) for i in ordered]
+    sev = mann_kendall(levels, alpha=alpha)
     counts = weekly_counts([i["occurred_at"] for i in ordered])
     freq = mann_kendall(counts, alpha=alpha) if len(counts) >= 3 else None
     f_trend = freq.trend if freq else "stable"
@@ -120,7 +132,7 @@ def escalation(incidents: Sequence[Mapping[str, Any]], alpha: float = 0.05) -> d
         "trend": trend,
         "severity": sev.as_dict(),
         "frequency": freq.as_dict() if freq else {"trend": "stable", "note": "span under three weeks"},
-        "max_severity": max((severity(i.get("type")) for i in ordered), default=0),
+        "max_severity": max(levels, default=0),
         "rule": "Mann-Kendall (two-sided, alpha={}) on severity in time order and on weekly counts".format(alpha),
     }
 
@@ -128,7 +140,7 @@ def escalation(incidents: Sequence[Mapping[str, Any]], alpha: float = 0.05) -> d
 def remote_to_physical(incidents: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """The shift from remote contact to physical presence: ``shifted`` when remote contact
     came first and physical presence followed, with the first incident of each kind."""
-    ordered = sorted(incidents, key=lambda i: (i["occurred_at"], i["id"]))
+    ordered = _time_ordered(incidents)
     first_remote = next((i for i in ordered if i.get("type") in REMOTE), None)
     first_physical = next((i for i in ordered if i.get("type") in PHYSICAL), None)
     shifted = bool(first_remote and first_physical and first_remote["occurred_at"] < first_physical["occurred_at"])
@@ -159,7 +171,7 @@ def four_criteria(
     Returns ``{criterion: {"met", "reason", "evidence", ...}}``; the thresholds are in
     :class:`Thresholds` and docs/analysis.md.
     """
-    ordered = sorted(incidents, key=lambda i: (i["occurred_at"], i["id"]))
+    ordered = _time_ordered(incidents)
     ids = [i["id"] for i in ordered]
     n = len(ordered)
     span = (ordered[-1]["occurred_at"] - ordered[0]["occurred_at"]).days if n else 0
@@ -251,7 +263,7 @@ def victim_fixation(
     if not incidents:
         raise ValueError("victim_fixation needs at least one incident")
     th = thresholds or Thresholds()
-    ordered = sorted(incidents, key=lambda i: (i["occurred_at"], i["id"]))
+    ordered = _time_ordered(incidents)
     first, last = ordered[0]["occurred_at"], ordered[-1]["occurred_at"]
     span = (last - first).days
     mine = [o for o in orders if victim_id in (o.get("protected_ids") or [])]

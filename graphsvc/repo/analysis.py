@@ -5,6 +5,7 @@ identity grouping :func:`perpetrator_rows_in` needs to know whose records to rea
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -72,7 +73,7 @@ def _rows(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def incident_table(table: Sequence[Sequence[Any]]) -> list[dict[str, Any]]:
     """``get_perpetrator_records``' incident table as incident dicts (``occurred_at`` and
-    ``reported_at`` UTC datetimes). Written out, not ``dict(zip(...))``: 5,000 incidents are read
+    ``reported_at`` UTC datetimes), oldest first (by time, then id). Written out, not ``dict(zip(...))``: 5,000 incidents are read
     for a prolific offender on every fixation."""
     utc = dt.timezone.utc
     stamp = dt.datetime.fromtimestamp
@@ -80,8 +81,17 @@ def incident_table(table: Sequence[Sequence[Any]]) -> list[dict[str, Any]]:
         {"id": r[0], "occurred_at": stamp(r[1] / 1000, utc) if r[1] is not None else None,
          "reported_at": stamp(r[2] / 1000, utc) if r[2] is not None else None, "type": r[3], "outcome": r[4],
          "source": r[5], "offender_ids": r[6], "victim_ids": r[7], "breached_order_ids": r[8]}
-        for r in table
+        for r in _oldest_first(table)
     ]
+
+
+def _oldest_first(table: Sequence[Sequence[Any]]) -> list[Sequence[Any]]:
+    """Cypher's ``ORDER BY i.occurred_at, i.id`` (nulls last), done here: sorting 5,000
+    incidents cost Neo4j more than it costs Python (docs/analysis.md, session 6)."""
+    try:
+        return sorted(table, key=operator.itemgetter(1, 0))
+    except TypeError:  # an incident without a time (the contract requires one): last
+        return sorted(table, key=lambda r: (r[1] is None, r[1] or 0, r[0]))
 
 
 def identifier_params(values: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
