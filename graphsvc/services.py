@@ -139,11 +139,13 @@ class _Perpetrator:
                                self.group.unconfirmed)
 
 
-def _perpetrators(db: Database, person_ids: Sequence[str], threshold: float) -> dict[str, _Perpetrator]:
-    """Batch: each person's identity group, incidents and orders (one transaction)."""
+def _perpetrators(db: Database, person_ids: Sequence[str], threshold: float, *,
+                  unidentified: bool = True) -> dict[str, _Perpetrator]:
+    """Batch: each person's identity group, incidents and orders (one transaction), and the
+    unidentified incidents linked to them unless ``unidentified`` is False."""
     if not person_ids:
         return {}
-    return _perpetrators_from(repo.perpetrator_rows(db, person_ids, threshold))
+    return _perpetrators_from(repo.perpetrator_rows(db, person_ids, threshold, unidentified=unidentified))
 
 
 def _perpetrators_from(rows: Mapping[str, Any]) -> dict[str, _Perpetrator]:
@@ -415,7 +417,7 @@ def fixation(db: Database, person_id: str) -> dict:
     """
     _require_person(db, person_id)
     th = Thresholds.from_env()
-    perp = _perpetrators(db, [person_id], link_threshold())[person_id]
+    perp = _perpetrators(db, [person_id], link_threshold(), unidentified=False)[person_id]
     out = perp.report(_today(), th)
     out["identity"] = perp.group.as_dict()
     out["thresholds"] = asdict(th)

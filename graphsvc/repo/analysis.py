@@ -214,13 +214,15 @@ def graph_fingerprint(db: Database) -> tuple[int, ...]:
                                                  "version"))
 
 
-def perpetrator_rows(db: Database, person_ids: Sequence[str], threshold: float) -> dict[str, Any]:
+def perpetrator_rows(db: Database, person_ids: Sequence[str], threshold: float, *,
+                     unidentified: bool = True) -> dict[str, Any]:
     """:func:`perpetrator_rows_in` in a read transaction of its own."""
-    return db.read_tx(lambda tx: perpetrator_rows_in(db, tx, person_ids, threshold))
+    return db.read_tx(lambda tx: perpetrator_rows_in(db, tx, person_ids, threshold, unidentified=unidentified))
 
 
 def perpetrator_rows_in(db: Database, tx: Any, person_ids: Sequence[str], threshold: float,
-                        known_links: Mapping[str, Sequence[Mapping[str, Any]]] | None = None) -> dict[str, Any]:
+                        known_links: Mapping[str, Sequence[Mapping[str, Any]]] | None = None, *,
+                        unidentified: bool = True) -> dict[str, Any]:
     """The identity links that count around ``person_ids`` and the groups they make, then the
     incidents, orders and linked unidentified incidents of everyone in those groups
     (``get_perpetrator_records``, one round trip). Returns ``{"groups" (person id ->
@@ -229,7 +231,9 @@ def perpetrator_rows_in(db: Database, tx: Any, person_ids: Sequence[str], thresh
     The links are read without their evidence (JSON text, most of a link's bytes); the evidence
     of the links that bring an unconfirmed member into a group, the only ones an answer shows,
     comes with the records (a check at 1M read 700 links' evidence for some subjects).
-    ``known_links``: links already read, per person (see :func:`_identity_links_in`)."""
+    ``known_links``: links already read, per person (see :func:`_identity_links_in`).
+    ``unidentified=False`` leaves the linked unidentified incidents out (``[]``): for answers
+    that show none of them (fixation)."""
     from graphsvc.analysis.identity import IdentityGroup, decode_evidence, identity_group, link_graph
 
     if not person_ids:
@@ -240,7 +244,7 @@ def perpetrator_rows_in(db: Database, tx: Any, person_ids: Sequence[str], thresh
     everyone = sorted(set(person_ids) | {m for g in groups.values() for m in g.members})
     pairs = sorted({(u["via"], m) for g in groups.values() for m, u in g.unconfirmed.items()})
     rows = db.run_in(tx, "get_perpetrator_records", ids=everyone, pairs=[list(p) for p in pairs],
-                     threshold=threshold)
+                     threshold=threshold, unidentified=unidentified)
     evidence = {frozenset((e["a"], e["b"])): e["evidence"] for e in rows[0]["evidence"]}
     for g in groups.values():
         for m, u in g.unconfirmed.items():
