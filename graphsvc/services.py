@@ -39,6 +39,7 @@ from graphsvc.analysis.identity import IdentityGroup, identity_group, identity_g
 from graphsvc.analysis.matching import (
     IDENTIFIER_FIELDS,
     DeterministicScorer,
+    ScoredCandidate,
     Scorer,
     lucene_query,
     name_initials,
@@ -341,7 +342,7 @@ def check(db: Database, subject: dict, complainant_id: str | None = None, limit:
             "complainant_id": complainant_id, "unparsed": norm["unparsed"], "scorer": scorer_name}
 
 
-def _first_rank(scored: Any) -> bool:
+def _first_rank(scored: ScoredCandidate) -> bool:
     """The intake rule's first rank: a shared identifier and an agreeing name or date of birth.
     Only the trained model's adapter marks it (:class:`LinkageScorer`, ``parts["rank"]``); a
     scorer that does not is never narrowed to the identifiers' persons."""

@@ -20,6 +20,7 @@ candidate to the complainant).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -326,23 +327,34 @@ def lucene_query(names: Iterable[str]) -> str | None:
     return " OR ".join(parts)
 
 
+@functools.cache
+def _name_variants() -> dict[str, frozenset[str]]:
+    """Name -> the names it may stand for or be stood for by: formal names of a nickname and
+    nicknames of a formal name, from both tables (the model's, :mod:`graphsvc.linkage.nicknames`,
+    and :data:`NICKNAMES`). Built once."""
+    from graphsvc.linkage.nicknames import FORMAL
+
+    out: dict[str, set[str]] = {}
+    for table in (FORMAL, NICKNAMES):
+        for nick, formal in table.items():
+            for f in formal:
+                out.setdefault(nick, set()).add(f)
+                out.setdefault(f, set()).add(nick)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
 def name_initials(subject: Mapping[str, Any]) -> list[str] | None:
     """First letters of the subject's names (given, family, aliases, each token), of the formal
     names their nicknames stand for and of the nicknames that stand for them; None when the
     subject has no name. The check's date-of-birth candidates must share one (the linkage
     model's blocking rule: date of birth and the soundex of either name, which starts with the
     initial)."""
-    from graphsvc.linkage.nicknames import FORMAL, formal_names
-
     tokens = {t for n in (subject.get("given_name"), subject.get("family_name"), *(subject.get("aliases") or []))
               if n for t in _fold(n).split()}
     if not tokens:
         return None
-    names = set(tokens)
-    for t in tokens:
-        names.update(formal_names(t), NICKNAMES.get(t, ()))
-        names.update(nick for nick, formal in FORMAL.items() if t in formal)
-        names.update(nick for nick, formal in NICKNAMES.items() if t in formal)
+    variants = _name_variants()
+    names = tokens.union(*(variants.get(t, ()) for t in tokens))
     return sorted({n[0] for n in names if n})
 
 

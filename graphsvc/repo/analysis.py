@@ -116,13 +116,14 @@ def _identity_links_in(db: Database, tx: Any, person_ids: Sequence[str], thresho
     candidates come with theirs): those persons are not read again, so a check whose top
     matches have no links makes no link read at all."""
     known = known or {}
-    seen = set(person_ids)
-    links: dict[tuple[str, str], dict[str, Any]] = {}
-    frontier = [p for p in dict.fromkeys(person_ids) if p not in known]
-    reached: list[dict[str, Any]] = [dict(link) for p in dict.fromkeys(person_ids) if p in known for link in known[p]]
-    for hop in range(IDENTITY_HOPS):
-        found = reached + (db.run_in(tx, "find_identity_links", ids=frontier, threshold=threshold) if frontier else [])
-        reached = []
+    start = list(dict.fromkeys(person_ids))
+    seen = set(start)
+    links: dict[tuple[str, str], Mapping[str, Any]] = {}
+    frontier = [p for p in start if p not in known]
+    found: list[Mapping[str, Any]] = [link for p in start if p in known for link in known[p]]  # the first hop, read
+    for _ in range(IDENTITY_HOPS):
+        if frontier:
+            found += db.run_in(tx, "find_identity_links", ids=frontier, threshold=threshold)
         if not found:
             break
         nxt: list[str] = []
@@ -132,10 +133,10 @@ def _identity_links_in(db: Database, tx: Any, person_ids: Sequence[str], thresho
                 if p not in seen:
                     seen.add(p)
                     nxt.append(p)
-        frontier = nxt
+        frontier, found = nxt, []
         if not frontier:
             break
-    return list(links.values())
+    return [dict(link) for link in links.values()]
 
 
 def all_identity_links(db: Database, threshold: float) -> list[dict[str, Any]]:
@@ -274,7 +275,7 @@ def check_reads(db: Database, identifiers: Mapping[str, Sequence[str]], lucene: 
 
     def work(tx: Any) -> tuple[list[dict[str, Any]], dict[str, Any], bool]:
         chosen: Sequence[str] | None = None
-        if any(identifiers.get(k) for k in ("phones", "emails", "handles", "vehicles")):
+        if any(identifier_params(identifiers).values()):
             candidates = check_candidates_in(db, tx, identifiers, None, (), complainant_id, threshold,
                                              name_limit=name_limit, dob_limit=dob_limit, initials=initials)
             chosen = choose(candidates, True) if candidates else None
