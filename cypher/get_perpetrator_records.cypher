@@ -1,11 +1,15 @@
 // What the perpetrator analyses read of the persons $ids (a person record and the records its
 // identity links count with), as ONE row, in one round trip instead of three:
 // `incidents`: the incidents in which any of $ids is an offender, as a table: a list of [id,
-//   occurred_at (epoch ms), reported_at (epoch ms), type, outcome, source, offender_ids,
-//   victim_ids, breached_order_ids]. A table of lists, not a record per incident: the Python
-//   driver's per-record cost dominated for prolific offenders (5,000 incidents: about 3x faster,
-//   docs/analysis.md). graphsvc.repo.analysis.incident_table reads it and sorts it, oldest first
-//   (5,000 incidents: 45 -> 35 ms of Neo4j's time with the single walk below, session 6).
+//   occurred_at (epoch ms), reported_at (epoch ms), type, outcome, source]. A table of lists, not
+//   a record per incident: the Python driver's per-record cost dominated for prolific offenders
+//   (5,000 incidents: about 3x faster, docs/analysis.md). In no particular order:
+//   graphsvc.repo.analysis.incident_table sorts it, oldest first.
+// `parties`: who and what those incidents name, grouped by the party: a list of [party id,
+//   relationship type (OFFENDER_IN, VICTIM_IN or BREACHED), positions in `incidents`].
+//   Grouped by party, not listed per incident, so each party's id is read once, not once per
+//   incident it is named in (5,000 incidents against 50 victims: 27 -> 21 ms of Neo4j's time,
+//   and a third fewer bytes; docs/analysis.md, session 7). incident_table puts them back.
 // `orders`: orders restraining or protecting any of $ids, with the respondent and the protected.
 // `unidentified`: incidents with no identified offender that used an identifier of $ids (their
 //   own, or one used in incidents they offended in); empty unless $unidentified.
@@ -16,13 +20,17 @@ CALL () {
   UNWIND $ids AS pid
   MATCH (:Person {id: pid})-[:OFFENDER_IN]->(i:Incident)
   WITH DISTINCT i
-  // one walk of the incident's relationships, split by type in the expression (three pattern
-  // comprehensions walked them three times); no ORDER BY (incident_table sorts)
-  WITH i, [(i)-[r:OFFENDER_IN|VICTIM_IN|BREACHED]-(n) | [type(r), n.id]] AS links
-  RETURN collect([i.id, i.occurred_at.epochMillis, i.reported_at.epochMillis, i.type, i.outcome, i.source,
-                  [l IN links WHERE l[0] = 'OFFENDER_IN' | l[1]],
-                  [l IN links WHERE l[0] = 'VICTIM_IN' | l[1]],
-                  [l IN links WHERE l[0] = 'BREACHED' | l[1]]]) AS incidents
+  WITH collect(i) AS found
+  CALL (found) {
+    UNWIND range(0, size(found) - 1) AS k
+    WITH k, found[k] AS i
+    MATCH (i)-[r:OFFENDER_IN|VICTIM_IN|BREACHED]-(n)
+    WITH n, type(r) AS kind, collect(k) AS at
+    RETURN collect([n.id, kind, at]) AS parties
+  }
+  // a list comprehension keeps found's order, which the positions in `parties` refer to
+  RETURN [i IN found | [i.id, i.occurred_at.epochMillis, i.reported_at.epochMillis, i.type, i.outcome,
+                        i.source]] AS incidents, parties
 }
 CALL () {
   UNWIND $ids AS pid
@@ -56,4 +64,4 @@ CALL () {
   WHERE r.status = 'confirmed' OR (r.status = 'proposed' AND r.probability >= $threshold)
   RETURN collect({a: pair[0], b: pair[1], evidence: r.evidence}) AS evidence
 }
-RETURN incidents, orders, unidentified, evidence
+RETURN incidents, parties, orders, unidentified, evidence

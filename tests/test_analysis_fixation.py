@@ -50,7 +50,7 @@ def test_four_criteria_each_met_and_not_met(db, load) -> None:
         person("O1"), person("VA"), person("VB"), person("VC"), person("VD"),
         # VA: 3 incidents over 20 days, 3 kinds, an order protecting VA -> all four
         incident("A1", 0, "text", ["O1"], ["VA"]), incident("A2", 10, "call", ["O1"], ["VA"]),
-        incident("A3", 20, "visit", ["O1"], ["VA"]), order("OA", "O1", ["VA"], 5),
+        incident("A3", 20, "visit", ["O1"], ["VA"], breached_order_ids=["OA"]), order("OA", "O1", ["VA"], 5),
         # VB: 3 texts within 5 days -> not fixated; 3/week -> obsessive; no order/report -> not unwanted
         incident("B1", 0, "text", ["O1"], ["VB"]), incident("B2", 2, "text", ["O1"], ["VB"]),
         incident("B3", 5, "text", ["O1"], ["VB"]),
@@ -66,8 +66,9 @@ def test_four_criteria_each_met_and_not_met(db, load) -> None:
     assert a["four_met"] is True
     assert "OA" in a["four_detail"]["unwanted"]["evidence"]
     assert [o["id"] for o in a["orders"]] == ["OA"]
-    # A2 and A3 happened while OA was in force: inferred (unrecorded) breaches
-    assert {(x["incident_id"], x["recorded"]) for x in a["breaches"]} == {("A2", False), ("A3", False)}
+    # A2 and A3 happened while OA was in force: A3's breach was recorded, A2's is inferred
+    assert {(x["incident_id"], x["order_id"], x["recorded"]) for x in a["breaches"]} == {
+        ("A2", "OA", False), ("A3", "OA", True)}
     assert b["four"] == {"fixated": False, "obsessive": True, "unwanted": False, "repeated": True}
     assert c["four"]["repeated"] is False and c["four"]["unwanted"] is True
     assert c["four_detail"]["unwanted"]["evidence"] == ["C2"]

@@ -71,27 +71,47 @@ def _rows(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     return [native(r) for r in rows]
 
 
-def incident_table(table: Sequence[Sequence[Any]]) -> list[dict[str, Any]]:
-    """``get_perpetrator_records``' incident table as incident dicts (``occurred_at`` and
-    ``reported_at`` UTC datetimes), oldest first (by time, then id). Written out, not ``dict(zip(...))``: 5,000 incidents are read
-    for a prolific offender on every fixation."""
+def incident_table(table: Sequence[Sequence[Any]],
+                   parties: Iterable[Sequence[Any]] = ()) -> list[dict[str, Any]]:
+    """``get_perpetrator_records``' incident table and parties as incident dicts, oldest first
+    (by time, then id; ``occurred_at`` and ``reported_at`` UTC datetimes).
+
+    ``table`` rows: ``[id, occurred_at ms, reported_at ms, type, outcome, source]``; ``parties``:
+    ``[party id, OFFENDER_IN | VICTIM_IN | BREACHED, positions in table]``, which become each
+    incident's ``offender_ids``, ``victim_ids`` and ``breached_order_ids`` (each sorted). Written
+    out, not ``dict(zip(...))``: 5,000 incidents are read for a prolific offender on every
+    fixation."""
+    named: dict[str, list[list[str]]] = {kind: [[] for _ in table] for kind in _PARTY_KINDS}
+    for party, kind, at in sorted(parties, key=operator.itemgetter(0, 1)):
+        column = named[kind]
+        for k in at:
+            column[k].append(party)
+    offenders, victims, breached = (named[kind] for kind in _PARTY_KINDS)
     utc = dt.timezone.utc
     stamp = dt.datetime.fromtimestamp
-    return [
-        {"id": r[0], "occurred_at": stamp(r[1] / 1000, utc) if r[1] is not None else None,
-         "reported_at": stamp(r[2] / 1000, utc) if r[2] is not None else None, "type": r[3], "outcome": r[4],
-         "source": r[5], "offender_ids": r[6], "victim_ids": r[7], "breached_order_ids": r[8]}
-        for r in _oldest_first(table)
-    ]
+    out = []
+    for k in _oldest_first(table):
+        r = table[k]
+        out.append({"id": r[0], "occurred_at": stamp(r[1] / 1000, utc) if r[1] is not None else None,
+                    "reported_at": stamp(r[2] / 1000, utc) if r[2] is not None else None, "type": r[3],
+                    "outcome": r[4], "source": r[5], "offender_ids": offenders[k], "victim_ids": victims[k],
+                    "breached_order_ids": breached[k]})
+    return out
 
 
-def _oldest_first(table: Sequence[Sequence[Any]]) -> list[Sequence[Any]]:
-    """Cypher's ``ORDER BY i.occurred_at, i.id`` (nulls last), done here: sorting 5,000
-    incidents cost Neo4j more than it costs Python (docs/analysis.md, session 6)."""
+_PARTY_KINDS = ("OFFENDER_IN", "VICTIM_IN", "BREACHED")
+
+
+def _oldest_first(table: Sequence[Sequence[Any]]) -> list[int]:
+    """The positions of ``table``'s rows in the order of Cypher's ``ORDER BY i.occurred_at, i.id``
+    (nulls last), done here: sorting 5,000 incidents cost Neo4j more than it costs Python
+    (docs/analysis.md, session 6)."""
+    keys = [(r[1], r[0]) for r in table]
     try:
-        return sorted(table, key=operator.itemgetter(1, 0))
+        return sorted(range(len(keys)), key=keys.__getitem__)
     except TypeError:  # an incident without a time (the contract requires one): last
-        return sorted(table, key=lambda r: (r[1] is None, r[1] or 0, r[0]))
+        nulls_last = [(t is None, t or 0, i) for t, i in keys]
+        return sorted(range(len(keys)), key=nulls_last.__getitem__)
 
 
 def identifier_params(values: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
@@ -250,7 +270,7 @@ def perpetrator_rows_in(db: Database, tx: Any, person_ids: Sequence[str], thresh
     for g in groups.values():
         for m, u in g.unconfirmed.items():
             u["evidence"] = decode_evidence(evidence.get(frozenset((u["via"], m))))
-    return {"groups": groups, "incidents": incident_table(rows[0]["incidents"]),
+    return {"groups": groups, "incidents": incident_table(rows[0]["incidents"], rows[0]["parties"]),
             "orders": _rows(rows[0]["orders"]), "unidentified": rows[0]["unidentified"]}
 
 
