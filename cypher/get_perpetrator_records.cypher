@@ -13,6 +13,7 @@
 // `orders`: orders restraining or protecting any of $ids, with the respondent and the protected.
 // `unidentified`: incidents with no identified offender that used an identifier of $ids (their
 //   own, or one used in incidents they offended in); empty unless $unidentified.
+// `persons`: those of $ids that are on the register (fixation's 404, without a read of its own).
 // `evidence`: the stored evidence of the POSSIBLY_SAME_AS links that count between the pairs of
 //   person ids $pairs (the links that bring unconfirmed members into a group; the hop-by-hop link
 //   reads leave the evidence out).
@@ -64,4 +65,9 @@ CALL () {
   WHERE r.status = 'confirmed' OR (r.status = 'proposed' AND r.probability >= $threshold)
   RETURN collect({a: pair[0], b: pair[1], evidence: r.evidence}) AS evidence
 }
-RETURN incidents, parties, orders, unidentified, evidence
+CALL () {
+  UNWIND $ids AS pid
+  MATCH (p:Person {id: pid})
+  RETURN collect(p.id) AS persons
+}
+RETURN incidents, parties, orders, unidentified, evidence, persons

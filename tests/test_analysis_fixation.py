@@ -115,5 +115,7 @@ def test_single_victim_is_not_serial_and_unknown_person_is_not_found(db, load) -
     assert r["victims"][0]["escalation"]["trend"] == "stable"
     with pytest.raises(NotFound):
         services.fixation(db, "NOBODY")
+    # on the register but never an offender: an empty answer, not a 404
+    assert services.fixation(db, "V1")["victims"] == []
     with pytest.raises(InvalidInput):
         services.fixation(db, "bad id!")

@@ -247,7 +247,8 @@ def perpetrator_rows_in(db: Database, tx: Any, person_ids: Sequence[str], thresh
     """The identity links that count around ``person_ids`` and the groups they make, then the
     incidents, orders and linked unidentified incidents of everyone in those groups
     (``get_perpetrator_records``, one round trip). Returns ``{"groups" (person id ->
-    :class:`~graphsvc.analysis.identity.IdentityGroup`), "incidents", "orders", "unidentified"}``.
+    :class:`~graphsvc.analysis.identity.IdentityGroup`), "incidents", "orders", "unidentified",
+    "persons" (those of the ids read that are on the register)}``.
 
     The links are read without their evidence (JSON text, most of a link's bytes); the evidence
     of the links that bring an unconfirmed member into a group, the only ones an answer shows,
@@ -258,7 +259,7 @@ def perpetrator_rows_in(db: Database, tx: Any, person_ids: Sequence[str], thresh
     from graphsvc.analysis.identity import IdentityGroup, decode_evidence, identity_group, link_graph
 
     if not person_ids:
-        return {"groups": {}, "incidents": [], "orders": [], "unidentified": []}
+        return {"groups": {}, "incidents": [], "orders": [], "unidentified": [], "persons": set()}
     links = _identity_links_in(db, tx, person_ids, threshold, known_links)
     graph = link_graph(links, threshold)
     groups: dict[str, IdentityGroup] = {p: identity_group(p, links, threshold, graph) for p in person_ids}
@@ -271,7 +272,8 @@ def perpetrator_rows_in(db: Database, tx: Any, person_ids: Sequence[str], thresh
         for m, u in g.unconfirmed.items():
             u["evidence"] = decode_evidence(evidence.get(frozenset((u["via"], m))))
     return {"groups": groups, "incidents": incident_table(rows[0]["incidents"], rows[0]["parties"]),
-            "orders": _rows(rows[0]["orders"]), "unidentified": rows[0]["unidentified"]}
+            "orders": _rows(rows[0]["orders"]), "unidentified": rows[0]["unidentified"],
+            "persons": set(rows[0]["persons"])}
 
 
 def check_reads(db: Database, identifiers: Mapping[str, Sequence[str]], lucene: str | None,
