@@ -129,15 +129,19 @@ class _Perpetrator:
         self.incidents = []
         for i in incidents:
             offenders = i["offender_ids"]
+            if members.issuperset(offenders):  # every offender named is one of them (the usual case)
+                if offenders:
+                    self.incidents.append(i)
+                continue
             mine = [p for p in offenders if p in members]
-            if mine:  # the incident as it is when every offender named is one of them (the usual case)
-                self.incidents.append(i if len(mine) == len(offenders) else {**i, "offender_ids": mine})
+            if mine:
+                self.incidents.append({**i, "offender_ids": mine})
         self.orders = [o for o in orders if o.get("respondent_id") in members and o.get("issued_on") is not None]
         self.unidentified: list[dict[str, Any]] = []
 
     def report(self, today: dt.date, th: Thresholds) -> dict[str, Any]:
         return fixation_report(self.group.person_id, self.incidents, self.orders, self.group.members, today, th,
-                               self.group.unconfirmed)
+                               self.group.unconfirmed, time_ordered=True)  # incident_table's order
 
 
 def _perpetrators(db: Database, person_ids: Sequence[str], threshold: float, *,

@@ -29,10 +29,28 @@ def test_mann_kendall_matches_the_textbook_statistic() -> None:
         mann_kendall([1, 2, 3], alpha=0)
 
 
+@pytest.mark.parametrize("n", [7, 100, 300])  # 300: past the cached pair masks
+def test_mann_kendall_s_is_the_sum_over_every_later_pair(n: int) -> None:
+    import random
+
+    rng = random.Random(n)
+    values = [rng.choice([1, 1, 2, 4, 4, 5, 7]) for _ in range(n)]
+    brute = sum((values[j] > values[i]) - (values[j] < values[i]) for i in range(n) for j in range(i + 1, n))
+    assert mann_kendall(values).s == brute
+    assert mann_kendall(values[::-1]).s == -brute
+
+
 def test_weekly_counts() -> None:
     t0 = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
     assert weekly_counts([t0, t0 + dt.timedelta(days=1), t0 + dt.timedelta(days=8)]) == [2, 1]
     assert weekly_counts([]) == []
+    # the last instant falls in the last bin; past 520 weeks the bins widen (at most 521 of them)
+    assert weekly_counts([t0, t0 + dt.timedelta(days=14)]) == [1, 0, 1]
+    for days in (3640, 7300):
+        times = [t0 + dt.timedelta(days=d) for d in range(0, days + 1, 10)]
+        counts = weekly_counts(times)
+        assert len(counts) <= 521 and sum(counts) == len(times) and counts[0] >= 1 and counts[-1] >= 1
+    assert len(weekly_counts([t0, t0 + dt.timedelta(days=7300)])) == 521
 
 
 def test_clusters_and_bridges() -> None:

@@ -18,6 +18,7 @@ import os
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
+from functools import cached_property
 from typing import Any
 
 from graphsvc.analysis.severity import PHYSICAL, REMOTE, severity
@@ -95,11 +96,29 @@ def order_ref(order: Mapping[str, Any], today: dt.date) -> dict[str, Any]:
 
 
 class _TimeOrdered(list):  # type: ignore[type-arg]
-    """Incidents already in time order (by ``occurred_at``, then ``id``): the steps of
-    :func:`victim_fixation` that each need that order sort once between them, not four times."""
+    """Incidents already in time order (by ``occurred_at``, then ``id``), with the columns the
+    steps of :func:`victim_fixation` read, each taken out of the incident dicts once: the steps
+    sort once between them, not four times, and read a column instead of every dict again
+    (a 5,000-incident offender's fixation read about 58,000 dict entries)."""
+
+    @cached_property
+    def ids(self) -> list[str]:
+        return [i["id"] for i in self]
+
+    @cached_property
+    def times(self) -> list[dt.datetime]:
+        return [i["occurred_at"] for i in self]
+
+    @cached_property
+    def types(self) -> list[str | None]:
+        return [i.get("type") for i in self]
+
+    @cached_property
+    def days(self) -> list[dt.date]:
+        return [t.date() for t in self.times]
 
 
-def _time_ordered(incidents: Iterable[Mapping[str, Any]]) -> Sequence[Mapping[str, Any]]:
+def _time_ordered(incidents: Iterable[Mapping[str, Any]]) -> _TimeOrdered:
     if isinstance(incidents, _TimeOrdered):
         return incidents
     return _TimeOrdered(sorted(incidents, key=lambda i: (i["occurred_at"], i["id"])))
@@ -117,9 +136,9 @@ def escalation(incidents: Sequence[Mapping[str, Any]], alpha: float = 0.05) -> d
         significantly; falling symmetrically; otherwise stable.
     """
     ordered = _time_ordered(incidents)
-    levels = [severity(i.get("type")) for i in ordered]
+    levels = [severity(t) for t in ordered.types]
     sev = mann_kendall(levels, alpha=alpha)
-    counts = weekly_counts([i["occurred_at"] for i in ordered])
+    counts = weekly_counts(ordered.times)
     freq = mann_kendall(counts, alpha=alpha) if len(counts) >= 3 else None
     f_trend = freq.trend if freq else "stable"
     if sev.trend == "rising" or (f_trend == "rising" and sev.trend != "falling"):
@@ -141,13 +160,14 @@ def remote_to_physical(incidents: Sequence[Mapping[str, Any]]) -> dict[str, Any]
     """The shift from remote contact to physical presence: ``shifted`` when remote contact
     came first and physical presence followed, with the first incident of each kind."""
     ordered = _time_ordered(incidents)
-    first_remote = next((i for i in ordered if i.get("type") in REMOTE), None)
-    first_physical = next((i for i in ordered if i.get("type") in PHYSICAL), None)
+    types = ordered.types
+    first_remote = next((ordered[k] for k, t in enumerate(types) if t in REMOTE), None)
+    first_physical = next((ordered[k] for k, t in enumerate(types) if t in PHYSICAL), None)
     shifted = bool(first_remote and first_physical and first_remote["occurred_at"] < first_physical["occurred_at"])
     return {
         "shifted": shifted,
-        "remote_count": sum(1 for i in ordered if i.get("type") in REMOTE),
-        "physical_count": sum(1 for i in ordered if i.get("type") in PHYSICAL),
+        "remote_count": sum(t in REMOTE for t in types),
+        "physical_count": sum(t in PHYSICAL for t in types),
         "first_remote": first_remote["id"] if first_remote else None,
         "first_physical": first_physical["id"] if first_physical else None,
         "shift_at": _iso(first_physical["occurred_at"]) if shifted and first_physical else None,
@@ -172,12 +192,12 @@ def four_criteria(
     :class:`Thresholds` and docs/analysis.md.
     """
     ordered = _time_ordered(incidents)
-    ids = [i["id"] for i in ordered]
+    ids = ordered.ids
     n = len(ordered)
-    span = (ordered[-1]["occurred_at"] - ordered[0]["occurred_at"]).days if n else 0
+    span = (ordered.times[-1] - ordered.times[0]).days if n else 0
     per_week = n / max(span / 7.0, 1.0) if n else 0.0
-    kinds = sorted({i.get("type") or "other" for i in ordered})
-    days = sorted({i["occurred_at"].date() for i in ordered})
+    kinds = sorted({t or "other" for t in ordered.types})
+    days = set(ordered.days)
 
     fixated = n >= thresholds.fixated_min_incidents and span >= thresholds.fixated_min_span_days
     obsessive_rate = per_week >= thresholds.obsessive_min_per_week and n >= 2
@@ -194,7 +214,8 @@ def four_criteria(
         unwanted_evidence += breaches
         reasons.append("contact breached an order")
     first_report = min((i["reported_at"] for i in ordered if i.get("reported_at")), default=None)
-    after_report = [i["id"] for i in ordered if first_report is not None and i["occurred_at"] > first_report]
+    after_report = ([] if first_report is None else
+                    [i for i, t in zip(ids, ordered.times) if t > first_report])
     if after_report:
         unwanted_evidence += after_report
         reasons.append("contact continued after it was reported to police")
@@ -264,7 +285,8 @@ def victim_fixation(
         raise ValueError("victim_fixation needs at least one incident")
     th = thresholds or Thresholds()
     ordered = _time_ordered(incidents)
-    first, last = ordered[0]["occurred_at"], ordered[-1]["occurred_at"]
+    ids, times = ordered.ids, ordered.times
+    first, last = times[0], times[-1]
     span = (last - first).days
     mine = [o for o in orders if victim_id in (o.get("protected_ids") or [])]
     four = four_criteria(ordered, mine, th)
@@ -275,11 +297,10 @@ def victim_fixation(
                              "recorded": True})
     recorded = {b["incident_id"] for b in breaches}
     for o in mine:
-        for i in ordered:
-            day = i["occurred_at"].date()
-            in_force = o["issued_on"] <= day and (o.get("expires_on") is None or day <= o["expires_on"])
-            if in_force and i["id"] not in recorded:
-                breaches.append({"incident_id": i["id"], "order_id": o["id"], "occurred_at": _iso(i["occurred_at"]),
+        issued, expires = o["issued_on"], o.get("expires_on")
+        for iid, t, day in zip(ids, times, ordered.days):
+            if issued <= day and (expires is None or day <= expires) and iid not in recorded:
+                breaches.append({"incident_id": iid, "order_id": o["id"], "occurred_at": t.isoformat(),
                                  "recorded": False})
     out: dict[str, Any] = {
         "victim_id": victim_id,
@@ -288,7 +309,7 @@ def victim_fixation(
         "incident_count": len(ordered),
         "span_days": span,
         "contacts_per_week": round(len(ordered) / max(span / 7.0, 1.0), 3),
-        "types": dict(sorted(Counter(i.get("type") or "other" for i in ordered).items())),
+        "types": dict(sorted(Counter(t or "other" for t in ordered.types).items())),
         "escalation": escalation(ordered, th.trend_alpha),
         "remote_to_physical": remote_to_physical(ordered),
         "four": {k: bool(v["met"]) for k, v in four.items()},
@@ -296,7 +317,7 @@ def victim_fixation(
         "four_detail": four,
         "orders": [order_ref(o, today) for o in mine],
         "breaches": breaches,
-        "incident_ids": [i["id"] for i in ordered],
+        "incident_ids": list(ids),
     }
     if unconfirmed:
         marked = [i["id"] for i in ordered
@@ -376,18 +397,26 @@ def fixation_report(
     today: dt.date,
     thresholds: Thresholds | None = None,
     unconfirmed: Mapping[str, Mapping[str, Any]] | None = None,
+    *,
+    time_ordered: bool = False,
 ) -> dict[str, Any]:
     """The whole fixation answer: ``{"person_id", "victims": [...], "pattern": {...}}``.
 
     ``group`` holds the person ids counted as this perpetrator (the person and identity
     links); victims inside the group are not counted (one person cannot stalk themself).
+    ``time_ordered``: the caller promises ``incidents`` are already oldest first (by
+    ``occurred_at``, then ``id``; :func:`graphsvc.repo.analysis.incident_table` returns them so),
+    and each victim's incidents are not sorted again.
     """
     members = set(group)
     by_victim: dict[str, list[Mapping[str, Any]]] = {}
     for i in incidents:
         for v in i.get("victim_ids") or []:
             if v not in members:
-                by_victim.setdefault(v, []).append(i)
+                if v in by_victim:
+                    by_victim[v].append(i)
+                else:
+                    by_victim[v] = _TimeOrdered([i]) if time_ordered else [i]
     victims = [victim_fixation(v, rows, orders, today, thresholds, unconfirmed) for v, rows in by_victim.items()]
     victims.sort(key=lambda v: (v["first_contact"], v["victim_id"]))
     return {

@@ -14,6 +14,7 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -54,6 +55,17 @@ def _reduce(values: Sequence[float], max_points: int) -> list[float]:
     return [float(arr[a:b].mean()) for a, b in zip(edges[:-1], edges[1:]) if b > a]
 
 
+@lru_cache(maxsize=256)
+def _cached_pairs(n: int) -> np.ndarray:
+    return np.triu(np.ones((n, n), dtype=bool), k=1)
+
+
+def _pairs(n: int) -> np.ndarray:
+    """The mask of the pairs i < j of an n x n matrix; cached for the short series most victims
+    have (every size up to 256 together: 5.6 MB), built each time for longer ones."""
+    return _cached_pairs(n) if n <= 256 else np.triu(np.ones((n, n), dtype=bool), k=1)
+
+
 def mann_kendall(values: Sequence[float], alpha: float = 0.05, max_points: int = MAX_POINTS) -> MKResult:
     """The Mann-Kendall trend test of ``values`` (in time order).
 
@@ -84,8 +96,8 @@ def mann_kendall(values: Sequence[float], alpha: float = 0.05, max_points: int =
     if n < MIN_POINTS:
         return MKResult("stable", n, 0, 0.0, 1.0, 0.0, f"fewer than {MIN_POINTS} points: no trend test")
     arr = np.asarray(series, dtype=float)
-    diffs = np.sign(arr[None, :] - arr[:, None])
-    s = int(np.triu(diffs, k=1).sum())
+    later = (arr[None, :] - arr[:, None])[_pairs(n)]  # x_j - x_i for every i < j
+    s = int(np.count_nonzero(later > 0)) - int(np.count_nonzero(later < 0))
     ties = Counter(series)
     var = (n * (n - 1) * (2 * n + 5) - sum(t * (t - 1) * (2 * t + 5) for t in ties.values() if t > 1)) / 18.0
     if var <= 0:
@@ -117,6 +129,8 @@ def weekly_counts(times: Sequence[dt.datetime], max_bins: int = 520) -> list[int
         width = span_days / max_bins
     bins = int(span_days // width) + 1
     counts = [0] * bins
+    last = bins - 1
     for t in times:
-        counts[min(bins - 1, int(((t - start).total_seconds() / 86400.0) // width))] += 1
+        k = int(((t - start).total_seconds() / 86400.0) // width)
+        counts[k if k < last else last] += 1
     return counts
