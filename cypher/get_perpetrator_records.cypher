@@ -8,8 +8,9 @@
 // `parties`: who and what those incidents name, grouped by the party: a list of [party id,
 //   relationship type (OFFENDER_IN, VICTIM_IN or BREACHED), positions in `incidents`].
 //   Grouped by party, not listed per incident, so each party's id is read once, not once per
-//   incident it is named in (5,000 incidents against 50 victims: 27 -> 21 ms of Neo4j's time,
-//   and a third fewer bytes; docs/analysis.md, session 7). incident_table puts them back.
+//   incident it is named in, and the offender's id is not sent once per incident (5,000
+//   incidents against 50 victims: 44 -> 25 ms as the client sees it, 32 -> 20 ms of Neo4j's
+//   own; docs/analysis.md, session 7). incident_table puts them back.
 // `orders`: orders restraining or protecting any of $ids, with the respondent and the protected.
 // `unidentified`: incidents with no identified offender that used an identifier of $ids (their
 //   own, or one used in incidents they offended in); empty unless $unidentified.
