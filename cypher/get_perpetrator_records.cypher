@@ -1,8 +1,10 @@
 // What the perpetrator analyses read of the persons $ids (a person record and the records its
 // identity links count with), as ONE row, in one round trip instead of three:
 // `incidents`: the incidents in which any of $ids is an offender, as a table: a list of [id,
-//   occurred_at (epoch ms), reported_at (epoch ms), type, outcome, source]. A table of lists, not
-//   a record per incident: the Python driver's per-record cost dominated for prolific offenders
+//   occurred_at (epoch ms), reported_at (epoch ms), type, outcome]; not the source, which no
+//   analysis reads (5,000 incidents: the id alone 6 ms of Neo4j's time, six properties 15.5 ms).
+//   A table of lists, not a record per incident: the Python driver's per-record cost dominated
+//   for prolific offenders
 //   (5,000 incidents: about 3x faster, docs/analysis.md). In no particular order:
 //   graphsvc.repo.analysis.incident_table sorts it, oldest first.
 // `parties`: who and what those incidents name, grouped by the party: a list of [party id,
@@ -31,8 +33,8 @@ CALL () {
     RETURN collect([n.id, kind, at]) AS parties
   }
   // a list comprehension keeps found's order, which the positions in `parties` refer to
-  RETURN [i IN found | [i.id, i.occurred_at.epochMillis, i.reported_at.epochMillis, i.type, i.outcome,
-                        i.source]] AS incidents, parties
+  RETURN [i IN found | [i.id, i.occurred_at.epochMillis, i.reported_at.epochMillis, i.type,
+                        i.outcome]] AS incidents, parties
 }
 CALL () {
   UNWIND $ids AS pid

@@ -111,7 +111,7 @@ def test_incident_table_is_oldest_first_then_by_id() -> None:
     from graphsvc.repo.analysis import incident_table
 
     def row(iid: str, ms: int | None) -> list:
-        return [iid, ms, None, "text", None, "WMP"]
+        return [iid, ms, None, "text", None]
 
     table = incident_table([row("I-3", 2000), row("I-2", 1000), row("I-1", 2000), row("I-0", 3000)])
     assert [i["id"] for i in table] == ["I-2", "I-1", "I-3", "I-0"]
@@ -123,12 +123,12 @@ def test_incident_table_puts_each_party_back_on_its_incidents() -> None:
     # get_perpetrator_records reads each party once, with the positions of its incidents
     from graphsvc.repo.analysis import incident_table
 
-    rows = [["I-1", 2000, 3000, "visit", "charged", "WMP"], ["I-0", 1000, None, "text", None, "MPS"]]
+    rows = [["I-1", 2000, 3000, "visit", "charged"], ["I-0", 1000, None, "text", None]]
     parties = [["V-2", "VICTIM_IN", [0]], ["P-1", "OFFENDER_IN", [0, 1]], ["O-1", "BREACHED", [0]],
                ["V-1", "VICTIM_IN", [0, 1]], ["P-0", "OFFENDER_IN", [0]]]
     first, second = incident_table(rows, parties)
     assert first == {"id": "I-0", "occurred_at": first["occurred_at"], "reported_at": None, "type": "text",
-                     "outcome": None, "source": "MPS", "offender_ids": ["P-1"], "victim_ids": ["V-1"],
+                     "outcome": None, "offender_ids": ["P-1"], "victim_ids": ["V-1"],
                      "breached_order_ids": []}
     assert second["id"] == "I-1" and second["reported_at"].isoformat() == "1970-01-01T00:00:03+00:00"
     assert (second["offender_ids"], second["victim_ids"], second["breached_order_ids"]) == (

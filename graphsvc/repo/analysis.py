@@ -76,7 +76,7 @@ def incident_table(table: Sequence[Sequence[Any]],
     """``get_perpetrator_records``' incident table and parties as incident dicts, oldest first
     (by time, then id; ``occurred_at`` and ``reported_at`` UTC datetimes).
 
-    ``table`` rows: ``[id, occurred_at ms, reported_at ms, type, outcome, source]``; ``parties``:
+    ``table`` rows: ``[id, occurred_at ms, reported_at ms, type, outcome]``; ``parties``:
     ``[party id, OFFENDER_IN | VICTIM_IN | BREACHED, positions in table]``, which become each
     incident's ``offender_ids``, ``victim_ids`` and ``breached_order_ids`` (each sorted). Written
     out, not ``dict(zip(...))``: 5,000 incidents are read for a prolific offender on every
@@ -94,7 +94,7 @@ def incident_table(table: Sequence[Sequence[Any]],
         r = table[k]
         out.append({"id": r[0], "occurred_at": stamp(r[1] / 1000, utc) if r[1] is not None else None,
                     "reported_at": stamp(r[2] / 1000, utc) if r[2] is not None else None, "type": r[3],
-                    "outcome": r[4], "source": r[5], "offender_ids": offenders[k], "victim_ids": victims[k],
+                    "outcome": r[4], "offender_ids": offenders[k], "victim_ids": victims[k],
                     "breached_order_ids": breached[k]})
     return out
 
