@@ -4,9 +4,8 @@
 //   occurred_at (epoch ms), reported_at (epoch ms), type, outcome]; not the source, which no
 //   analysis reads (5,000 incidents: the id alone 6 ms of Neo4j's time, six properties 15.5 ms).
 //   A table of lists, not a record per incident: the Python driver's per-record cost dominated
-//   for prolific offenders
-//   (5,000 incidents: about 3x faster, docs/analysis.md). In no particular order:
-//   graphsvc.repo.analysis.incident_table sorts it, oldest first.
+//   for prolific offenders (5,000 incidents: about 3x faster, docs/analysis.md). In no
+//   particular order: graphsvc.repo.analysis.incident_table sorts it, oldest first.
 // `parties`: who and what those incidents name, grouped by the party: a list of [party id,
 //   relationship type (OFFENDER_IN, VICTIM_IN or BREACHED), positions in `incidents`].
 //   Grouped by party, not listed per incident, so each party's id is read once, not once per
