@@ -144,13 +144,12 @@ class _Perpetrator:
                                self.group.unconfirmed, time_ordered=True)  # incident_table's order
 
 
-def _perpetrators(db: Database, person_ids: Sequence[str], threshold: float, *,
-                  unidentified: bool = True) -> dict[str, _Perpetrator]:
-    """Batch: each person's identity group, incidents and orders (one transaction), and the
-    unidentified incidents linked to them unless ``unidentified`` is False."""
+def _perpetrators(db: Database, person_ids: Sequence[str], threshold: float) -> dict[str, _Perpetrator]:
+    """Batch: each person's identity group, incidents, orders and linked unidentified incidents
+    (one transaction)."""
     if not person_ids:
         return {}
-    return _perpetrators_from(repo.perpetrator_rows(db, person_ids, threshold, unidentified=unidentified))
+    return _perpetrators_from(repo.perpetrator_rows(db, person_ids, threshold))
 
 
 def _perpetrators_from(rows: Mapping[str, Any]) -> dict[str, _Perpetrator]:
@@ -366,7 +365,7 @@ def person_profile(db: Database, person_id: str) -> dict:
     _person_id(person_id)
     row = repo.person_profile(db, person_id)
     if row is None:
-        raise NotFound("no person with this id", {"person_id": person_id})
+        raise _no_person(person_id)
     today = _today()
     th = Thresholds.from_env()
     perp = _perpetrators(db, [person_id], link_threshold())[person_id]
@@ -406,7 +405,11 @@ def person_profile(db: Database, person_id: str) -> dict:
 def _require_person(db: Database, person_id: str) -> None:
     _person_id(person_id)
     if repo.person_profile(db, person_id) is None:
-        raise NotFound("no person with this id", {"person_id": person_id})
+        raise _no_person(person_id)
+
+
+def _no_person(person_id: str) -> NotFound:
+    return NotFound("no person with this id", {"person_id": person_id})
 
 
 # -- fixation ----------------------------------------------------------------------------------
@@ -426,7 +429,7 @@ def fixation(db: Database, person_id: str) -> dict:
     # that read counted the person's incidents, 5 ms for a 5,000-incident offender
     rows = repo.perpetrator_rows(db, [person_id], link_threshold(), unidentified=False)
     if person_id not in rows["persons"]:
-        raise NotFound("no person with this id", {"person_id": person_id})
+        raise _no_person(person_id)
     perp = _perpetrators_from(rows)[person_id]
     out = perp.report(_today(), th)
     out["identity"] = perp.group.as_dict()

@@ -113,10 +113,10 @@ def test_incident_table_is_oldest_first_then_by_id() -> None:
     def row(iid: str, ms: int | None) -> list:
         return [iid, ms, None, "text", None]
 
-    table = incident_table([row("I-3", 2000), row("I-2", 1000), row("I-1", 2000), row("I-0", 3000)])
+    table = incident_table([row("I-3", 2000), row("I-2", 1000), row("I-1", 2000), row("I-0", 3000)], [])
     assert [i["id"] for i in table] == ["I-2", "I-1", "I-3", "I-0"]
     assert table[0]["occurred_at"].isoformat() == "1970-01-01T00:00:01+00:00"
-    assert [i["id"] for i in incident_table([row("I-9", None), row("I-8", 5)])] == ["I-8", "I-9"]
+    assert [i["id"] for i in incident_table([row("I-9", None), row("I-8", 5)], [])] == ["I-8", "I-9"]
 
 
 def test_incident_table_puts_each_party_back_on_its_incidents() -> None:

@@ -71,8 +71,7 @@ def _rows(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     return [native(r) for r in rows]
 
 
-def incident_table(table: Sequence[Sequence[Any]],
-                   parties: Iterable[Sequence[Any]] = ()) -> list[dict[str, Any]]:
+def incident_table(table: Sequence[Sequence[Any]], parties: Iterable[Sequence[Any]]) -> list[dict[str, Any]]:
     """``get_perpetrator_records``' incident table and parties as incident dicts, oldest first
     (by time, then id; ``occurred_at`` and ``reported_at`` UTC datetimes).
 
