@@ -108,11 +108,12 @@ def main() -> None:
 
     logging.getLogger("neo4j").setLevel(logging.ERROR)
 
-    from graphsvc import localdb, services
+    from graphsvc.graph import localdb
+    from graphsvc import services
     from graphsvc.config import Settings
-    from graphsvc.db import Database
+    from graphsvc.graph.db import Database
     from graphsvc.synthetic import generate_register, truth_path_for
-    from loaders.load import load
+    from graphsvc.services.ingest import load
     from loaders.sources import read_path
 
     OUT.mkdir(parents=True, exist_ok=True)
@@ -164,7 +165,7 @@ def main() -> None:
         # the same, seeing through the proposals graphsvc resolve itself writes (unreviewed
         # proposals at or above the link threshold count, marked as such): what the register
         # gives before any human review
-        from graphsvc.resolve import load_model, resolve_all
+        from graphsvc.services.resolution import load_model, resolve_all
 
         resolved = resolve_all(db, load_model(settings), actor="bench", purpose="accuracy benchmark")
         listed = _all_serial(db, services)
@@ -212,7 +213,7 @@ def main() -> None:
         result["check"] = _intake(db, services, probes, args.probes)
         raw: list[float] = []
         from graphsvc.analysis.matching import normalise_subject
-        from graphsvc.repo import analysis as repo
+        from graphsvc.repository import analysis as repo
         for p in [p for p in probes if p["expected_person_ids"]][: args.probes]:
             norm = normalise_subject(p["subject"])
             t0 = time.perf_counter()

@@ -67,10 +67,10 @@ def main() -> None:
     from graphsvc.analysis.matching import lucene_query, name_initials, normalise_subject
     from graphsvc.analysis.identity import link_threshold
     from graphsvc.config import Settings
-    from graphsvc.db import Database
-    from graphsvc.repo import analysis as repo
+    from graphsvc.graph.db import Database
+    from graphsvc.repository import analysis as repo
 
-    from graphsvc import localdb
+    from graphsvc.graph import localdb
 
     settings = Settings.from_env()
     db = Database(settings)

@@ -131,9 +131,10 @@ def run_http(url: str, key: str, subjects: list[dict[str, Any]], clients: int, s
 
 def run_direct(subjects: list[dict[str, Any]], clients: int, seconds: float, warmup: float,
                with_audit: bool) -> dict[str, Any]:
-    from graphsvc import audit, services
+    from graphsvc.security import audit
+    from graphsvc import services
     from graphsvc.config import Settings
-    from graphsvc.db import Database
+    from graphsvc.graph.db import Database
     from graphsvc.errors import GraphsvcError
 
     db = Database(Settings.from_env())
@@ -165,9 +166,9 @@ def run_direct(subjects: list[dict[str, Any]], clients: int, seconds: float, war
 
 def run_audit_only(clients: int, seconds: float, warmup: float) -> dict[str, Any]:
     """Audit appends alone, from ``clients`` threads: the ceiling of audited requests."""
-    from graphsvc import audit
+    from graphsvc.security import audit
     from graphsvc.config import Settings
-    from graphsvc.db import Database
+    from graphsvc.graph.db import Database
     from graphsvc.errors import GraphsvcError
 
     db = Database(Settings.from_env())

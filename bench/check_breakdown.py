@@ -35,8 +35,8 @@ def main() -> None:
     from graphsvc import services
     from graphsvc.analysis import matching
     from graphsvc.config import Settings
-    from graphsvc.db import Database, _plain
-    from graphsvc.queries import query
+    from graphsvc.graph.db import Database, _plain
+    from graphsvc.graph.queries import query
 
     probes = []
     with args.truth.open(encoding="utf-8") as handle:

@@ -22,9 +22,9 @@ from typing import Any
 
 from benchlib import free_port
 
-from graphsvc import localdb
+from graphsvc.graph import localdb
 from graphsvc.config import Settings
-from graphsvc.db import Database
+from graphsvc.graph.db import Database
 from graphsvc.export import FORMATS, export_network
 from graphsvc.export.network import person_network
 
@@ -69,7 +69,7 @@ def main() -> None:
     parser.add_argument("--depth", type=int, default=2)
     args = parser.parse_args()
 
-    from loaders.load import load
+    from graphsvc.services.ingest import load
     from loaders.sources import RawRecord
 
     own = "NEO4J_URI" not in os.environ

@@ -85,8 +85,8 @@ def main() -> None:
 
     from graphsvc import services
     from graphsvc.config import Settings
-    from graphsvc.db import Database
-    from loaders.load import load
+    from graphsvc.graph.db import Database
+    from graphsvc.services.ingest import load
     from loaders.sources import read_jsonl
 
     db = Database(Settings.from_env())

@@ -72,11 +72,11 @@ def _child(path: Path, port: int, home: Path, mode: str, sample: int, batch_size
            profile: bool = False, validate_in: str = "process") -> dict[str, object]:
     """Runs in a child process: load ``path`` into the database at ``port``."""
     from graphsvc.config import Settings
-    from graphsvc.db import Database
-    from loaders.load import load
+    from graphsvc.graph.db import Database
+    from graphsvc.services.ingest import load
     from loaders.records import parse_record
     from loaders.sources import read_path
-    from loaders.writer import BatchWriter
+    from graphsvc.repository.ingest import BatchWriter
 
     settings = Settings(home=home, local_bolt_port=port)
     db = Database(settings)
@@ -128,7 +128,7 @@ def _run_child(path: Path, port: int, home: Path, mode: str, sample: int, batch_
 
 
 def _fresh_db(heap: int, pagecache: int):  # type: ignore[no-untyped-def]
-    from graphsvc import localdb
+    from graphsvc.graph import localdb
     from graphsvc.config import Settings
 
     home = Path(tempfile.mkdtemp(prefix="graphsvc-bench-"))
@@ -159,11 +159,11 @@ def main() -> None:
                                 profile == "1", validate_in)))
         return
 
-    from loaders.load import DEFAULT_BATCH
+    from graphsvc.services.ingest import DEFAULT_BATCH
 
     batch_size = args.batch_size or DEFAULT_BATCH
 
-    from graphsvc import localdb
+    from graphsvc.graph import localdb
 
     for people in (int(s) for s in args.sizes.split(",")):
         t0 = time.perf_counter()

@@ -74,12 +74,12 @@ def main() -> None:
     parser.add_argument("--pagecache-mib", type=int, default=2048)
     args = parser.parse_args()
 
-    from graphsvc import localdb
+    from graphsvc.graph import localdb
     from graphsvc.config import Settings
-    from graphsvc.db import Database
-    from loaders.load import _chunks, _in_child_process, _in_thread
+    from graphsvc.graph.db import Database
+    from graphsvc.services.ingest import _chunks, _in_child_process, _in_thread
     from loaders.sources import read_path
-    from loaders.writer import BatchRows, BatchWriter
+    from graphsvc.repository.ingest import BatchRows, BatchWriter
 
     home = Path(tempfile.mkdtemp(prefix="graphsvc-loadprof-"))
     settings = Settings(home=home, local_bolt_port=free_port(), local_heap_mib=args.heap_mib,

@@ -57,12 +57,14 @@ def main() -> None:
 
     logging.getLogger("neo4j").setLevel(logging.ERROR)
 
-    from graphsvc import auth, localdb, resolve
+    from graphsvc.security import keys as auth
+    from graphsvc.graph import localdb
+    from graphsvc.services import resolution as resolve
     from graphsvc.app import create_app
     from graphsvc.config import Settings
-    from graphsvc.db import Database
+    from graphsvc.graph.db import Database
     from graphsvc.synthetic import generate_register
-    from loaders.load import load
+    from graphsvc.services.ingest import load
     from loaders.sources import read_path
 
     path = OUT / f"register-{args.people}-{args.seed}.jsonl"

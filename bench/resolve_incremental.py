@@ -5,7 +5,7 @@ then ``graphsvc load r.jsonl``)::
 
     .venv/bin/python bench/resolve_incremental.py --queries 200 --seed 7
 
-Each query is ``graphsvc.resolve.resolve_persons(db, [one random person id], model)``: the
+Each query is ``graphsvc.services.resolution.resolve_persons(db, [one random person id], model)``: the
 person read, candidates fetched by blocking keys (Cypher), scored in-process, links written,
 stale proposals checked and the combination audited. Prints a JSON summary (milliseconds).
 """
@@ -19,8 +19,8 @@ import statistics
 import time
 
 from graphsvc.config import Settings
-from graphsvc.db import Database
-from graphsvc.resolve import load_model, resolve_persons
+from graphsvc.graph.db import Database
+from graphsvc.services.resolution import load_model, resolve_persons
 
 
 def main() -> None:

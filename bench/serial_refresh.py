@@ -25,7 +25,7 @@ def main() -> None:
     logging.getLogger("neo4j").setLevel(logging.ERROR)
     from graphsvc import services
     from graphsvc.config import Settings
-    from graphsvc.db import Database
+    from graphsvc.graph.db import Database
 
     db = Database(Settings.from_env())
     os.environ["GRAPHSVC_PATTERN_CACHE_S"] = "120"

@@ -303,9 +303,10 @@ def controller_main(args: argparse.Namespace) -> int:
     import logging
 
     logging.getLogger("neo4j.notifications").setLevel(logging.ERROR)
-    from graphsvc import auth, localdb
+    from graphsvc.security import keys as auth
+    from graphsvc.graph import localdb
     from graphsvc.config import Settings
-    from graphsvc.db import Database
+    from graphsvc.graph.db import Database
 
     work = Path(tempfile.mkdtemp(prefix="graphsvc-soak-"))
     settings = Settings(home=work / "home", local_bolt_port=_free_port(), local_heap_mib=args.neo4j_heap_mib,

@@ -1,1 +1,1 @@
-"""Cypher query files: one query per file, named verb_noun, loaded by graphsvc.queries."""
+"""Cypher query files: one query per file, named verb_noun, loaded by graphsvc.graph.queries."""

@@ -51,8 +51,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from graphsvc.api import bp as api_bp, register_error_handlers
     from graphsvc.api import availability, requestlog
-    from graphsvc.auth import KeyRing
-    from graphsvc.ratelimit import TokenBucketLimiter
+    from graphsvc.security.keys import KeyRing
+    from graphsvc.security.ratelimit import TokenBucketLimiter
 
     app.extensions["graphsvc.keyring"] = KeyRing(cache_ttl_s=app.config["API_KEY_CACHE_TTL_S"])
     app.extensions["graphsvc.limiter"] = TokenBucketLimiter(

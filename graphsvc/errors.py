@@ -1,6 +1,6 @@
 """One error tree for graphsvc.
 
-Driver errors are translated into these at the repository edge (:mod:`graphsvc.db`); the HTTP
+Driver errors are translated into these at the repository edge (:mod:`graphsvc.graph.db`); the HTTP
 layer maps each to one status and the one JSON error shape, the CLI to a message and an exit code.
 """
 

@@ -11,7 +11,7 @@ import threading
 from flask import Flask, current_app
 
 from graphsvc.config import Settings
-from graphsvc.db import Database
+from graphsvc.graph.db import Database
 
 __all__ = ["GraphDb", "graph_db"]
 
@@ -23,11 +23,11 @@ class GraphDb:
         self._lock = threading.Lock()
 
     def init_app(self, app: Flask) -> None:
-        app.extensions["graphsvc.db"] = {"db": None, "schema_applied": False}
+        app.extensions["graphsvc.graph.db"] = {"db": None, "schema_applied": False}
 
     def get(self, app: Flask | None = None) -> Database:
         app = app or current_app._get_current_object()  # type: ignore[attr-defined]
-        state = app.extensions["graphsvc.db"]
+        state = app.extensions["graphsvc.graph.db"]
         if state["db"] is None:
             with self._lock:
                 if state["db"] is None:

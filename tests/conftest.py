@@ -1,6 +1,6 @@
 """Shared fixtures: one real Neo4j per test run, an empty graph per test.
 
-The database is the project's own local Neo4j (``graphsvc.localdb``), started once per run in
+The database is the project's own local Neo4j (``graphsvc.graph.localdb``), started once per run in
 a temporary folder on a free loopback port with a generated password, and stopped at the end.
 Nothing is mocked.
 """
@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from graphsvc import localdb
+from graphsvc.graph import localdb
 from graphsvc.config import Settings
-from graphsvc.db import Database
+from graphsvc.graph.db import Database
 
 
 def free_port() -> int:
@@ -73,7 +73,7 @@ def db(_database: Database) -> Database:
 @pytest.fixture
 def load(db: Database):  # type: ignore[no-untyped-def]
     """Load a list of record dicts through the real pipeline; returns the summary."""
-    from loaders.load import load as run_load
+    from graphsvc.services.ingest import load as run_load
     from loaders.sources import RawRecord
 
     def _load(records: list[dict[str, Any]], batch_size: int = 2000):  # type: ignore[no-untyped-def]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 import time
 
-from graphsvc import auth
+from graphsvc.security import keys as auth
 from tests.analysis_records import incident, order, person, series
 
 

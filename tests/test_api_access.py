@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from graphsvc import auth
+from graphsvc.security import keys as auth
 from graphsvc.app import create_app
 from graphsvc.cli import main as cli_main
-from graphsvc.db import Database
-from graphsvc.policy import Role
+from graphsvc.graph.db import Database
+from graphsvc.security.policy import Role
 
 PUBLIC = {"/api/v1/health", "/api/v1/ready", "/api/v1/openapi.json"}
 

@@ -8,10 +8,11 @@ import threading
 import pytest
 from click.testing import CliRunner
 
-from graphsvc import audit, auth
+from graphsvc.security import audit
+from graphsvc.security import keys as auth
 from graphsvc.cli import main as cli_main
-from graphsvc.db import Database
-from graphsvc.policy import Role
+from graphsvc.graph.db import Database
+from graphsvc.security.policy import Role
 
 
 def append(db: Database, n: int, actor: str = "dc-smith#k1", action: str = "consultation") -> list[dict]:  # type: ignore[type-arg]

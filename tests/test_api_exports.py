@@ -6,9 +6,10 @@ import json
 
 import pytest
 
-from graphsvc import audit, auth
-from graphsvc.db import Database
-from graphsvc.policy import Role
+from graphsvc.security import audit
+from graphsvc.security import keys as auth
+from graphsvc.graph.db import Database
+from graphsvc.security.policy import Role
 
 RECORDS = [
     {"kind": "person", "id": "X-O-1", "source": "TST", "given_name": "Daniel", "family_name": "Marsh",

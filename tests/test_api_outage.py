@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import time
 
-from graphsvc import audit, auth, localdb
+from graphsvc.security import audit
+from graphsvc.security import keys as auth
+from graphsvc.graph import localdb
 from graphsvc.app import create_app
-from graphsvc.db import Database
+from graphsvc.graph.db import Database
 
 PERSON = {"kind": "person", "id": "U-P-1", "source": "TST", "given_name": "Amy", "family_name": "Hale"}
 

@@ -11,10 +11,12 @@ from typing import Any
 
 import pytest
 
-from graphsvc import audit, auth, policy
-from graphsvc.api.redaction import redact_response
-from graphsvc.db import Database
-from graphsvc.policy import REDACTED, Permission, Role
+from graphsvc.security import audit
+from graphsvc.security import keys as auth
+from graphsvc.security import policy
+from graphsvc.security.redaction import redact_response
+from graphsvc.graph.db import Database
+from graphsvc.security.policy import REDACTED, Permission, Role
 
 GRAPH = [
     {"kind": "person", "id": "R-O-1", "source": "TST", "given_name": "Daniel", "family_name": "Marsh",

@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 
-from graphsvc import audit, auth
-from graphsvc.db import Database
-from graphsvc.policy import Role
+from graphsvc.security import audit
+from graphsvc.security import keys as auth
+from graphsvc.graph.db import Database
+from graphsvc.security.policy import Role
 
 PERSON_A = {"kind": "person", "id": "T-P-1", "source": "TST", "given_name": "Daniel", "family_name": "Marsh",
             "phones": ["07700 900123"]}

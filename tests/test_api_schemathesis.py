@@ -24,9 +24,10 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-from graphsvc import audit, auth
+from graphsvc.security import audit
+from graphsvc.security import keys as auth
 from graphsvc.app import create_app
-from graphsvc.db import Database
+from graphsvc.graph.db import Database
 
 MAX_EXAMPLES = {GenerationMode.POSITIVE: 15, GenerationMode.NEGATIVE: 8}
 CHECKS = [

@@ -61,7 +61,7 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def live(app, db, load) -> Iterator[dict[str, Any]]:  # type: ignore[no-untyped-def]
-    from graphsvc.auth import create_key
+    from graphsvc.security.keys import create_key
 
     stub = os.environ.get("GRAPHSVC_CONSOLE_DEV_STUB")  # development aid only; never in CI
     if stub:

@@ -7,7 +7,7 @@ import json
 from click.testing import CliRunner
 
 from graphsvc.cli import main
-from graphsvc.fingerprint import fingerprint
+from graphsvc.graph.fingerprint import fingerprint
 from tests.records_factory import register
 
 

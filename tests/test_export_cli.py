@@ -7,7 +7,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from graphsvc import audit
+from graphsvc.security import audit
 from graphsvc.cli import main
 
 try:

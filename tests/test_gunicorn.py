@@ -13,8 +13,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from graphsvc import auth
-from graphsvc.db import Database
+from graphsvc.security import keys as auth
+from graphsvc.graph.db import Database
 from tests.conftest import free_port
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -20,12 +20,13 @@ from urllib.parse import quote, urlencode
 import pytest
 from click.testing import CliRunner
 
-from graphsvc import audit, auth
+from graphsvc.security import audit
+from graphsvc.security import keys as auth
 from graphsvc.app import create_app
 from graphsvc.cli import main as cli_main
-from graphsvc.db import Database
-from graphsvc.fingerprint import fingerprint
-from graphsvc.policy import Role
+from graphsvc.graph.db import Database
+from graphsvc.graph.fingerprint import fingerprint
+from graphsvc.security.policy import Role
 from loaders.records import RecordError, parse_record
 from tests.hostile import cursors, leaks, strings
 from tests.records_factory import register

@@ -11,11 +11,12 @@ from typing import Any
 
 import pytest
 
-from graphsvc import audit, auth
+from graphsvc.security import audit
+from graphsvc.security import keys as auth
 from graphsvc.app import create_app
-from graphsvc.db import Database
-from graphsvc.fingerprint import fingerprint
-from graphsvc.policy import Role, allowed
+from graphsvc.graph.db import Database
+from graphsvc.graph.fingerprint import fingerprint
+from graphsvc.security.policy import Role, allowed
 from tests.hostile import leaks
 from tests.records_factory import register
 

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from graphsvc import localdb
+from graphsvc.graph import localdb
 from graphsvc.cli import main
-from graphsvc.fingerprint import fingerprint
+from graphsvc.graph.fingerprint import fingerprint
 from tests.records_factory import register
 
 STALKER = {"kind": "person", "id": "P-1", "source": "WMP", "given_name": "Jon", "family_name": "Smyth",
@@ -314,7 +314,7 @@ def _state(pid: int) -> str:
 
 
 def test_thread_and_process_validation_write_the_same_graph(db, big_register, reference) -> None:  # type: ignore[no-untyped-def]
-    from loaders.load import load as run_load
+    from graphsvc.services.ingest import load as run_load
     from loaders.sources import read_path
 
     db.execute("MATCH (n) DETACH DELETE n")
@@ -334,7 +334,7 @@ def big_register(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def reference(big_register: Path, _database) -> object:  # type: ignore[no-untyped-def]
-    from loaders.load import load as run_load
+    from graphsvc.services.ingest import load as run_load
     from loaders.sources import read_path
 
     _database.execute("MATCH (n) DETACH DELETE n")

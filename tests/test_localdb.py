@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from graphsvc import localdb
+from graphsvc.graph import localdb
 from graphsvc.cli import main
 from graphsvc.config import Settings
 
@@ -31,7 +31,7 @@ def test_bolt_listens_on_loopback_only(neo4j_settings: Settings) -> None:
 
 
 def test_wrong_password_is_refused(neo4j_settings: Settings) -> None:
-    from graphsvc.db import Database
+    from graphsvc.graph.db import Database
     from graphsvc.errors import DatabaseUnavailable
 
     wrong = neo4j_settings.with_overrides(neo4j_uri=neo4j_settings.local_bolt_uri, neo4j_password="not-the-password")
@@ -77,7 +77,7 @@ def test_tuning_settings_cannot_open_the_database(tmp_path: Path, monkeypatch: p
 
 
 def test_tuning_settings_reach_neo4j(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from graphsvc.db import Database
+    from graphsvc.graph.db import Database
 
     monkeypatch.setenv("GRAPHSVC_NEO4J_SETTINGS", "dbms.cypher.min_replan_interval=2h\ndb.tx_log.rotation.size=64M")
     settings = _stopped_settings(tmp_path)

@@ -22,12 +22,14 @@ from typing import Any
 
 import pytest
 
-from graphsvc import audit, auth, localdb
+from graphsvc.security import audit
+from graphsvc.security import keys as auth
+from graphsvc.graph import localdb
 from graphsvc.app import create_app
 from graphsvc.config import Settings
-from graphsvc.db import Database
+from graphsvc.graph.db import Database
 from graphsvc.errors import DatabaseUnavailable
-from graphsvc.fingerprint import fingerprint
+from graphsvc.graph.fingerprint import fingerprint
 
 PURPOSE = "OP-FAULTS/2026/001"
 

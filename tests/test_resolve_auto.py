@@ -13,9 +13,12 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from graphsvc import audit, auth, resolve, services
+from graphsvc.security import audit
+from graphsvc.security import keys as auth
+from graphsvc.services import resolution as resolve
+from graphsvc import services
 from graphsvc.cli import main
-from graphsvc.db import Database
+from graphsvc.graph.db import Database
 
 WMP = {"kind": "person", "id": "WMP-P-1042", "source": "WMP", "given_name": "Daniel", "family_name": "Marsh",
        "dob": "1985-02-11", "phones": ["07700 900123"]}

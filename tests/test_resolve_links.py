@@ -13,12 +13,15 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from graphsvc import audit, auth, resolve, services
+from graphsvc.security import audit
+from graphsvc.security import keys as auth
+from graphsvc.services import resolution as resolve
+from graphsvc import services
 from graphsvc.cli import main
 from graphsvc.config import Settings
-from graphsvc.db import Database
+from graphsvc.graph.db import Database
 from graphsvc.errors import InvalidInput
-from graphsvc.fingerprint import fingerprint
+from graphsvc.graph.fingerprint import fingerprint
 
 A1, A2, F1, F2 = "T-A1", "T-A2", "T-F1", "T-F2"
 REGISTER: list[dict[str, Any]] = [
@@ -235,7 +238,7 @@ def test_check_scores_with_the_trained_model_by_default(register: Database, monk
 
 def test_check_answers_with_the_rule_scorer_when_the_model_is_damaged(register: Database, monkeypatch,
                                                                       tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from graphsvc.resolve import model_path
+    from graphsvc.services.resolution import model_path
 
     monkeypatch.setenv("GRAPHSVC_HOME", str(tmp_path))
     monkeypatch.delenv("GRAPHSVC_CHECK_SCORER", raising=False)
@@ -250,7 +253,7 @@ def test_check_answers_with_the_rule_scorer_when_the_model_is_damaged(register: 
 def test_resolve_names_running_out_of_memory_whatever_wraps_it() -> None:
     import duckdb
 
-    from graphsvc.resolve_cli import _out_of_memory
+    from graphsvc.cli.resolve import _out_of_memory
 
     try:
         try:

@@ -12,7 +12,7 @@
    written the caller gets 503 and no data.
 
 The decorator marks the view (``view.required_permission``) so a test can walk ``url_map`` and
-prove no route lacks it; ``view.api_doc`` carries the OpenAPI description (:mod:`graphsvc.openapi`).
+prove no route lacks it; ``view.api_doc`` carries the OpenAPI description (:mod:`graphsvc.api.openapi`).
 """
 
 from __future__ import annotations
@@ -26,12 +26,12 @@ from typing import Any, TypeVar
 from flask import Response, current_app, g, request
 from pydantic import BaseModel, ValidationError
 
-from graphsvc import audit as audit_log
-from graphsvc.auth import KeyRing, Principal, parse_key
+from graphsvc.security import audit as audit_log
+from graphsvc.security.keys import KeyRing, Principal, parse_key
 from graphsvc.errors import Forbidden, GraphsvcError, InvalidInput, NotFound, Unauthorized
 from graphsvc.extensions import graph_db
-from graphsvc.policy import Permission, allowed
-from graphsvc.ratelimit import TokenBucketLimiter
+from graphsvc.security.policy import Permission, allowed
+from graphsvc.security.ratelimit import TokenBucketLimiter
 
 __all__ = [
     "require",
@@ -80,7 +80,7 @@ class UnsupportedMediaType(GraphsvcError):
 
 @dataclass
 class ApiDoc:
-    """What :mod:`graphsvc.openapi` says about a route."""
+    """What :mod:`graphsvc.api.openapi` says about a route."""
 
     summary: str
     tag: str

@@ -7,14 +7,14 @@ import re
 
 from flask import current_app, jsonify
 
-from graphsvc import audit as audit_log
-from graphsvc import auth
+from graphsvc.security import audit as audit_log
+from graphsvc.security import keys as auth
 from graphsvc.api import bp
 from graphsvc.api.access import ApiDoc, audit_now, document, parse_json_body, parse_query, require
 from graphsvc.api.schemas import ApiKeyCreated, ApiKeyList, ApiKeyOut, AuditPage, AuditQuery, KeyCreateRequest
 from graphsvc.errors import NotFound
 from graphsvc.extensions import graph_db
-from graphsvc.policy import Permission
+from graphsvc.security.policy import Permission
 
 _KEY_ID = re.compile(r"^[0-9a-f]{16}$")
 

@@ -12,9 +12,9 @@ from graphsvc.api.access import ApiDoc, document
 @document(ApiDoc(summary="This API's OpenAPI 3.1 document", tag="service",
                  response_content={"application/json": {"schema": {"type": "object"}}}))
 def openapi_document():  # type: ignore[no-untyped-def]
-    from graphsvc.openapi import build_document
+    from graphsvc.api.openapi import build_document
 
-    state = current_app.extensions.setdefault("graphsvc.openapi", {})
+    state = current_app.extensions.setdefault("graphsvc.api.openapi", {})
     if "doc" not in state:
         state["doc"] = build_document(current_app)
     return jsonify(state["doc"])

@@ -9,7 +9,7 @@ from graphsvc.api.access import ApiDoc, check_person_id, document, parse_query, 
 from graphsvc.api.schemas import NETWORK_FORMATS, NetworkQuery
 from graphsvc.export import FORMATS, person_network, render
 from graphsvc.extensions import graph_db
-from graphsvc.policy import Permission
+from graphsvc.security.policy import Permission
 
 _CONTENT = {
     FORMATS[name].mimetype.split(";")[0]: {"schema": {"type": "object"} if name == "cytoscape" else

@@ -13,12 +13,12 @@ from typing import Annotated, Any, Literal
 from flask import Response, jsonify
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from graphsvc import resolve
+from graphsvc.services import resolution as resolve
 from graphsvc.api import bp
 from graphsvc.api.access import ApiDoc, check_person_id, document, parse_json_body, parse_query, principal, record, require
 from graphsvc.errors import InvalidInput
 from graphsvc.extensions import graph_db
-from graphsvc.policy import Permission
+from graphsvc.security.policy import Permission
 
 __all__ = ["DecisionRequest", "LinksQuery", "Link", "DecisionResponse", "LinksResponse"]
 

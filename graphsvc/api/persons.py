@@ -13,7 +13,7 @@ from flask import Response, jsonify
 from graphsvc import services
 from graphsvc.api import bp
 from graphsvc.api.access import ApiDoc, check_person_id, document, parse_json_body, parse_query, principal, record, require
-from graphsvc.api.redaction import person_ids_in, redact_response
+from graphsvc.security.redaction import person_ids_in, redact_response
 from graphsvc.api.schemas import (
     CheckRequest,
     CheckResponse,
@@ -28,7 +28,7 @@ from graphsvc.api.schemas import (
     UnidentifiedResponse,
 )
 from graphsvc.extensions import graph_db
-from graphsvc.policy import Permission
+from graphsvc.security.policy import Permission
 
 _READ_ERRORS = (400, 401, 403, 422, 429, 503)
 _PERSON_ERRORS = (400, 401, 403, 404, 422, 429, 503)

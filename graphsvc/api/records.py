@@ -9,7 +9,7 @@ The write is audited as ``collection`` (new records) and ``alteration`` (records
 loaded ones).
 
 After the write commits, the batch's person records are scored against the register
-incrementally (:func:`graphsvc.resolve.resolve_persons`), so their ``POSSIBLY_SAME_AS``
+incrementally (:func:`graphsvc.services.resolution.resolve_persons`), so their ``POSSIBLY_SAME_AS``
 proposals exist when the answer leaves; ``resolution`` says what happened. A failure there
 (the model, Neo4j) never undoes or hides the committed write: it is logged and answered as
 ``{"status": "failed", ...}`` with 200. ``GRAPHSVC_AUTO_RESOLVE=0`` (or the app config
@@ -41,11 +41,11 @@ from graphsvc.api.access import (
 from graphsvc.api.schemas import Accepted
 from graphsvc.errors import GraphsvcError
 from graphsvc.extensions import graph_db
-from graphsvc.policy import Permission
-from loaders.load import validate_all
+from graphsvc.security.policy import Permission
+from graphsvc.services.ingest import validate_all
 from loaders.records import IncidentRecord, OrderRecord, PersonRecord, Record
 from loaders.sources import RawRecord
-from loaders.writer import BatchWriter
+from graphsvc.repository.ingest import BatchWriter
 
 MAX_RECORDS = 10_000
 NDJSON = "application/x-ndjson"
@@ -136,7 +136,7 @@ def _resolve_batch(db: Any, person_ids: list[str]) -> dict[str, Any]:
         return {"status": "skipped", "persons": 0, "links": 0, "proposed": 0,
                 "message": f"{len(person_ids)} person records: more than {limit} are not resolved inline; "
                            "run graphsvc resolve --incremental --from FILE (or a full graphsvc resolve)"}
-    from graphsvc import resolve
+    from graphsvc.services import resolution as resolve
 
     t0 = time.perf_counter()
     try:

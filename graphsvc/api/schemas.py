@@ -1,6 +1,6 @@
 """Request and response schemas of the HTTP API (pydantic v2).
 
-The same classes validate requests in the routes and, through :mod:`graphsvc.openapi`, become
+The same classes validate requests in the routes and, through :mod:`graphsvc.api.openapi`, become
 the OpenAPI document: one source of truth. Record bodies use the loaders' record models
 (:mod:`loaders.records`) unchanged. Response models allow extra properties: the contract fixes
 the fields listed here and lets the analysis add more.
@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from loaders.records import Address, RecordId, Text200, Token
-from graphsvc.audit import ACTIONS
+from graphsvc.security.audit import ACTIONS
 
 __all__ = [
     "CheckSubject",

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from graphsvc.db import Database
+from graphsvc.graph.db import Database
 from graphsvc.errors import InvalidInput
 from graphsvc.export import anx, csvzip, cytoscape, gexf, graphml, html, image
 from graphsvc.export.network import MAX_DEPTH, NODE_CAP, Network, cluster_network, person_network

@@ -11,7 +11,7 @@ level that would pass the cap is cut, nearest nodes first, and the export says s
 
 Redaction happens here, once, for every format: identifiers and addresses that a victim holds
 are replaced by an opaque ``[redacted]`` node for roles without ``VICTIM_CONTACT``
-(:func:`graphsvc.policy.redact_person` is applied to every person), unless an identifier is
+(:func:`graphsvc.security.policy.redact_person` is applied to every person), unless an identifier is
 also offender evidence (used in an incident, or held by a person who is not a victim).
 """
 
@@ -24,9 +24,9 @@ from typing import Any
 import networkx as nx
 from neo4j import ManagedTransaction
 
-from graphsvc.db import Database
+from graphsvc.graph.db import Database
 from graphsvc.errors import InvalidInput, NotFound
-from graphsvc.policy import REDACTED, Permission, allowed, redact_person
+from graphsvc.security.policy import REDACTED, Permission, allowed, redact_person
 
 __all__ = [
     "EDGE_TYPES",

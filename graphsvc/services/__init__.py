@@ -1,7 +1,7 @@
 """The analyses' entry points, called by the HTTP API and the CLI alike.
 
 Each function validates its input (:class:`~graphsvc.errors.InvalidInput`,
-:class:`~graphsvc.errors.NotFound`), reads through :mod:`graphsvc.repo.analysis`, hands plain
+:class:`~graphsvc.errors.NotFound`), reads through :mod:`graphsvc.repository.analysis`, hands plain
 rows to :mod:`graphsvc.analysis` and returns a JSON-serialisable dict (dates as ISO strings),
 unredacted: the API redacts by role. Shapes follow the contract (section 4); thresholds and
 formulas are in docs/analysis.md.
@@ -47,9 +47,9 @@ from graphsvc.analysis.matching import (
 )
 from graphsvc.analysis.risk import risk_score
 from graphsvc.analysis.severity import SEVERITY
-from graphsvc.db import Database
+from graphsvc.graph.db import Database
 from graphsvc.errors import InvalidInput, JobPending, NotFound
-from graphsvc.repo import analysis as repo
+from graphsvc.repository import analysis as repo
 from loaders import normalise
 
 log = logging.getLogger(__name__)
@@ -208,7 +208,7 @@ def _default_scorer() -> tuple[Scorer, str]:
     from graphsvc.linkage.api import score_subject
     from graphsvc.linkage.errors import RecordError
     from graphsvc.linkage.records import from_contract_person, prepare_person
-    from graphsvc.resolve import load_model
+    from graphsvc.services.resolution import load_model
 
     try:
         loaded = load_model(Settings.from_env())

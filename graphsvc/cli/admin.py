@@ -25,7 +25,7 @@ def _db() -> Any:
 
 
 def _actor() -> str:
-    from graphsvc.audit import cli_actor
+    from graphsvc.security.audit import cli_actor
 
     return cli_actor()
 
@@ -47,7 +47,8 @@ def register(main: click.Group) -> None:
     @click.option("--name", required=True, help="Who or what uses the key (unique among active keys).")
     def keys_create(role: str, name: str) -> None:
         """Create a key and print it once (it cannot be shown again)."""
-        from graphsvc import audit, auth
+        from graphsvc.security import audit
+        from graphsvc.security import keys as auth
 
         try:
             with _db() as db:
@@ -69,7 +70,7 @@ def register(main: click.Group) -> None:
     @click.option("--json", "as_json", is_flag=True, help="JSON instead of a table.")
     def keys_list(as_json: bool) -> None:
         """Every key: id, role, name, created, revoked (never a secret or hash)."""
-        from graphsvc import auth
+        from graphsvc.security import keys as auth
 
         try:
             with _db() as db:
@@ -87,7 +88,8 @@ def register(main: click.Group) -> None:
     @click.argument("key_id")
     def keys_revoke(key_id: str) -> None:
         """Revoke a key (effective in every running service within its cache period, 30 s)."""
-        from graphsvc import audit, auth
+        from graphsvc.security import audit
+        from graphsvc.security import keys as auth
 
         try:
             with _db() as db:
@@ -110,7 +112,7 @@ def register(main: click.Group) -> None:
     @audit_group.command("verify")
     def audit_verify() -> None:
         """Check the hash chain; exit status 1 and the first bad entry when it does not hold."""
-        from graphsvc import audit
+        from graphsvc.security import audit
 
         try:
             with _db() as db:
@@ -137,7 +139,7 @@ def register(main: click.Group) -> None:
     def audit_list(actor: str | None, action: str | None, person_id: str | None,
                    since: str | None, until: str | None, limit: int) -> None:
         """Entries newest first, one JSON object per line."""
-        from graphsvc import audit
+        from graphsvc.security import audit
 
         try:
             with _db() as db:

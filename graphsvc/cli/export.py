@@ -20,13 +20,13 @@ __all__ = ["register"]
 
 
 def _actor() -> str:
-    from graphsvc.audit import cli_actor
+    from graphsvc.security.audit import cli_actor
 
     return cli_actor()
 
 
 def _audit(db: Any, **fields: Any) -> None:
-    from graphsvc import audit
+    from graphsvc.security import audit
 
     audit.append_entry(db, action="disclosure", **fields)
 

@@ -37,7 +37,7 @@ from typing import Any
 
 from neo4j import ManagedTransaction
 
-from graphsvc.db import Database
+from graphsvc.graph.db import Database
 from graphsvc.errors import Conflict
 
 __all__ = [

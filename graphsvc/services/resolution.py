@@ -29,9 +29,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from graphsvc import audit
+from graphsvc.security import audit
 from graphsvc.config import Settings
-from graphsvc.db import Database
+from graphsvc.graph.db import Database
 from graphsvc.errors import Conflict, InvalidInput, NotFound
 
 __all__ = [

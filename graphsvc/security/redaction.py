@@ -2,7 +2,7 @@
 
 The analysis library answers unredacted. Before an answer leaves, :func:`redact_response`
 walks it: every object that carries contact fields (``phones``, ``emails``, ``handles``,
-``vehicles``, ``addresses``) is redacted with :func:`graphsvc.policy.redact_person` unless the
+``vehicles``, ``addresses``) is redacted with :func:`graphsvc.security.policy.redact_person` unless the
 caller's role has ``VICTIM_CONTACT`` or the object is known not to be a victim (it names a
 person id that is not ``:Victim`` in the graph and carries no ``victim`` role). An object with
 contact fields and no person id is redacted: the rule fails closed.
@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from graphsvc.db import Database
-from graphsvc.policy import CONTACT_FIELDS, Permission, allowed, redact_person
+from graphsvc.graph.db import Database
+from graphsvc.security.policy import CONTACT_FIELDS, Permission, allowed, redact_person
 
 __all__ = ["redact_response", "person_ids_in"]
 

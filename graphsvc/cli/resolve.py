@@ -23,7 +23,7 @@ __all__ = ["register"]
 
 
 def _actor() -> str:
-    from graphsvc.audit import cli_actor
+    from graphsvc.security.audit import cli_actor
 
     return cli_actor()
 
@@ -93,7 +93,7 @@ def register(main: click.Group) -> None:
     def resolve_cmd(floor: float, model_file: Path | None, train: bool, incremental: bool,
                     person_ids: tuple[str, ...], from_file: Path | None, purpose: str | None) -> None:
         """Link records that are probably the same person (POSSIBLY_SAME_AS)."""
-        from graphsvc import resolve
+        from graphsvc.services import resolution as resolve
         from graphsvc.cli import _settings, open_db
 
         if incremental and train:
@@ -144,7 +144,7 @@ def register(main: click.Group) -> None:
         """Decide on identity links: confirm, reject, undo; list them."""
 
     def _decide(decision: str, a: str, b: str, reason: str, purpose: str) -> None:
-        from graphsvc import resolve
+        from graphsvc.services import resolution as resolve
         from graphsvc.cli import open_db
 
         if not purpose.strip():
@@ -195,7 +195,8 @@ def register(main: click.Group) -> None:
     @_purpose
     def list_cmd(status: str | None, person_id: str | None, limit: int, cursor: str | None, purpose: str) -> None:
         """Identity links with their status, probability and evidence."""
-        from graphsvc import audit, resolve
+        from graphsvc.security import audit
+        from graphsvc.services import resolution as resolve
         from graphsvc.cli import open_db
 
         if not purpose.strip():

@@ -17,10 +17,10 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any, Literal
 
-from graphsvc.db import Database
+from graphsvc.graph.db import Database
 from loaders.records import IncidentRecord, OrderRecord, PersonRecord, RecordError, parse_record
 from loaders.sources import RawRecord
-from loaders.writer import BatchRows, BatchWriter, WriteCounts
+from graphsvc.repository.ingest import BatchRows, BatchWriter, WriteCounts
 
 __all__ = ["Reject", "LoadSummary", "load", "validate_all"]
 

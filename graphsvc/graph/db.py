@@ -28,7 +28,7 @@ from neo4j.exceptions import (
 
 from graphsvc.config import Settings
 from graphsvc.errors import Conflict, DatabaseError, DatabaseUnavailable, InvalidInput
-from graphsvc.queries import query, schema_statements
+from graphsvc.graph.queries import query, schema_statements
 
 __all__ = ["Database", "map_errors"]
 

@@ -13,7 +13,7 @@ import json
 from collections.abc import Iterator
 from typing import IO, Any
 
-from graphsvc.db import Database
+from graphsvc.graph.db import Database
 
 __all__ = ["dump_records", "write_dump"]
 

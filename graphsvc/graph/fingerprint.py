@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from graphsvc.db import Database
+from graphsvc.graph.db import Database
 
 __all__ = ["Fingerprint", "fingerprint"]
 

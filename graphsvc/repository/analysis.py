@@ -9,7 +9,7 @@ import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from graphsvc.db import Database
+from graphsvc.graph.db import Database
 
 __all__ = [
     "native",

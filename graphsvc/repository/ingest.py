@@ -18,7 +18,7 @@ from typing import Any
 
 from neo4j import ManagedTransaction
 
-from graphsvc.db import Database
+from graphsvc.graph.db import Database
 from loaders import normalise
 from loaders.records import IncidentRecord, Identifiers, OrderRecord, PersonRecord
 

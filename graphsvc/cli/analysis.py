@@ -22,13 +22,13 @@ __all__ = ["register"]
 
 
 def _actor() -> str:
-    from graphsvc.audit import cli_actor
+    from graphsvc.security.audit import cli_actor
 
     return cli_actor()
 
 
 def _person_ids(payload: Any) -> list[str]:
-    from graphsvc.api.redaction import person_ids_in
+    from graphsvc.security.redaction import person_ids_in
 
     return person_ids_in(payload)
 
@@ -39,7 +39,7 @@ def _run(purpose: str, query: dict[str, Any], work: Callable[[Any], dict[str, An
 
     if not purpose.strip():
         raise click.BadParameter("a purpose is required", param_hint="--purpose")
-    from graphsvc import audit
+    from graphsvc.security import audit
 
     actor = _actor()
     query = {**query, "channel": "cli"}

@@ -29,9 +29,9 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from graphsvc.db import Database
+from graphsvc.graph.db import Database
 from graphsvc.errors import Conflict, InvalidInput, Unauthorized
-from graphsvc.policy import Role
+from graphsvc.security.policy import Role
 
 __all__ = ["Principal", "KeyRing", "create_key", "list_keys", "revoke_key", "parse_key", "KEY_PATTERN"]
 

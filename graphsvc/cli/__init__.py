@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from graphsvc import localdb
+from graphsvc.graph import localdb
 from graphsvc.config import Settings
 from graphsvc.errors import GraphsvcError
 
@@ -32,8 +32,8 @@ def _echo_json(data: Any) -> None:
 
 
 def open_db(settings: Settings | None = None) -> Any:
-    """A :class:`graphsvc.db.Database` with the schema applied; starts nothing."""
-    from graphsvc.db import Database
+    """A :class:`graphsvc.graph.db.Database` with the schema applied; starts nothing."""
+    from graphsvc.graph.db import Database
 
     db = Database(settings or _settings())
     db.apply_schema()
@@ -99,8 +99,8 @@ def _load_resolve_max() -> int:
 
 def _resolve_loaded(database: Any, person_ids: list[str], show: bool) -> dict[str, Any]:
     """Incremental resolution of the persons a load wrote, in chunks; never raises."""
-    from graphsvc import resolve
-    from graphsvc.audit import cli_actor
+    from graphsvc.services import resolution as resolve
+    from graphsvc.security.audit import cli_actor
 
     totals: dict[str, Any] = {"status": "done", "persons": 0, "missing": 0, "skipped": 0, "candidates": 0,
                               "links": 0, "changed": 0, "deleted": 0}
@@ -148,7 +148,7 @@ def load_cmd(paths: tuple[Path, ...], rejects_path: Path | None, batch_size: int
     Afterwards the loaded persons are resolved incrementally (see --resolve)."""
     import itertools
 
-    from loaders.load import load, validate_all
+    from graphsvc.services.ingest import load, validate_all
     from loaders.sources import CsvLayoutError, read_path
 
     def raws():  # type: ignore[no-untyped-def]
@@ -247,7 +247,7 @@ def generate_cmd(people: int, seed: int, out: Path, progress: bool | None) -> No
 @click.option("-o", "--out", "out", type=click.Path(dir_okay=False, path_type=Path), help="File (default: stdout).")
 def dump_cmd(out: Path | None) -> None:
     """Write the whole register as contract records (JSON Lines); `graphsvc load` restores it."""
-    from loaders.dump import write_dump
+    from graphsvc.repository.dump import write_dump
 
     try:
         with open_db() as database:
@@ -273,7 +273,7 @@ def serve_cmd(host: str, port: int) -> None:
 
 
 # Commands of other modules (one line each).
-from graphsvc import cli_ext  # noqa: E402
+from graphsvc.cli import ext as cli_ext  # noqa: E402
 
 cli_ext.register(main)
 

@@ -1,0 +1,1 @@
+"""Keys, roles and policy, redaction, the audit chain and rate limits."""
