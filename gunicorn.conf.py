@@ -54,7 +54,8 @@ def post_worker_init(worker: object) -> None:
     """After the worker has built the app: load the model, freeze start-up objects."""
     from graphsvc import services
 
-    services.warm_process()
+    app = worker.wsgi  # type: ignore[attr-defined]  # the app this worker built (create_app)
+    services.warm_process(app.config["GRAPHSVC_SETTINGS"])
 
 
 logconfig_dict = {

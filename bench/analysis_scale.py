@@ -65,7 +65,6 @@ def main() -> None:
     logging.getLogger("neo4j").setLevel(logging.ERROR)
     from graphsvc import services
     from graphsvc.analysis.matching import lucene_query, name_initials, normalise_subject
-    from graphsvc.analysis.identity import link_threshold
     from graphsvc.config import Settings
     from graphsvc.graph.db import Database
     from graphsvc.repository import analysis as repo
@@ -85,14 +84,14 @@ def main() -> None:
         probes = _probes(args.truth, args.probes)
         for p in probes[:50]:  # warm: plans compiled, pages cached
             services.check(db, p["subject"], complainant_id=p.get("complainant_id"))
-        services.warm_process()  # as each gunicorn worker does after start-up (gunicorn.conf.py)
+        services.warm_process(db.settings)  # as each gunicorn worker does after start-up (gunicorn.conf.py)
         check_ms: list[float] = []
         raw_ms: list[float] = []
         top1 = positives = 0
         top1_id = positives_id = 0  # probes that carry an identifier (issue 3's accuracy case)
         scorer = None
         searched: dict[str, int] = {}  # probes per "searched" answer (what the candidates were read by)
-        threshold = link_threshold()
+        threshold = settings.link_threshold
         neo4j_cpu = own_cpu = 0.0  # CPU seconds spent during the checks (Neo4j's process, this one)
         for p in probes:
             neo4j_cpu -= process_cpu_seconds(neo4j_pid) if neo4j_pid else 0.0

@@ -20,6 +20,7 @@ import argparse
 import hashlib
 import json
 import re
+import secrets
 import subprocess  # nosec B404: runs this project's own CLI
 import sys
 from pathlib import Path
@@ -37,7 +38,8 @@ def _without_timing(payload: Any) -> Any:
 
 
 def _key(graphsvc: str) -> str:
-    out = subprocess.run([graphsvc, "keys", "create", "--role", "investigator", "--name", "answers-digest"],
+    name = f"answers-digest {secrets.token_hex(4)}"  # key names are unique
+    out = subprocess.run([graphsvc, "keys", "create", "--role", "investigator", "--name", name],
                          check=True, capture_output=True, text=True).stdout  # nosec B603
     found = re.search(r"gsk_[0-9a-f]{16}_[A-Za-z0-9_-]{43}", out)
     if not found:

@@ -138,7 +138,7 @@ def run_direct(subjects: list[dict[str, Any]], clients: int, seconds: float, war
     from graphsvc.errors import GraphsvcError
 
     db = Database(Settings.from_env())
-    services.warm_process()  # as each gunicorn worker does (gunicorn.conf.py post_worker_init)
+    services.warm_process(db.settings)  # as each gunicorn worker does (gunicorn.conf.py post_worker_init)
 
     def make_worker(n: int) -> Callable[[], str | None]:
         state = {"i": n * 7919}

@@ -86,7 +86,7 @@ def main() -> None:
     db.run_in = run_in  # type: ignore[method-assign]
     for p in probes[:50]:
         services.check(db, p["subject"], complainant_id=p.get("complainant_id"))
-    services.warm_process()
+    services.warm_process(db.settings)
     spent.clear()
     rows_read.clear()
     total = 0.0

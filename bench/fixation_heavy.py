@@ -96,7 +96,7 @@ def main() -> None:
     summary = load(db, read_jsonl(io.BytesIO(payload), "fixation_heavy"), batch_size=2000)
     load_s = time.perf_counter() - t0
     persons = db.execute("MATCH (p:Person) RETURN count(p) AS n")[0]["n"]
-    services.warm_process()  # as each gunicorn worker does after start-up (gunicorn.conf.py)
+    services.warm_process(db.settings)  # as each gunicorn worker does after start-up (gunicorn.conf.py)
 
     fixation_ms: list[float] = []
     raw_ms: list[float] = []

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from flask import Flask
@@ -13,20 +12,18 @@ from graphsvc.extensions import graph_db
 __all__ = ["create_app"]
 
 
-def _api_defaults() -> dict[str, Any]:
-    """API settings, overridable from the environment (read here, at app creation)."""
-    env = os.environ
+def _api_defaults(settings: Settings) -> dict[str, Any]:
+    """The service's Flask settings, from :class:`Settings` (``config`` may override each)."""
     return {
-        "API_KEY_CACHE_TTL_S": float(env.get("GRAPHSVC_API_KEY_CACHE_TTL_S") or 30.0),
-        "RATE_LIMIT_PER_S": float(env.get("GRAPHSVC_RATE_LIMIT_PER_S") or 100.0),
-        "RATE_LIMIT_BURST": int(env.get("GRAPHSVC_RATE_LIMIT_BURST") or 200),
-        "JSON_LOGS": (env.get("GRAPHSVC_JSON_LOGS") or "1") != "0",
-        # failed authentications per client address (each costs an Argon2 check)
-        "AUTH_FAILURES_PER_S": float(env.get("GRAPHSVC_AUTH_FAILURES_PER_S") or 5.0),
-        "AUTH_FAILURES_BURST": int(env.get("GRAPHSVC_AUTH_FAILURES_BURST") or 100),
-        # how long a request waits for a register-wide job (serial ranking, clusters) before a
-        # 503 job_pending with Retry-After; the job goes on and the next request gets its answer
-        "JOB_WAIT_S": float(env.get("GRAPHSVC_JOB_WAIT_S") or 20.0),
+        "API_KEY_CACHE_TTL_S": settings.api_key_cache_ttl_s,
+        "RATE_LIMIT_PER_S": settings.rate_limit_per_s,
+        "RATE_LIMIT_BURST": settings.rate_limit_burst,
+        "JSON_LOGS": settings.json_logs,
+        "AUTH_FAILURES_PER_S": settings.auth_failures_per_s,
+        "AUTH_FAILURES_BURST": settings.auth_failures_burst,
+        "JOB_WAIT_S": settings.job_wait_s,
+        "AUTO_RESOLVE": settings.auto_resolve,
+        "AUTO_RESOLVE_MAX": settings.auto_resolve_max,
     }
 
 
@@ -38,11 +35,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         MAX_CONTENT_LENGTH=8 * 1024 * 1024,
         JSON_SORT_KEYS=False,
     )
-    app.config.update(_api_defaults())
+    settings = (config or {}).get("GRAPHSVC_SETTINGS") or Settings.from_env()
+    app.config.update(_api_defaults(settings))
     if config:
         app.config.update(config)
-    if "GRAPHSVC_SETTINGS" not in app.config:
-        app.config["GRAPHSVC_SETTINGS"] = Settings.from_env()
+    app.config["GRAPHSVC_SETTINGS"] = settings
 
     graph_db.init_app(app)
     from graphsvc import services

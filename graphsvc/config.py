@@ -1,9 +1,13 @@
-"""Configuration from the environment (contract section 3).
+"""Configuration from the environment (contract section 3), read once into :class:`Settings`.
 
-Nothing here reads the environment at import time: :meth:`Settings.from_env` is called by the
-app factory and the CLI. The local database's password is never a default in the repository:
-when ``NEO4J_PASSWORD`` is unset, a random one is generated on first use and kept in the local
-state folder (``GRAPHSVC_HOME``, mode 0600).
+Nothing else in graphsvc reads the environment: :meth:`Settings.from_env` is called once by the
+app factory and once by each CLI command, and the settings object is passed in from there (the
+:class:`~graphsvc.graph.db.Database` a caller builds carries it to the services). Nothing is
+read at import time. Every variable is listed in the README's configuration table.
+
+The local database's password is never a default in the repository: when ``NEO4J_PASSWORD`` is
+unset, a random one is generated on first use and kept in the local state folder
+(``GRAPHSVC_HOME``, mode 0600).
 """
 
 from __future__ import annotations
@@ -11,10 +15,16 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from typing import Any
 
-__all__ = ["Settings", "project_root"]
+from graphsvc.analysis.fixation import Thresholds
+
+__all__ = ["Settings", "project_root", "DEFAULT_LINK_THRESHOLD"]
+
+#: Proposed identity links at or above this probability count in the answers (marked unconfirmed).
+DEFAULT_LINK_THRESHOLD = 0.9
 
 
 def project_root() -> Path:
@@ -30,6 +40,57 @@ def _int(environ: Mapping[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError as exc:
         raise ValueError(f"{name} must be a whole number, not {raw!r}") from exc
+
+
+def _float(environ: Mapping[str, str], name: str, default: float) -> float:
+    raw = environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a number, not {raw!r}") from exc
+
+
+def _flag(environ: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = (environ.get(name) or "").strip().lower()
+    if not raw:
+        return default
+    return raw not in ("0", "false", "no", "off")
+
+
+def _thresholds(environ: Mapping[str, str]) -> Thresholds:
+    """The fixation thresholds: defaults overridden by ``GRAPHSVC_FIXATED_MIN_INCIDENTS`` and so
+    on (``GRAPHSVC_`` and the field's name in upper case)."""
+    values: dict[str, Any] = {}
+    for f in fields(Thresholds):
+        name = "GRAPHSVC_" + f.name.upper()
+        values[f.name] = (_float if f.type in ("float", float) else _int)(environ, name, getattr(Thresholds(), f.name))
+    return Thresholds(**values)
+
+
+def _link_threshold(environ: Mapping[str, str]) -> float:
+    value = _float(environ, "GRAPHSVC_LINK_THRESHOLD", DEFAULT_LINK_THRESHOLD)
+    if not 0.0 <= value <= 1.0:
+        raise ValueError("GRAPHSVC_LINK_THRESHOLD must be between 0 and 1")
+    return value
+
+
+def _choice(environ: Mapping[str, str], name: str, default: str, allowed: tuple[str, ...]) -> str:
+    value = (environ.get(name) or default).strip().lower()
+    if value not in allowed:
+        raise ValueError(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
+    return value
+
+
+def default_resolve_memory() -> str:
+    """DuckDB's limit for a full resolve: 40% of the machine's memory, at least 2 GB (DuckDB's
+    own default is 80%; the Python side holds the persons too). 1M people needed 8 GB."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return "2GB"
+    return f"{max(2, int(total * 0.4 / 2**30))}GB"
 
 
 @dataclass(frozen=True)
@@ -54,6 +115,37 @@ class Settings:
     job_timeout_s: float = 300.0
     max_pool_size: int = 50
     tx_retry_s: float = 15.0
+    #: further settings and JVM options for the local Neo4j (the launcher refuses listen-address
+    #: and authentication settings)
+    local_neo4j_settings: str = ""
+    local_java_opts: str = ""
+    #: the folder of the local Neo4j's launcher (``neo4j-local/`` in the checkout)
+    launcher_dir: Path = field(default_factory=lambda: project_root() / "neo4j-local")
+    # -- analysis ----------------------------------------------------------------------------
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    link_threshold: float = DEFAULT_LINK_THRESHOLD
+    #: the intake check's scorer: ``model`` (the trained linkage model) or ``deterministic``
+    check_scorer: str = "model"
+    #: how long a register-wide answer (serial ranking, clusters) is kept; 0 disables the cache
+    pattern_cache_s: float = 600.0
+    #: how long an HTTP request waits for a register-wide job before 503 job_pending
+    job_wait_s: float = 20.0
+    # -- identity resolution -----------------------------------------------------------------
+    auto_resolve: bool = True
+    #: person records of one POST /records resolved inline: the batch must stay well inside the
+    #: worker timeout (docs/identity-resolution.md has the cost per record); larger batches are
+    #: left to ``graphsvc resolve``
+    auto_resolve_max: int = 1000
+    load_resolve_max: int = 50_000
+    resolve_memory: str = field(default_factory=default_resolve_memory)
+    # -- the HTTP service --------------------------------------------------------------------
+    api_key_cache_ttl_s: float = 30.0
+    rate_limit_per_s: float = 100.0
+    rate_limit_burst: int = 200
+    #: failed authentications per client address (each costs an Argon2 check)
+    auth_failures_per_s: float = 5.0
+    auth_failures_burst: int = 100
+    json_logs: bool = True
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -74,6 +166,24 @@ class Settings:
             job_timeout_s=float(env.get("GRAPHSVC_JOB_TIMEOUT_S") or 300.0),
             max_pool_size=_int(env, "GRAPHSVC_MAX_POOL_SIZE", 50),
             tx_retry_s=float(env.get("GRAPHSVC_TX_RETRY_S") or 15.0),
+            local_neo4j_settings=env.get("GRAPHSVC_NEO4J_SETTINGS") or "",
+            local_java_opts=env.get("GRAPHSVC_NEO4J_JAVA_OPTS") or "",
+            launcher_dir=Path(env.get("GRAPHSVC_NEO4J_LAUNCHER_DIR") or project_root() / "neo4j-local"),
+            thresholds=_thresholds(env),
+            link_threshold=_link_threshold(env),
+            check_scorer=_choice(env, "GRAPHSVC_CHECK_SCORER", "model", ("model", "deterministic")),
+            pattern_cache_s=_float(env, "GRAPHSVC_PATTERN_CACHE_S", 600.0),
+            job_wait_s=_float(env, "GRAPHSVC_JOB_WAIT_S", 20.0),
+            auto_resolve=_flag(env, "GRAPHSVC_AUTO_RESOLVE", True),
+            auto_resolve_max=_int(env, "GRAPHSVC_AUTO_RESOLVE_MAX", 1000),
+            load_resolve_max=_int(env, "GRAPHSVC_LOAD_RESOLVE_MAX", 50_000),
+            resolve_memory=env.get("GRAPHSVC_RESOLVE_MEMORY") or default_resolve_memory(),
+            api_key_cache_ttl_s=_float(env, "GRAPHSVC_API_KEY_CACHE_TTL_S", 30.0),
+            rate_limit_per_s=_float(env, "GRAPHSVC_RATE_LIMIT_PER_S", 100.0),
+            rate_limit_burst=_int(env, "GRAPHSVC_RATE_LIMIT_BURST", 200),
+            auth_failures_per_s=_float(env, "GRAPHSVC_AUTH_FAILURES_PER_S", 5.0),
+            auth_failures_burst=_int(env, "GRAPHSVC_AUTH_FAILURES_BURST", 100),
+            json_logs=_flag(env, "GRAPHSVC_JSON_LOGS", True),
         )
 
     @property

@@ -38,6 +38,8 @@ __all__ = [
     "RecordError",
     "FieldError",
     "parse_record",
+    "RECORD_ID",
+    "iso",
 ]
 
 UK = ZoneInfo("Europe/London")
@@ -53,7 +55,16 @@ ORDER_TYPES = (
 ).split()
 OUTCOMES = "reported no_further_action caution charged convicted acquitted pending".split()
 
-RecordId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._:\-]{1,128}$")]
+#: The one definition of a record id (contract section 1): 1-128 of ``A-Z a-z 0-9 . _ : -``.
+RECORD_ID_PATTERN = r"^[A-Za-z0-9._:\-]{1,128}$"
+RECORD_ID = re.compile(RECORD_ID_PATTERN)
+RecordId = Annotated[str, StringConstraints(pattern=RECORD_ID_PATTERN)]
+
+
+def iso(value: Any) -> Any:
+    """A date or date-time as ISO 8601 text (the one place answers format them); anything else,
+    ``None`` included, as it is."""
+    return value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else value
 Source = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32, pattern=r"^[^\x00-\x1f\x7f]+$")
 ]

@@ -183,11 +183,10 @@ def test_a_corroborated_identifier_match_skips_the_name_search(db, load) -> None
     assert {m["person_id"] for m in res["matches"]} == {"A", "B", "C"}
 
 
-def test_model_scorer_hands_what_it_cannot_compare_to_the_rules(db, load, monkeypatch) -> None:
+def test_model_scorer_hands_what_it_cannot_compare_to_the_rules(db, load) -> None:
     # The default (model) scorer compares records with a name or an identifier. A subject of only
     # a date of birth, or a candidate known only as a placeholder (named in an incident, no record
     # of its own yet), is scored by the rule scorer and marked; the check never fails on them.
-    monkeypatch.delenv("GRAPHSVC_CHECK_SCORER", raising=False)
     load([person("DOB", "Dora", "Byrne", dob="1977-07-19"),
           incident("IG", 0, "call", ["GHOST"], ["VG"], identifiers_used={"phones": ["07700 900404"]}),
           person("VG")])

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from graphsvc import services
+from graphsvc.config import Settings
 from graphsvc.errors import InvalidInput, NotFound
 from tests.analysis_records import incident, order, person, series
 
@@ -75,11 +76,11 @@ def test_four_criteria_each_met_and_not_met(db, load) -> None:
     assert d["four"]["repeated"] is True and d["four"]["obsessive"] is False and d["four"]["fixated"] is False
 
 
-def test_four_thresholds_are_configurable(db, load, monkeypatch) -> None:
+def test_four_thresholds_are_configurable(db, load) -> None:
     load([person("O1"), person("V1"), *series("X", "O1", "V1", 0, 3, ["text", "text", "text"])])
     assert _victim(services.fixation(db, "O1"), "V1")["four"]["fixated"] is False
-    monkeypatch.setenv("GRAPHSVC_FIXATED_MIN_SPAN_DAYS", "5")
-    r = services.fixation(db, "O1")
+    settings = Settings.from_env({"GRAPHSVC_FIXATED_MIN_SPAN_DAYS": "5"})
+    r = services.fixation(db.with_settings(db.settings.with_overrides(thresholds=settings.thresholds)), "O1")
     assert _victim(r, "V1")["four"]["fixated"] is True
     assert r["thresholds"]["fixated_min_span_days"] == 5
 

@@ -7,7 +7,8 @@ import datetime as dt
 import pytest
 
 from graphsvc.analysis.clusters import clusters, incident_identifier_graph
-from graphsvc.analysis.identity import identity_group, identity_groups, link_threshold
+from graphsvc.analysis.identity import identity_group, identity_groups
+from graphsvc.config import Settings
 from graphsvc.analysis.matching import lucene_query, normalise_subject
 from graphsvc.analysis.risk import risk_score
 from graphsvc.analysis.trend import mann_kendall, weekly_counts
@@ -76,9 +77,10 @@ def test_identity_groups() -> None:
     assert g.unconfirmed["C"]["evidence"] == {"why": "phone"} and g.unconfirmed["D"]["probability"] == 0.92
     assert identity_group("Z", links, 0.9).members == ["Z"]
     assert identity_groups(links, 0.9) == [{"A", "B", "C", "D"}]
-    assert link_threshold({}) == 0.9 and link_threshold({"GRAPHSVC_LINK_THRESHOLD": "0.5"}) == 0.5
-    with pytest.raises(ValueError):
-        link_threshold({"GRAPHSVC_LINK_THRESHOLD": "2"})
+    assert Settings.from_env({}).link_threshold == 0.9
+    assert Settings.from_env({"GRAPHSVC_LINK_THRESHOLD": "0.5"}).link_threshold == 0.5
+    with pytest.raises(ValueError, match="GRAPHSVC_LINK_THRESHOLD"):
+        Settings.from_env({"GRAPHSVC_LINK_THRESHOLD": "2"})
 
 
 def test_risk_score_is_the_sum_of_its_parts() -> None:

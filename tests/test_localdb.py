@@ -68,19 +68,19 @@ def test_the_launcher_refuses_a_non_loopback_address(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("setting", ["server.bolt.listen_address=0.0.0.0:7687", "dbms.security.auth_enabled=false"])
-def test_tuning_settings_cannot_open_the_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, setting: str) -> None:
-    monkeypatch.setenv("GRAPHSVC_NEO4J_SETTINGS", f"dbms.cypher.min_replan_interval=2h; {setting}")
-    settings = _stopped_settings(tmp_path)
+def test_tuning_settings_cannot_open_the_database(tmp_path: Path, setting: str) -> None:
+    settings = _stopped_settings(tmp_path).with_overrides(
+        local_neo4j_settings=f"dbms.cypher.min_replan_interval=2h; {setting}")
     with pytest.raises(localdb.LocalDbError, match="may not change"):
         localdb.start(settings, timeout_s=60)
     assert not localdb.status(settings).running
 
 
-def test_tuning_settings_reach_neo4j(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_tuning_settings_reach_neo4j(tmp_path: Path) -> None:
     from graphsvc.graph.db import Database
 
-    monkeypatch.setenv("GRAPHSVC_NEO4J_SETTINGS", "dbms.cypher.min_replan_interval=2h\ndb.tx_log.rotation.size=64M")
-    settings = _stopped_settings(tmp_path)
+    settings = _stopped_settings(tmp_path).with_overrides(
+        local_neo4j_settings="dbms.cypher.min_replan_interval=2h\ndb.tx_log.rotation.size=64M")
     localdb.start(settings, timeout_s=120)
     try:
         with Database(settings) as database:

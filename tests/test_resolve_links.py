@@ -121,8 +121,9 @@ def test_incremental_scores_a_new_record_without_a_full_run(register: Database, 
     assert out["candidates"] >= 1 and out["links"] == 0  # the mother shares phone, name, address: no link
 
 
-def test_analyses_count_a_confirmed_link_as_one_perpetrator(register: Database, model, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("GRAPHSVC_LINK_THRESHOLD", "1.0")  # unreviewed proposals do not count here
+def test_analyses_count_a_confirmed_link_as_one_perpetrator(register: Database, model) -> None:  # type: ignore[no-untyped-def]
+    # unreviewed proposals do not count here
+    register = register.with_settings(register.settings.with_overrides(link_threshold=1.0))
     resolve.resolve_persons(register, ALL, model)
     assert services.serial(register, min_victims=2)["persons"] == []
     assert services.fixation(register, A1)["pattern"]["victim_count"] == 1
@@ -130,7 +131,7 @@ def test_analyses_count_a_confirmed_link_as_one_perpetrator(register: Database, 
     persons = services.serial(register, min_victims=2)["persons"]
     assert len(persons) == 1 and set(persons[0]["person_ids"]) == {A1, A2} and persons[0]["victim_count"] == 2
     assert services.fixation(register, A2)["pattern"]["victim_count"] == 2
-    monkeypatch.setenv("GRAPHSVC_LINK_THRESHOLD", "0.5")
+    register = register.with_settings(register.settings.with_overrides(link_threshold=0.5))
     resolve.decide(register, A1, A2, "reject", actor="t", role="investigator", reason="twins", purpose=PURPOSE)
     assert services.serial(register, min_victims=2)["persons"] == []  # rejected never counts
     resolve.decide(register, A1, A2, "undo", actor="t", role="investigator", reason="re-open", purpose=PURPOSE)
@@ -147,7 +148,7 @@ def test_analyses_count_a_confirmed_link_as_one_perpetrator(register: Database, 
 
 
 def test_decide_errors(register: Database, model) -> None:  # type: ignore[no-untyped-def]
-    from graphsvc.errors import Conflict, InvalidInput, NotFound
+    from graphsvc.errors import Conflict, NotFound
 
     resolve.resolve_persons(register, ALL, model)
     with pytest.raises(NotFound):
@@ -218,8 +219,8 @@ def test_api_decisions_roles_audit_and_openapi(register: Database, model, client
     assert {"/links", "/links/{a}/{b}/confirm", "/links/{a}/{b}/reject", "/links/{a}/{b}/undo"} <= set(paths)
 
 
-def test_check_scores_with_the_trained_model_by_default(register: Database, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.delenv("GRAPHSVC_CHECK_SCORER", raising=False)
+def test_check_scores_with_the_trained_model_by_default(register: Database) -> None:
+    assert Settings.from_env({}).check_scorer == "model"
     answer = services.check(register, {"given_name": "Jon", "family_name": "Smith", "dob": "1980-04-12"})
     res = answer["matches"]
     assert answer["scorer"].startswith("model:")
@@ -228,21 +229,19 @@ def test_check_scores_with_the_trained_model_by_default(register: Database, monk
     family = services.check(register, {"phones": ["07700 900222"]})["matches"]
     assert {m["person_id"] for m in family} == {F1, F2}
     assert all(m["score_parts"]["model"]["link_rule"]["passed"] is False for m in family)
-    monkeypatch.setenv("GRAPHSVC_CHECK_SCORER", "deterministic")
-    answer = services.check(register, {"given_name": "Jon", "family_name": "Smith", "dob": "1980-04-12"})
+    rules = register.with_settings(register.settings.with_overrides(check_scorer="deterministic"))
+    answer = services.check(rules, {"given_name": "Jon", "family_name": "Smith", "dob": "1980-04-12"})
     assert answer["scorer"] == "deterministic" and "model" not in answer["matches"][0]["score_parts"]
-    monkeypatch.setenv("GRAPHSVC_CHECK_SCORER", "neural")
-    with pytest.raises(InvalidInput):
-        services.check(register, {"given_name": "Jon"})
+    with pytest.raises(ValueError, match="GRAPHSVC_CHECK_SCORER"):
+        Settings.from_env({"GRAPHSVC_CHECK_SCORER": "neural"})
 
 
-def test_check_answers_with_the_rule_scorer_when_the_model_is_damaged(register: Database, monkeypatch,
+def test_check_answers_with_the_rule_scorer_when_the_model_is_damaged(register: Database,
                                                                       tmp_path) -> None:  # type: ignore[no-untyped-def]
     from graphsvc.services.resolution import model_path
 
-    monkeypatch.setenv("GRAPHSVC_HOME", str(tmp_path))
-    monkeypatch.delenv("GRAPHSVC_CHECK_SCORER", raising=False)
-    broken = model_path(Settings.from_env())
+    register = register.with_settings(register.settings.with_overrides(home=tmp_path))
+    broken = model_path(register.settings)
     broken.parent.mkdir(parents=True)
     broken.write_text("{not json", encoding="utf-8")
     answer = services.check(register, {"given_name": "Jon", "family_name": "Smith", "dob": "1980-04-12"})

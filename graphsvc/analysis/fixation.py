@@ -7,22 +7,22 @@ Input rows (from :mod:`graphsvc.repository.analysis`):
 * order: ``{"id", "type", "issued_on": date, "expires_on": date | None, "respondent_id",
   "protected_ids": [...]}``
 
-Every threshold is a field of :class:`Thresholds` (environment ``GRAPHSVC_<FIELD>``, upper
-case), documented in ``docs/analysis.md``.
+Every threshold is a field of :class:`Thresholds`, documented in ``docs/analysis.md``; the
+settings (:class:`graphsvc.config.Settings`) read them from ``GRAPHSVC_<FIELD>``, upper case.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
 from graphsvc.analysis.severity import PHYSICAL, REMOTE, severity
 from graphsvc.analysis.trend import mann_kendall, weekly_counts
+from loaders.records import iso
 
 __all__ = [
     "Thresholds",
@@ -55,24 +55,7 @@ class Thresholds:
     #: Serial: at least this many distinct victims.
     serial_min_victims: int = 2
 
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> Thresholds:
-        """Defaults overridden by ``GRAPHSVC_FIXATED_MIN_INCIDENTS`` and so on."""
-        env = os.environ if environ is None else environ
-        values: dict[str, Any] = {}
-        for f in fields(cls):
-            raw = env.get("GRAPHSVC_" + f.name.upper())
-            if raw:
-                kind = float if f.type in ("float", float) else int
-                try:
-                    values[f.name] = kind(raw)
-                except ValueError as exc:
-                    raise ValueError(f"GRAPHSVC_{f.name.upper()} must be a number, not {raw!r}") from exc
-        return cls(**values)
 
-
-def _iso(value: dt.date | dt.datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
 
 
 def order_active(order: Mapping[str, Any], today: dt.date) -> bool:
@@ -89,8 +72,8 @@ def order_ref(order: Mapping[str, Any], today: dt.date) -> dict[str, Any]:
     return {
         "id": order["id"],
         "type": order.get("type"),
-        "issued_on": _iso(order.get("issued_on")),
-        "expires_on": _iso(order.get("expires_on")),
+        "issued_on": iso(order.get("issued_on")),
+        "expires_on": iso(order.get("expires_on")),
         "active": order_active(order, today),
     }
 
@@ -170,7 +153,7 @@ def remote_to_physical(incidents: Sequence[Mapping[str, Any]]) -> dict[str, Any]
         "physical_count": sum(t in PHYSICAL for t in types),
         "first_remote": first_remote["id"] if first_remote else None,
         "first_physical": first_physical["id"] if first_physical else None,
-        "shift_at": _iso(first_physical["occurred_at"]) if shifted and first_physical else None,
+        "shift_at": iso(first_physical["occurred_at"]) if shifted and first_physical else None,
         "days_remote_before_physical": (
             (first_physical["occurred_at"] - first_remote["occurred_at"]).days
             if shifted and first_physical and first_remote else None
@@ -293,7 +276,7 @@ def victim_fixation(
     breaches: list[dict[str, Any]] = []
     for i in ordered:
         for oid in i.get("breached_order_ids") or []:
-            breaches.append({"incident_id": i["id"], "order_id": oid, "occurred_at": _iso(i["occurred_at"]),
+            breaches.append({"incident_id": i["id"], "order_id": oid, "occurred_at": iso(i["occurred_at"]),
                              "recorded": True})
     recorded = {b["incident_id"] for b in breaches}
     for o in mine:
@@ -304,8 +287,8 @@ def victim_fixation(
                                  "recorded": False})
     out: dict[str, Any] = {
         "victim_id": victim_id,
-        "first_contact": _iso(first),
-        "last_contact": _iso(last),
+        "first_contact": iso(first),
+        "last_contact": iso(last),
         "incident_count": len(ordered),
         "span_days": span,
         "contacts_per_week": round(len(ordered) / max(span / 7.0, 1.0), 3),

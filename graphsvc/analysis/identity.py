@@ -8,7 +8,6 @@ evidence; rejected links (and proposals under the threshold) never count.
 from __future__ import annotations
 
 import json
-import os
 from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -16,24 +15,9 @@ from typing import Any
 
 import networkx as nx
 
-__all__ = ["link_threshold", "IdentityGroup", "identity_group", "identity_groups", "link_graph", "decode_evidence"]
-
-DEFAULT_THRESHOLD = 0.9
+__all__ = ["IdentityGroup", "identity_group", "identity_groups", "link_graph", "decode_evidence"]
 
 
-def link_threshold(environ: Mapping[str, str] | None = None) -> float:
-    """``GRAPHSVC_LINK_THRESHOLD`` (default 0.9): proposed links at or above it are included."""
-    env = os.environ if environ is None else environ
-    raw = env.get("GRAPHSVC_LINK_THRESHOLD")
-    if not raw:
-        return DEFAULT_THRESHOLD
-    try:
-        value = float(raw)
-    except ValueError as exc:
-        raise ValueError(f"GRAPHSVC_LINK_THRESHOLD must be a number, not {raw!r}") from exc
-    if not 0.0 <= value <= 1.0:
-        raise ValueError("GRAPHSVC_LINK_THRESHOLD must be between 0 and 1")
-    return value
 
 
 def decode_evidence(raw: Any) -> Any:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
 from pathlib import Path
@@ -19,7 +18,11 @@ __all__ = ["main"]
 
 
 def _settings() -> Settings:
-    return Settings.from_env()
+    """The settings, read from the environment (a bad value is a usage error, exit status 2)."""
+    try:
+        return Settings.from_env()
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
 
 
 def _fail(exc: GraphsvcError) -> None:
@@ -84,17 +87,7 @@ def db_status() -> None:
 
 
 # -- load ----------------------------------------------------------------------------------
-LOAD_RESOLVE_MAX_ENV = "GRAPHSVC_LOAD_RESOLVE_MAX"
-LOAD_RESOLVE_MAX = 50_000
 LOAD_RESOLVE_CHUNK = 1000
-
-
-def _load_resolve_max() -> int:
-    raw = os.environ.get(LOAD_RESOLVE_MAX_ENV)
-    try:
-        return int(raw) if raw else LOAD_RESOLVE_MAX
-    except ValueError:
-        raise click.UsageError(f"{LOAD_RESOLVE_MAX_ENV} must be a whole number, not {raw!r}") from None
 
 
 def _resolve_loaded(database: Any, person_ids: list[str], show: bool) -> dict[str, Any]:
@@ -140,7 +133,7 @@ def _resolve_loaded(database: Any, person_ids: list[str], show: bool) -> dict[st
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal).")
 @click.option("--resolve/--no-resolve", "resolve_flag", default=None,
               help="Score the loaded persons against the register afterwards (POSSIBLY_SAME_AS). Default: "
-                   f"yes up to ${LOAD_RESOLVE_MAX_ENV} ({LOAD_RESOLVE_MAX:,}) persons; above it, run graphsvc resolve.")
+                   "yes up to $GRAPHSVC_LOAD_RESOLVE_MAX (default 50,000) persons; above it, run graphsvc resolve.")
 def load_cmd(paths: tuple[Path, ...], rejects_path: Path | None, batch_size: int,
              all_or_nothing: bool, progress: bool | None, resolve_flag: bool | None) -> None:
     """Load records (JSON Lines, or CSV per docs/loading.md); exit status 1 if any is rejected.
@@ -154,7 +147,7 @@ def load_cmd(paths: tuple[Path, ...], rejects_path: Path | None, batch_size: int
     def raws():  # type: ignore[no-untyped-def]
         return itertools.chain.from_iterable(read_path(p) for p in paths)
 
-    limit = _load_resolve_max() if resolve_flag is None else 0
+    limit = _settings().load_resolve_max if resolve_flag is None else 0
     # Person ids as their batches commit (the loader's summary has counts, not ids). Past the
     # limit only the count is kept, unless --resolve forces resolution of every one.
     person_ids: dict[str, None] = {}

@@ -10,7 +10,6 @@ Every command prints JSON and is audited (actor ``cli:<os user>``, role ``admin`
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -38,15 +37,6 @@ def _fail(exc: GraphsvcError) -> None:
 def _echo(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
 
-
-def _default_memory() -> str:
-    """DuckDB's limit for a full resolve: 40% of the machine's memory, at least 2 GB (DuckDB's
-    own default is 80%; the Python side holds the persons too). 1M people needed 8 GB."""
-    try:
-        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (ValueError, OSError, AttributeError):
-        return "2GB"
-    return f"{max(2, int(total * 0.4 / 2**30))}GB"
 
 
 def _out_of_memory(exc: BaseException | None) -> bool:
@@ -124,7 +114,7 @@ def register(main: click.Group) -> None:
                     out = resolve.resolve_persons(db, ids, loaded, floor=floor, actor=_actor(),
                                                   purpose=purpose or "identity resolution (incremental)")
                 else:
-                    memory = os.environ.get("GRAPHSVC_RESOLVE_MEMORY") or _default_memory()
+                    memory = settings.resolve_memory
                     try:
                         out = resolve.resolve_all(db, loaded, floor=floor, actor=_actor(),
                                                   purpose=purpose or "identity resolution (full)",

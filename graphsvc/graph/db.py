@@ -96,6 +96,11 @@ class Database:
             notifications_min_severity="OFF",
         )
 
+    def with_settings(self, settings: Settings) -> Database:
+        """This database (the same driver and pool) seen with other settings: thresholds, the
+        link threshold, the check's scorer. The driver's own options stay as they were opened."""
+        return Database(settings, driver=self.driver)
+
     def close(self) -> None:
         self.driver.close()
 

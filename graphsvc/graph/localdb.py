@@ -47,36 +47,40 @@ class Status:
         return f"stopped {self.uri} home={self.home}"
 
 
-def launcher_dir() -> Path:
-    return Path(os.environ.get("GRAPHSVC_NEO4J_LAUNCHER_DIR") or project_root() / "neo4j-local")
+def launcher_dir(settings: Settings | None = None) -> Path:
+    """Where the launcher's sources and build are (``GRAPHSVC_NEO4J_LAUNCHER_DIR``, else the
+    checkout's ``neo4j-local/``)."""
+    return settings.launcher_dir if settings is not None else project_root() / "neo4j-local"
 
 
-def _classpath() -> str:
-    target = launcher_dir() / "target"
+def _classpath(launcher: Path) -> str:
+    target = launcher / "target"
     return f"{target / 'classes'}{os.pathsep}{target / 'lib' / '*'}"
 
 
-def is_built() -> bool:
-    target = launcher_dir() / "target"
+def is_built(launcher: Path | None = None) -> bool:
+    launcher = launcher or launcher_dir()
+    target = launcher / "target"
     compiled = target / "classes" / "graphsvc" / "neo4jlocal" / "Main.class"
     if not compiled.exists() or not any((target / "lib").glob("neo4j-5.*.jar")):
         return False
     # A launcher source or pom newer than the build (a pull changed it) means build again.
-    sources = [launcher_dir() / "pom.xml", *(launcher_dir() / "src").rglob("*.java")]
+    sources = [launcher / "pom.xml", *(launcher / "src").rglob("*.java")]
     return all(src.stat().st_mtime <= compiled.stat().st_mtime for src in sources)
 
 
-def build(force: bool = False) -> None:
+def build(launcher: Path | None = None, force: bool = False) -> None:
     """Compile the launcher and copy Neo4j's jars (``mvn package``); a no-op once built."""
-    if is_built() and not force:
+    launcher = launcher or launcher_dir()
+    if is_built(launcher) and not force:
         return
     mvn = shutil.which("mvn")
     if mvn is None:
         raise LocalDbError("Maven (mvn) is needed to fetch Neo4j from Maven Central; install it")
     result = subprocess.run(  # nosec B603: fixed argv, no shell, no user input
-        [mvn, "-q", "-B", "package"], cwd=launcher_dir(), capture_output=True, text=True
+        [mvn, "-q", "-B", "package"], cwd=launcher, capture_output=True, text=True
     )
-    if result.returncode != 0 or not is_built():
+    if result.returncode != 0 or not is_built(launcher):
         raise LocalDbError("building the local Neo4j failed:\n" + (result.stdout + result.stderr)[-4000:])
 
 
@@ -153,7 +157,7 @@ def start(settings: Settings, timeout_s: float = 90.0) -> Status:
             f"port {settings.local_bolt_port} is in use by another program; "
             "set GRAPHSVC_NEO4J_PORT to a free port"
         )
-    build()
+    build(settings.launcher_dir)
     java = shutil.which("java")
     if java is None:
         raise LocalDbError("Java 17 or later is needed to run the local Neo4j")
@@ -167,6 +171,7 @@ def start(settings: Settings, timeout_s: float = 90.0) -> Status:
         GRAPHSVC_NEO4J_BOLT=f"{settings.local_bolt_host}:{settings.local_bolt_port}",
         GRAPHSVC_NEO4J_PAGECACHE=str(settings.local_pagecache_mib),
         NEO4J_PASSWORD=settings.password(),
+        GRAPHSVC_NEO4J_SETTINGS=settings.local_neo4j_settings,
     )
     log_path = home / "logs" / "launcher.log"
     if log_path.exists():
@@ -181,9 +186,9 @@ def start(settings: Settings, timeout_s: float = 90.0) -> Status:
                 "-XX:+UseG1GC",
                 "-XX:+ExitOnOutOfMemoryError",
                 "-Dfile.encoding=UTF-8",
-                *shlex.split(os.environ.get("GRAPHSVC_NEO4J_JAVA_OPTS", "")),
+                *shlex.split(settings.local_java_opts),
                 "-cp",
-                _classpath(),
+                _classpath(settings.launcher_dir),
                 MAIN_CLASS,
             ],
             cwd=home,

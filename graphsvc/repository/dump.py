@@ -14,14 +14,11 @@ from collections.abc import Iterator
 from typing import IO, Any
 
 from graphsvc.graph.db import Database
+from loaders.records import iso
 
 __all__ = ["dump_records", "write_dump"]
 
 PAGE = 5000
-
-
-def _iso(value: Any) -> Any:
-    return value.iso_format() if hasattr(value, "iso_format") else value
 
 
 def _occurred(value: Any, precision: str | None) -> str:
@@ -51,7 +48,7 @@ def dump_records(db: Database) -> Iterator[dict[str, Any]]:
     for row in _pages(db, "dump_persons"):
         person = row["person"]
         yield _clean({
-            "kind": "person", **person, "dob": _iso(person.get("dob")),
+            "kind": "person", **person, "dob": iso(person.get("dob")),
             "phones": sorted(row["phones"]), "emails": sorted(row["emails"]),
             "handles": sorted(row["handles"], key=lambda h: (h["platform"], h["handle"])),
             "vehicles": sorted(row["vehicles"]),
@@ -60,7 +57,7 @@ def dump_records(db: Database) -> Iterator[dict[str, Any]]:
     for row in _pages(db, "dump_orders"):
         order = row["order"]
         yield _clean({
-            "kind": "order", **order, "issued_on": _iso(order["issued_on"]), "expires_on": _iso(order.get("expires_on")),
+            "kind": "order", **order, "issued_on": iso(order["issued_on"]), "expires_on": iso(order.get("expires_on")),
             "respondent_id": row["respondent_id"], "protected_ids": sorted(row["protected_ids"]),
         })
     for row in _pages(db, "dump_incidents"):

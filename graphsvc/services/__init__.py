@@ -15,7 +15,6 @@ import datetime as dt
 import gc
 import json
 import logging
-import os
 import re
 import threading
 import time
@@ -35,7 +34,7 @@ from graphsvc.analysis.fixation import (
     order_ref,
 )
 from graphsvc.analysis.flags import flags as compute_flags
-from graphsvc.analysis.identity import IdentityGroup, identity_group, identity_groups, link_graph, link_threshold
+from graphsvc.analysis.identity import IdentityGroup, identity_group, identity_groups, link_graph
 from graphsvc.analysis.matching import (
     IDENTIFIER_FIELDS,
     DeterministicScorer,
@@ -47,10 +46,12 @@ from graphsvc.analysis.matching import (
 )
 from graphsvc.analysis.risk import risk_score
 from graphsvc.analysis.severity import SEVERITY
+from graphsvc.config import Settings
 from graphsvc.graph.db import Database
 from graphsvc.errors import InvalidInput, JobPending, NotFound
 from graphsvc.repository import analysis as repo
 from loaders import normalise
+from loaders.records import RECORD_ID, iso
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +61,6 @@ __all__ = ["check", "person_profile", "fixation", "linked_victims", "serial", "u
 LIMIT_CAP = 200
 CHECK_LIMIT_CAP = 50
 SEARCH_LIMIT_CAP = 100
-_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 _KIND = {"Phone": "phone", "Email": "email", "Handle": "handle", "Vehicle": "vehicle"}
 _FIELD = {"phone": "phones", "email": "emails", "handle": "handles", "vehicle": "vehicles"}
 
@@ -79,7 +79,7 @@ def _limit(limit: Any, cap: int) -> int:
 
 
 def _person_id(person_id: Any, field: str = "person_id") -> str:
-    if not isinstance(person_id, str) or not _ID.match(person_id):
+    if not isinstance(person_id, str) or not RECORD_ID.match(person_id):
         raise InvalidInput("not a valid record id", {"field": field})
     return person_id
 
@@ -109,9 +109,6 @@ def _decode_cursor(cursor: str | None, kinds: Sequence[type]) -> list[Any] | Non
             raise bad
     return key
 
-
-def _iso(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else value
 
 
 # -- perpetrators seen through identity links --------------------------------------------------
@@ -189,29 +186,25 @@ _SCORERS: dict[Any, tuple[Scorer, str]] = {}
 _SCORERS_LOCK = threading.Lock()
 
 
-def _default_scorer() -> tuple[Scorer, str]:
+def _default_scorer(settings: Settings) -> tuple[Scorer, str]:
     """The intake check's scorer and its name for the answer.
 
-    ``GRAPHSVC_CHECK_SCORER`` unset or ``model``: the trained linkage model (the register's,
+    ``settings.check_scorer`` ``model`` (the default): the trained linkage model (the register's,
     saved by ``graphsvc resolve --train``, else the packaged one) with the complainant-contact
     factor (:class:`LinkageScorer`). ``deterministic``: the hand-set rule scorer. If the model
     cannot be loaded the check still answers, with the deterministic scorer, and says so in
     ``scorer`` (an intake check must not fail because a model file is damaged); the error is logged.
     """
-    choice = (os.environ.get("GRAPHSVC_CHECK_SCORER") or "model").strip().lower()
-    if choice == "deterministic":
+    if settings.check_scorer == "deterministic":
         return DeterministicScorer(), "deterministic"
-    if choice != "model":
-        raise InvalidInput("GRAPHSVC_CHECK_SCORER must be 'model' or 'deterministic'")
     from graphsvc.analysis.matching import LinkageScorer
-    from graphsvc.config import Settings
     from graphsvc.linkage.api import score_subject
     from graphsvc.linkage.errors import RecordError
     from graphsvc.linkage.records import from_contract_person, prepare_person
     from graphsvc.services.resolution import load_model
 
     try:
-        loaded = load_model(Settings.from_env())
+        loaded = load_model(settings)
     except Exception:  # a damaged model file: answer with the rule scorer, loudly
         log.exception("the linkage model could not be loaded; the intake check uses the deterministic scorer")
         return DeterministicScorer(), "deterministic (model unavailable)"
@@ -239,7 +232,7 @@ def _default_scorer() -> tuple[Scorer, str]:
     return hit
 
 
-def warm_process() -> None:
+def warm_process(settings: Settings) -> None:
     """Ready a long-running process (a gunicorn worker, a benchmark) for intake checks: load the
     check's scorer (the linkage model) now rather than on the first request, then move every
     object alive at this point (modules, the model) out of the cyclic garbage collector's view
@@ -247,7 +240,7 @@ def warm_process() -> None:
     one took up to 46 ms, several times per 500 checks, and set the check's p99 at 1M people
     (66 ms with, 38 ms after freezing; docs/analysis.md). Objects created later are collected
     as usual; what is frozen is never freed, so call it once, after start-up."""
-    _, scorer = _default_scorer()
+    _, scorer = _default_scorer(settings)
     gc.collect()
     gc.freeze()
     log.info("process warmed: intake check scorer %s, %d objects frozen", scorer, gc.get_freeze_count())
@@ -279,8 +272,8 @@ def check(db: Database, subject: dict, complainant_id: str | None = None, limit:
         norm = normalise_subject(subject)
     except ValueError as exc:
         raise InvalidInput(str(exc), {"field": "subject"}) from None
-    threshold = link_threshold()
-    th = Thresholds.from_env()
+    threshold = db.settings.link_threshold
+    th = db.settings.thresholds
     today = _today()
 
     names = [n for n in (norm["given_name"], norm["family_name"], *norm["aliases"]) if n]
@@ -293,7 +286,7 @@ def check(db: Database, subject: dict, complainant_id: str | None = None, limit:
                 dobs.append(dt.date(d.year, d.day, d.month))
             except ValueError:
                 pass
-    chosen, scorer_name = (scorer, type(scorer).__name__) if scorer is not None else _default_scorer()
+    chosen, scorer_name = (scorer, type(scorer).__name__) if scorer is not None else _default_scorer(db.settings)
     scored: list[Any] = []
 
     def rank(candidates: list[dict[str, Any]], narrow: bool) -> list[str] | None:
@@ -333,7 +326,7 @@ def check(db: Database, subject: dict, complainant_id: str | None = None, limit:
         emitted[s.person_id] = {
             "person_id": s.person_id, "score": s.score, "matched_on": s.matched_on, "confident": s.confident,
             "score_parts": s.parts, "given_name": c.get("given_name"), "family_name": c.get("family_name"),
-            "aliases": c.get("aliases") or [], "dob": _iso(c.get("dob")), "same_person_records": [],
+            "aliases": c.get("aliases") or [], "dob": iso(c.get("dob")), "same_person_records": [],
         }
         order.append(s.person_id)
     summaries = _summary(db, {p: perps[p] for p in order}, today, th, complainant_id)
@@ -367,8 +360,8 @@ def person_profile(db: Database, person_id: str) -> dict:
     if row is None:
         raise _no_person(person_id)
     today = _today()
-    th = Thresholds.from_env()
-    perp = _perpetrators(db, [person_id], link_threshold())[person_id]
+    th = db.settings.thresholds
+    perp = _perpetrators(db, [person_id], db.settings.link_threshold)[person_id]
     summary = _summary(db, {person_id: perp}, today, th)[person_id]
     all_orders = repo.person_orders(db, [person_id])
     roles = [r for r, label in (("offender", "Offender"), ("victim", "Victim")) if label in (row["labels"] or [])]
@@ -379,7 +372,7 @@ def person_profile(db: Database, person_id: str) -> dict:
         "given_name": row.get("given_name"),
         "family_name": row.get("family_name"),
         "aliases": row.get("aliases") or [],
-        "dob": _iso(row.get("dob")),
+        "dob": iso(row.get("dob")),
         "gender": row.get("gender"),
         "source": row.get("source"),
         "placeholder": bool(row.get("placeholder")),
@@ -424,10 +417,10 @@ def fixation(db: Database, person_id: str) -> dict:
         "severity_scale"}``; see :func:`graphsvc.analysis.fixation.fixation_report`.
     """
     _person_id(person_id)
-    th = Thresholds.from_env()
+    th = db.settings.thresholds
     # the 404 comes from the records read (its `persons`), not from a profile read of its own:
     # that read counted the person's incidents, 5 ms for a 5,000-incident offender
-    rows = repo.perpetrator_rows(db, [person_id], link_threshold(), unidentified=False)
+    rows = repo.perpetrator_rows(db, [person_id], db.settings.link_threshold, unidentified=False)
     if person_id not in rows["persons"]:
         raise _no_person(person_id)
     perp = _perpetrators_from(rows)[person_id]
@@ -453,7 +446,7 @@ def linked_victims(db: Database, person_id: str) -> dict:
     own = repo.victim_incidents(db, person_id)
     own_ids = {i["id"] for i in own}
     offenders = sorted({o for i in own for o in i["offender_ids"]})
-    perps = _perpetrators(db, offenders, link_threshold())
+    perps = _perpetrators(db, offenders, db.settings.link_threshold)
     linked: dict[str, list[dict[str, Any]]] = {}
     excluded = {person_id} | {m for p in perps.values() for m in p.group.members}
     for oid, perp in perps.items():
@@ -534,14 +527,6 @@ _job_running: dict[tuple[int, str], tuple[Any, Future[Any]]] = {}
 _job_lock = threading.Lock()
 
 
-def _cache_seconds() -> float:
-    raw = os.environ.get("GRAPHSVC_PATTERN_CACHE_S")
-    try:
-        return float(raw) if raw else 600.0
-    except ValueError:
-        raise InvalidInput("GRAPHSVC_PATTERN_CACHE_S must be a number") from None
-
-
 #: How long a request waits for a register-wide job before answering "ask again" (JobPending, a
 #: 503 with Retry-After); None waits for the answer (the CLI). The service sets it from
 #: ``GRAPHSVC_JOB_WAIT_S`` (see :func:`set_job_wait`), below gunicorn's worker timeout.
@@ -582,7 +567,7 @@ def _cached(db: Database, name: str, question: Any, compute: Any, state: Any = N
       answer to its question marked ``stale``, or :class:`JobPending`; the first request after
       the run ends starts the next.
     """
-    ttl = _cache_seconds()
+    ttl = db.settings.pattern_cache_s
     if ttl <= 0:
         return _JobAnswer(compute(), dt.datetime.now(dt.timezone.utc), False)
     key = (question, state, repo.graph_fingerprint(db))
@@ -773,11 +758,11 @@ def serial(db: Database, min_victims: int = 2, agency: str | None = None, since:
     if since_at and until_at and since_at > until_at:
         raise InvalidInput("since is after until", {"field": "since"})
     after = _decode_cursor(cursor, (float, int, str))
-    threshold = link_threshold()
-    th = Thresholds.from_env()
+    threshold = db.settings.link_threshold
+    th = db.settings.thresholds
     today = _today()
     # the links are read by the job, not per request: the cache's state is a digest of them instead
-    question = (min_victims, agency, _iso(since_at), _iso(until_at), threshold, asdict(th), today.isoformat())
+    question = (min_victims, agency, iso(since_at), iso(until_at), threshold, asdict(th), today.isoformat())
     answer = _cached(db, "serial", question,
                      lambda: _rank_serial(db, repo.all_identity_links(db, threshold), threshold, th, today,
                                           min_victims, agency, since_at, until_at),
@@ -789,7 +774,7 @@ def serial(db: Database, min_victims: int = 2, agency: str | None = None, since:
     page = entries[:limit]
     more = len(entries) > limit
     nxt = _encode_cursor([page[-1]["risk_score"], page[-1]["victim_count"], page[-1]["person_id"]]) if more else None
-    return {"persons": page, "next_cursor": nxt, "computed_at": _iso(answer.computed_at), "stale": answer.stale}
+    return {"persons": page, "next_cursor": nxt, "computed_at": iso(answer.computed_at), "stale": answer.stale}
 
 
 # -- unidentified perpetrators -----------------------------------------------------------------
@@ -873,7 +858,7 @@ def unidentified(db: Database, limit: int = 50, cursor: str | None = None) -> di
             "types": dict(sorted(types.items())),
         })
     nxt = _encode_cursor([len(page[-1]["incident_ids"]), page[-1]["incident_ids"][0]]) if more else None
-    return {"clusters": out, "next_cursor": nxt, "computed_at": _iso(answer.computed_at), "stale": answer.stale}
+    return {"clusters": out, "next_cursor": nxt, "computed_at": iso(answer.computed_at), "stale": answer.stale}
 
 
 # -- search ------------------------------------------------------------------------------------
@@ -942,7 +927,7 @@ def search(db: Database, q: str, limit: int = 20) -> dict:
         c = info.get(pid, {})
         labels = c.get("labels") or []
         persons.append({"person_id": pid, "given_name": c.get("given_name"), "family_name": c.get("family_name"),
-                        "aliases": c.get("aliases") or [], "dob": _iso(c.get("dob")),
+                        "aliases": c.get("aliases") or [], "dob": iso(c.get("dob")),
                         "roles": [r for r, lab in (("offender", "Offender"), ("victim", "Victim")) if lab in labels],
                         "score": score, "matched_on": fields})
     return {"persons": persons}
