@@ -5,7 +5,7 @@ Splink's ``find_matches_to_new_records`` re-plans and re-runs its SQL pipeline o
 record scored in milliseconds, so this module evaluates the *same* model in Python: the same
 comparison levels (each level's SQL condition in :mod:`graphsvc.linkage.model` has its Python
 twin here, with the same string-similarity functions, from RapidFuzz, that DuckDB implements),
-the same Bayes factors, the same term-frequency formula. ``tests/test_linkage_incremental.py``
+the same Bayes factors, the same term-frequency formula. ``tests/unit/test_linkage_incremental.py``
 checks that both engines give the same levels and probabilities.
 
 It also defines :func:`blocking_keys`: the keys the graph should be queried by to fetch the

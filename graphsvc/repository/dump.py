@@ -1,6 +1,6 @@
 """The whole register back out as contract records (JSON Lines): ``graphsvc dump``.
 
-Loading a dump into an empty database gives the same graph (tests/test_dump.py compares
+Loading a dump into an empty database gives the same graph (tests/cli/test_dump.py compares
 content fingerprints). Pages through each kind by id (keyset pagination on the unique
 constraint's index), so memory stays flat whatever the register's size. Placeholders are not
 records: the references that made them are in the dump, so loading recreates them.

@@ -51,7 +51,7 @@ def error(response: Any, status: int) -> dict[str, Any]:
 def test_json_array_is_written(client, db: Database, keys) -> None:  # type: ignore[no-untyped-def]
     response = client.post("/api/v1/records", json=[PERSON_A, PERSON_B, INCIDENT, ORDER], headers=h(keys["case_system"]))
     assert response.status_code == 200 and response.get_json()["accepted"] == 4
-    assert response.get_json()["resolution"]["status"] == "done"  # identity resolution: tests/test_resolve_auto.py
+    assert response.get_json()["resolution"]["status"] == "done"  # identity resolution: tests/api/test_resolve_auto.py
     row = db.execute("MATCH (p:Person {id: 'T-P-1'})-[:OFFENDER_IN]->(:Incident {id: 'T-I-1'}) RETURN p.family_name AS f")
     assert row == [{"f": "Marsh"}]
 

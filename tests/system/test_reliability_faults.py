@@ -9,7 +9,7 @@
   timeout of the one driver edge.
 
 The session's Neo4j is shared by every test: it is started again in a ``finally``.
-(Killing Neo4j under ``graphsvc load`` is tests/test_load.py's
+(Killing Neo4j under ``graphsvc load`` is tests/graph/test_load.py's
 ``test_neo4j_killed_mid_load_then_restart_and_rerun_converges``.)
 """
 

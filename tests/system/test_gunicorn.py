@@ -17,7 +17,7 @@ from graphsvc.security import keys as auth
 from graphsvc.graph.db import Database
 from tests.conftest import free_port
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _request(url: str, headers: dict[str, str] | None = None, body: dict | None = None) -> tuple[int, dict]:

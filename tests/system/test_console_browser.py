@@ -33,7 +33,7 @@ sync_api = pytest.importorskip("playwright.sync_api")
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
-IMG = (Path(__file__).resolve().parent.parent / "docs" / "img" if os.environ.get("GRAPHSVC_SCREENSHOTS") == "docs"
+IMG = (Path(__file__).resolve().parents[2] / "docs" / "img" if os.environ.get("GRAPHSVC_SCREENSHOTS") == "docs"
        else Path(tempfile.mkdtemp(prefix="graphsvc-screens-")))
 READ_ROUTES = ("/api/v1/search", "/api/v1/persons/<>", "/api/v1/persons/<>/fixation",
                "/api/v1/persons/<>/network")

@@ -26,7 +26,7 @@ try:
 except ImportError:  # tests/ is not a package: pytest put tests/ itself on sys.path
     from export_fixtures import DEPTH1_AGENCIES, DEPTH1_RECORD_NODES, OFFENDER, RECORDS  # type: ignore[no-redef]
 
-HERE = Path(__file__).parent
+HERE = Path(__file__).resolve().parent.parent  # tests/
 GEXF_XSD = HERE / "data" / "gexf-1.3" / "gexf.xsd"
 CYTOSCAPE_SCHEMA = HERE / "schemas" / "cytoscape-network.schema.json"
 

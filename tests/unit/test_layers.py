@@ -14,7 +14,7 @@ from pathlib import Path
 
 import networkx as nx
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 #: Each layer and its rank: a module may import its own layer's modules and any lower rank.
 LAYERS: list[tuple[str, int]] = [
@@ -53,7 +53,7 @@ def _layer(module: str) -> tuple[str, int]:
     for name, rank in LAYERS:
         if module == name or module.startswith(name + "."):
             return name, rank
-    raise AssertionError(f"{module} is in no layer of tests/test_layers.py: add it to docs/architecture.md too")
+    raise AssertionError(f"{module} is in no layer of tests/unit/test_layers.py: add it to docs/architecture.md too")
 
 
 def _imports(module: str, path: Path, known: dict[str, Path]) -> list[tuple[str, int, bool]]:
