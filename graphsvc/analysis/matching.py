@@ -332,6 +332,7 @@ def _name_variants() -> dict[str, frozenset[str]]:
     """Name -> the names it may stand for or be stood for by: formal names of a nickname and
     nicknames of a formal name, from both tables (the model's, :mod:`graphsvc.linkage.nicknames`,
     and :data:`NICKNAMES`). Built once."""
+    # heavy: duckdb, pandas, splink (importing graphsvc.linkage loads them; the rule scorer needs none)
     from graphsvc.linkage.nicknames import FORMAL
 
     out: dict[str, set[str]] = {}
@@ -391,7 +392,8 @@ class LinkageScorer:
         description is thin (measured: top-1 on name-only descriptions, docs/analysis.md)."""
         score = self._score
         if score is None:
-            from graphsvc.linkage.api import score_subject as score  # the trained model
+            # heavy: duckdb, pandas, splink (the trained model's scorer)
+            from graphsvc.linkage.api import score_subject as score
         subj = {k: v for k, v in subject.items() if v and k != "unparsed"}
         if isinstance(subj.get("dob"), dt.date):
             subj["dob"] = subj["dob"].isoformat()

@@ -21,6 +21,7 @@ import jellyfish
 import pandas as pd
 
 from graphsvc.linkage.errors import RecordError
+from loaders.records import RECORD_ID
 from graphsvc.linkage.nicknames import formal_names
 
 __all__ = [
@@ -54,7 +55,6 @@ IDENTIFIER_FIELDS: tuple[str, ...] = ("phones", "emails", "handles", "vehicles",
 #: Every list-valued field.
 LIST_FIELDS: tuple[str, ...] = ("aliases", *IDENTIFIER_FIELDS, "postcodes")
 
-_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 _DOB_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _E164_RE = re.compile(r"^\+[1-9]\d{5,14}$")
 _SCHEMED_RE = re.compile(r"^[a-z0-9_.-]{1,32}:[^\s:]\S*$")
@@ -175,7 +175,7 @@ def prepare_person(
         if require_id:
             raise RecordError(index, None, "id", "is required")
         rid = "__subject__"
-    elif not isinstance(rid_raw, str) or not _ID_RE.match(rid_raw):
+    elif not isinstance(rid_raw, str) or not RECORD_ID.match(rid_raw):
         raise RecordError(index, str(rid_raw), "id", "must be 1-128 chars of A-Z a-z 0-9 . _ : -")
     else:
         rid = rid_raw
