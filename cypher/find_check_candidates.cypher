@@ -4,8 +4,8 @@
 // $initials, unless null); then, for each, in the order
 // first found (identifier hits, names, dates of birth), what the scorer needs (as
 // get_match_candidates, which search uses: change both) and the identifier hits that brought them. One query instead of four:
-// each round trip costs the check about 0.3 ms of driver work, and the lists come back as one
-// row per candidate instead of one per hit (docs/analysis.md). Each candidate's identity links that
+// each round trip costs the check driver work, and the lists come back as one row per candidate
+// instead of one per hit (docs/analysis.md, "The intake check"). Each candidate's identity links that
 // count ($threshold) come with it: the first hop of the link search, which then needs a round trip
 // only for the persons those links reach.
 CALL () {

@@ -5,7 +5,7 @@
 // (identity_link_updated_at, identity_link_decided_at, identity_link_status: the latest value
 // through the index's order, the statuses by seek), so it costs milliseconds at any size. The
 // serial ranking caches on this; its key used to be the whole link list, read on every request
-// (3 s and a 140 MB key at 1M people).
+// (seconds and a key of a hundred megabytes at 1M people: docs/analysis.md).
 CALL () {
   MATCH ()-[r:POSSIBLY_SAME_AS]->()
   RETURN count(r) AS links

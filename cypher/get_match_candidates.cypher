@@ -1,7 +1,8 @@
 // What the scorer needs of each candidate: names, dob, identifiers, namesakes, contact with the complainant.
-// Namesakes are counted up to 64 (the rarity bonus is 0 from 7 on; counting every Smith of a 1M
-// register, 5,648, for each candidate made this query 70 ms instead of 9 ms), once per distinct
-// family name among the candidates, not once per candidate: a name search brings many of one name.
+// Namesakes are counted up to 64 (the rarity bonus is 0 from 7 on, and counting every holder of a
+// common name was most of this query's time at 1M people: docs/analysis.md, "Measurements behind
+// the code"), once per distinct family name among the candidates, not once per candidate: a name
+// search brings many of one name.
 // Identifiers are read in one expansion and sorted by kind here.
 // The intake check reads the same details inside find_check_candidates (one round trip): change both.
 UNWIND $ids AS pid

@@ -2,16 +2,15 @@
 // identity links count with), as ONE row, in one round trip instead of three:
 // `incidents`: the incidents in which any of $ids is an offender, as a table: a list of [id,
 //   occurred_at (epoch ms), reported_at (epoch ms), type, outcome]; not the source, which no
-//   analysis reads (5,000 incidents: the id alone 6 ms of Neo4j's time, six properties 15.5 ms).
+//   analysis reads (each property read costs Neo4j time per incident: docs/analysis.md, session 7).
 //   A table of lists, not a record per incident: the Python driver's per-record cost dominated
-//   for prolific offenders (5,000 incidents: about 3x faster, docs/analysis.md). In no
-//   particular order: graphsvc.repo.analysis.incident_table sorts it, oldest first.
+//   for prolific offenders (docs/analysis.md). In no particular order:
+//   graphsvc.repository.analysis.incident_table sorts it, oldest first.
 // `parties`: who and what those incidents name, grouped by the party: a list of [party id,
 //   relationship type (OFFENDER_IN, VICTIM_IN or BREACHED), positions in `incidents`].
 //   Grouped by party, not listed per incident, so each party's id is read once, not once per
-//   incident it is named in, and the offender's id is not sent once per incident (5,000
-//   incidents against 50 victims: 44 -> 25 ms as the client sees it, 32 -> 20 ms of Neo4j's
-//   own; docs/analysis.md, session 7). incident_table puts them back.
+//   incident it is named in, and the offender's id is not sent once per incident (measured in
+//   docs/analysis.md, session 7). incident_table puts them back.
 // `orders`: orders restraining or protecting any of $ids, with the respondent and the protected.
 // `unidentified`: incidents with no identified offender that used an identifier of $ids (their
 //   own, or one used in incidents they offended in); empty unless $unidentified.
@@ -45,8 +44,8 @@ CALL () {
                   protected_ids: [(o)-[:PROTECTS]->(p:Person) | p.id]}) AS orders
 }
 CALL () {
-  // not read when $unidentified is false (fixation shows none of it; 5,000 incidents' USED
-  // identifiers cost 4 ms of Neo4j's time)
+  // not read when $unidentified is false (fixation shows none of it, and walking a prolific
+  // offender's USED identifiers costs Neo4j time: docs/analysis.md, session 7)
   UNWIND CASE WHEN $unidentified THEN $ids ELSE [] END AS pid
   MATCH (p:Person {id: pid})
   CALL (p) {

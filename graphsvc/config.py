@@ -85,7 +85,8 @@ def _choice(environ: Mapping[str, str], name: str, default: str, allowed: tuple[
 
 def default_resolve_memory() -> str:
     """DuckDB's limit for a full resolve: 40% of the machine's memory, at least 2 GB (DuckDB's
-    own default is 80%; the Python side holds the persons too). 1M people needed 8 GB."""
+    own default is 80%; the Python side holds the persons too; what 1M people needed is in
+    docs/identity-resolution.md)."""
     try:
         total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (ValueError, OSError, AttributeError):

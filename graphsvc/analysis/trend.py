@@ -62,7 +62,8 @@ def _cached_pairs(n: int) -> np.ndarray:
 
 def _pairs(n: int) -> np.ndarray:
     """The mask of the pairs i < j of an n x n matrix; cached for the short series most victims
-    have (every size up to 256 together: 5.6 MB), built each time for longer ones."""
+    have (the memory this costs per process is in docs/analysis.md), built each time for longer
+    ones."""
     return _cached_pairs(n) if n <= 256 else np.triu(np.ones((n, n), dtype=bool), k=1)
 
 
