@@ -26,6 +26,7 @@ from pydantic import (
 )
 
 from loaders import normalise
+from loaders.errors import FieldError, RecordError
 
 __all__ = [
     "INCIDENT_TYPES",
@@ -88,22 +89,6 @@ Outcome = Literal[
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 MAX_LIST = 500
-
-
-class FieldError(Exception):
-    def __init__(self, field: str | None, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
-
-
-class RecordError(Exception):
-    """A record that failed validation: its id (when readable) and the failing fields."""
-
-    def __init__(self, record_id: str | None, errors: list[FieldError]) -> None:
-        super().__init__("; ".join(f"{e.field or 'record'}: {e.message}" for e in errors))
-        self.record_id = record_id
-        self.errors = errors
 
 
 def _strict_date(value: Any) -> Any:

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from loaders.errors import CsvLayoutError
+
 __all__ = ["RawRecord", "read_jsonl", "read_csv", "read_path", "CsvLayoutError", "CSV_COLUMNS"]
 
 MAX_LINE_BYTES = 1_000_000
@@ -30,10 +32,6 @@ class RawRecord:
     line: int
     data: Any = None
     problem: str | None = None
-
-
-class CsvLayoutError(ValueError):
-    pass
 
 
 def read_jsonl(stream: BinaryIO, path: str = "<stdin>") -> Iterator[RawRecord]:
