@@ -25,8 +25,8 @@ from benchlib import free_port
 from graphsvc.graph import localdb
 from graphsvc.config import Settings
 from graphsvc.graph.db import Database
-from graphsvc.export import FORMATS, export_network
-from graphsvc.export.network import person_network
+from graphsvc.export import FORMATS
+from graphsvc.services.exports import export_network, person_network
 
 ROOT = Path(__file__).resolve().parent.parent
 OFFENDER = "BENCH-P0"

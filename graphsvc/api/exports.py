@@ -7,9 +7,10 @@ from flask import Response
 from graphsvc.api import bp
 from graphsvc.api.access import ApiDoc, check_person_id, document, parse_query, principal, record, require
 from graphsvc.api.schemas import NETWORK_FORMATS, NetworkQuery
-from graphsvc.export import FORMATS, person_network, render
+from graphsvc.export import FORMATS, render
 from graphsvc.extensions import graph_db
 from graphsvc.security.policy import Permission
+from graphsvc.services.exports import person_network
 
 _CONTENT = {
     FORMATS[name].mimetype.split(";")[0]: {"schema": {"type": "object"} if name == "cytoscape" else

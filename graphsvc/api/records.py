@@ -45,6 +45,7 @@ from graphsvc.services.ingest import validate_all
 from loaders.records import IncidentRecord, OrderRecord, PersonRecord, Record
 from loaders.sources import RawRecord
 from graphsvc.repository.ingest import BatchWriter
+from graphsvc.repository.records import existing_records
 
 MAX_RECORDS = 10_000
 NDJSON = "application/x-ndjson"
@@ -235,12 +236,7 @@ def post_records():  # type: ignore[no-untyped-def]
         "incident_ids": [r.id for r in good if isinstance(r, IncidentRecord)],
         "order_ids": [r.id for r in good if isinstance(r, OrderRecord)],
     }
-    existing = db.read_one("find_existing_records", **kinds) or {}
-    replaced = {
-        "persons": existing.get("persons", []),
-        "incidents": existing.get("incidents", []),
-        "orders": existing.get("orders", []),
-    }
+    replaced = existing_records(db, **kinds)
     if good:
         BatchWriter(db).write_all(good)
     replaced_keys = {(kind[:-1], rid) for kind, ids in replaced.items() for rid in ids}

@@ -52,7 +52,7 @@ def register(main: click.Group) -> None:
         """A person's network in a format investigators' tools read (audited disclosure)."""
         from graphsvc.cli import open_db
         from graphsvc.export import render
-        from graphsvc.export.network import person_network
+        from graphsvc.services.exports import person_network
 
         if not purpose.strip():
             raise click.BadParameter("a purpose is required", param_hint="--purpose")
@@ -92,7 +92,7 @@ def register(main: click.Group) -> None:
         /patterns/unidentified) and its neighbourhood (audited disclosure)."""
         from graphsvc.cli import open_db
         from graphsvc.export import render
-        from graphsvc.export.network import cluster_network
+        from graphsvc.services.exports import cluster_network
 
         if not purpose.strip():
             raise click.BadParameter("a purpose is required", param_hint="--purpose")

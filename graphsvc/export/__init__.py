@@ -1,7 +1,8 @@
 """Network exports: a person's (or an unidentified cluster's) neighbourhood in the formats
-investigators' tools read.
+investigators' tools read. This package renders; reading the neighbourhood and building the
+:class:`Network` is the use case :mod:`graphsvc.services.exports`.
 
->>> content, mimetype = export_network(db, "WMP-P-1042", 2, "graphml", "investigator", "pc.jones")
+>>> content, mimetype = render(network, "graphml")
 
 Formats (:data:`FORMATS`): ``cytoscape`` (Cytoscape.js JSON), ``graphml``, ``gexf`` (GEXF 1.3),
 ``anx`` (i2 Analyst's Notebook), ``csv`` (zip of node and edge lists), ``html`` (self-contained
@@ -16,10 +17,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from graphsvc.graph.db import Database
 from graphsvc.errors import InvalidInput
 from graphsvc.export import anx, csvzip, cytoscape, gexf, graphml, html, image
-from graphsvc.export.network import MAX_DEPTH, NODE_CAP, Network, cluster_network, person_network
+from graphsvc.export.network import MAX_DEPTH, NODE_CAP, Network
 
 __all__ = [
     "FORMATS",
@@ -27,8 +27,7 @@ __all__ = [
     "NODE_CAP",
     "ExportFormat",
     "Network",
-    "export_cluster",
-    "export_network",
+    "export_format",
     "render",
 ]
 
@@ -56,7 +55,8 @@ FORMATS: dict[str, ExportFormat] = {
 }
 
 
-def _format(fmt: str) -> ExportFormat:
+def export_format(fmt: str) -> ExportFormat:
+    """The format named ``fmt``; :class:`~graphsvc.errors.InvalidInput` for any other name."""
     try:
         return FORMATS[fmt]
     except (KeyError, TypeError):
@@ -68,26 +68,5 @@ def _format(fmt: str) -> ExportFormat:
 
 def render(network: Network, fmt: str) -> tuple[bytes, str]:
     """A projected network written in ``fmt``: (content, mimetype)."""
-    f = _format(fmt)
-    return f.writer(network), f.mimetype
-
-
-def export_network(db: Database, person_id: str, depth: int, fmt: str, role: str,
-                   exported_by: str) -> tuple[bytes, str]:
-    """A person's network to ``depth`` steps (1-3) in ``fmt``, redacted for ``role``.
-
-    Returns (content, mimetype). Raises :class:`~graphsvc.errors.InvalidInput` for an unknown
-    format or a depth outside 1-3, :class:`~graphsvc.errors.NotFound` for an unknown person.
-    """
-    f = _format(fmt)
-    network = person_network(db, person_id, depth, role, exported_by)
-    return f.writer(network), f.mimetype
-
-
-def export_cluster(db: Database, incident_ids: list[str], depth: int, fmt: str, role: str,
-                   exported_by: str) -> tuple[bytes, str]:
-    """An unidentified cluster (incident ids, e.g. from ``/patterns/unidentified``) and its
-    neighbourhood, as :func:`export_network` does for a person."""
-    f = _format(fmt)
-    network = cluster_network(db, incident_ids, depth, role, exported_by)
+    f = export_format(fmt)
     return f.writer(network), f.mimetype

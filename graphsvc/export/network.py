@@ -1,5 +1,7 @@
 """The network projection: a person's (or an unidentified cluster's) neighbourhood in the
-register, read in one transaction and projected to a typed :class:`networkx.MultiDiGraph`.
+register, as read by :mod:`graphsvc.repository.network` in one transaction, projected to a typed
+:class:`networkx.MultiDiGraph` (:func:`project`) with its provenance (:func:`provenance`).
+:mod:`graphsvc.services.exports` puts the two together.
 
 Depth counts *steps between persons*: one step is two relationships, from a node through an
 incident, order, identifier or address to the next node (person -> incident -> victim), so
@@ -22,20 +24,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
-from neo4j import ManagedTransaction
 
-from graphsvc.graph.db import Database
-from graphsvc.errors import InvalidInput, NotFound
 from graphsvc.security.policy import REDACTED, Permission, allowed, redact_person
 
 __all__ = [
     "EDGE_TYPES",
+    "MAX_CLUSTER_INCIDENTS",
     "MAX_DEPTH",
     "NODE_CAP",
     "NODE_TYPES",
+    "TRAVERSED",
     "Network",
-    "cluster_network",
-    "person_network",
+    "project",
+    "provenance",
 ]
 
 NODE_CAP = 5000
@@ -70,7 +71,7 @@ EDGE_TYPES: dict[str, str] = {
 }
 
 # Relationships a network export follows (never REPORTED_BY: agencies are attached, not crossed).
-_TRAVERSED = [t for t in EDGE_TYPES if t != "REPORTED_BY"]
+TRAVERSED: list[str] = [t for t in EDGE_TYPES if t != "REPORTED_BY"]
 _CONTACT_TYPES = {"phone", "email", "handle", "vehicle", "address"}
 # The register properties an export carries, per node type (an allow-list: a property added
 # to the graph later, bookkeeping or derived keys never leave by accident).
@@ -158,40 +159,10 @@ def _node_attrs(ntype: str, labels: list[str], props: dict[str, Any], free_text:
     return attrs
 
 
-def _bfs(tx: ManagedTransaction, db: Database, seeds: list[dict[str, Any]], steps: int,
-         cap: int) -> tuple[dict[str, int], bool]:
-    levels: dict[str, int] = {row["eid"]: 0 for row in seeds}
-    frontier = list(levels)
-    truncated = False
-    for level in range(1, steps + 1):
-        if not frontier:
-            break
-        rows = db.run_in(tx, "expand_network_frontier", frontier=frontier, types=_TRAVERSED)
-        new: dict[str, str] = {}
-        for row in rows:
-            if row["eid"] not in levels:
-                new[row["eid"]] = row["key"]
-        room = cap - len(levels)
-        if len(new) > room:
-            truncated = True
-            chosen = sorted(new, key=lambda e: (new[e], e))[: max(room, 0)]
-        else:
-            chosen = list(new)
-        for eid in chosen:
-            levels[eid] = level
-        frontier = chosen
-        if truncated:
-            break
-    return levels, truncated
-
-
-def _project(tx: ManagedTransaction, db: Database, seeds: list[dict[str, Any]], depth: int,
-             role: str, cap: int) -> tuple[nx.MultiDiGraph, bool]:
-    levels, truncated = _bfs(tx, db, seeds, 2 * depth, cap)
-    eids = list(levels)
-    node_rows = db.run_in(tx, "get_network_nodes", eids=eids)
-    edge_rows = db.run_in(tx, "get_network_edges", eids=eids, types=list(EDGE_TYPES))
-
+def project(levels: dict[str, int], node_rows: list[dict[str, Any]], edge_rows: list[dict[str, Any]],
+            role: str) -> nx.MultiDiGraph:
+    """The graph of a neighbourhood as read (:class:`graphsvc.repository.network.NetworkRows`:
+    element id -> level, the node rows, the edge rows), redacted for ``role``."""
     may_see_contact = allowed(role, Permission.VICTIM_CONTACT)
     graph = nx.MultiDiGraph()
     ids: dict[str, str] = {}
@@ -250,7 +221,7 @@ def _project(tx: ManagedTransaction, db: Database, seeds: list[dict[str, Any]], 
         if graph.has_edge(source, target, key):
             key = f"{key}#{row['rid']}"
         graph.add_edge(source, target, key=key, **attrs)
-    return graph, truncated
+    return graph
 
 
 def _node_sort_key(row: dict[str, Any]) -> str:
@@ -258,8 +229,10 @@ def _node_sort_key(row: dict[str, Any]) -> str:
     return str(p.get("id") or p.get("value") or p.get("key") or p.get("code") or "")
 
 
-def _provenance(graph: nx.MultiDiGraph, *, title: str, subject: dict[str, Any], depth: int,
-                role: str, exported_by: str, truncated: bool, cap: int) -> dict[str, Any]:
+def provenance(graph: nx.MultiDiGraph, *, title: str, subject: dict[str, Any], depth: int,
+               role: str, exported_by: str, truncated: bool, cap: int) -> dict[str, Any]:
+    """What every export carries about itself: subject, depth, who exported it when, the
+    agencies and record ids in it, its size, whether the cap cut it, how much was redacted."""
     by_type: dict[str, list[str]] = {"person": [], "incident": [], "order": []}
     agencies: set[str] = set()
     for _, data in graph.nodes(data=True):
@@ -287,54 +260,3 @@ def _provenance(graph: nx.MultiDiGraph, *, title: str, subject: dict[str, Any], 
         "notice": "OFFICIAL-SENSITIVE. Police register extract: disclosure is logged; "
                   "handle under the Data Protection Act 2018 Part 3.",
     }
-
-
-def _check_depth(depth: int) -> None:
-    if isinstance(depth, bool) or not isinstance(depth, int) or not 1 <= depth <= MAX_DEPTH:
-        raise InvalidInput(f"depth must be a whole number from 1 to {MAX_DEPTH}", {"field": "depth"})
-
-
-def person_network(db: Database, person_id: str, depth: int, role: str, exported_by: str,
-                   cap: int = NODE_CAP) -> Network:
-    """The neighbourhood of one person to ``depth`` steps (1-3), redacted for ``role``.
-
-    Raises :class:`~graphsvc.errors.InvalidInput` for a depth outside 1-3 and
-    :class:`~graphsvc.errors.NotFound` when no person has that id.
-    """
-    _check_depth(depth)
-
-    def work(tx: ManagedTransaction) -> tuple[nx.MultiDiGraph, bool]:
-        seeds = db.run_in(tx, "find_network_person", person_id=person_id)
-        if not seeds:
-            raise NotFound(f"no person with id {person_id!r}", {"person_id": person_id})
-        return _project(tx, db, seeds, depth, role, cap)
-
-    graph, truncated = db.read_tx(work)
-    prov = _provenance(graph, title=f"Network of person {person_id} (depth {depth})",
-                       subject={"kind": "person", "ids": [person_id]}, depth=depth, role=role,
-                       exported_by=exported_by, truncated=truncated, cap=cap)
-    return Network(graph, prov)
-
-
-def cluster_network(db: Database, incident_ids: list[str], depth: int, role: str,
-                    exported_by: str, cap: int = NODE_CAP) -> Network:
-    """The neighbourhood of a cluster of incidents (an unidentified perpetrator's), as
-    :func:`person_network` does for a person. Raises NotFound when no incident id exists."""
-    _check_depth(depth)
-    ids = sorted({str(i) for i in incident_ids})
-    if not ids or len(ids) > MAX_CLUSTER_INCIDENTS:
-        raise InvalidInput(f"a cluster export takes 1 to {MAX_CLUSTER_INCIDENTS} incident ids",
-                           {"field": "incident_ids"})
-
-    def work(tx: ManagedTransaction) -> tuple[nx.MultiDiGraph, bool]:
-        seeds = db.run_in(tx, "find_network_incidents", incident_ids=ids)
-        missing = sorted(set(ids) - {row["id"] for row in seeds})
-        if missing:
-            raise NotFound("unknown incident ids", {"incident_ids": missing})
-        return _project(tx, db, seeds, depth, role, cap)
-
-    graph, truncated = db.read_tx(work)
-    prov = _provenance(graph, title=f"Unidentified cluster of {len(ids)} incidents (depth {depth})",
-                       subject={"kind": "incident_cluster", "ids": ids}, depth=depth, role=role,
-                       exported_by=exported_by, truncated=truncated, cap=cap)
-    return Network(graph, prov)

@@ -10,8 +10,9 @@ prev_hash, hash})`` node per entry and one ``(:AuditHead {id: 'audit', seq, hash
 ``hash`` is SHA-256 over the canonical JSON (sorted keys, no spaces, UTF-8) of every other
 field of the entry, ``prev_hash`` included, so each entry seals the one before it. An append
 locks the head in the same write transaction that creates the entry (``lock_audit_head`` then
-``create_audit_entry``), so concurrent writers, in any number of processes, queue on that one
-lock and the chain never forks; the unique constraint on ``AuditEntry.seq`` is the backstop.
+``create_audit_entry``, :func:`graphsvc.repository.audit.append_chained`), so concurrent writers,
+in any number of processes, queue on that one lock and the chain never forks; the unique
+constraint on ``AuditEntry.seq`` is the backstop.
 
 :func:`verify` walks the chain and names the first entry whose hash, link or sequence number
 does not hold (an edit, an insertion or a deletion), and checks that the head matches the last
@@ -35,10 +36,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from neo4j import ManagedTransaction
-
-from graphsvc.graph.db import Database
 from graphsvc.errors import Conflict
+from graphsvc.graph.db import Database
+from graphsvc.repository import audit as store
+from graphsvc.repository.audit import find_entries  # the log's listing, here with the rest of the log
 
 __all__ = [
     "ACTIONS",
@@ -105,8 +106,7 @@ def append_entry(
     query_text = json.dumps(query, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
     ids = [str(i) for i in dict.fromkeys(person_ids)]
 
-    def work(tx: ManagedTransaction) -> dict[str, Any]:
-        head = db.run_in(tx, "lock_audit_head")[0]
+    def make_entry(head: dict[str, Any]) -> dict[str, Any]:
         entry: dict[str, Any] = {
             "seq": int(head["seq"]) + 1,
             "at": _now(),
@@ -120,12 +120,11 @@ def append_entry(
             "prev_hash": head["hash"],
         }
         entry["hash"] = entry_hash(entry)
-        db.run_in(tx, "create_audit_entry", entry=entry)
         return entry
 
     for attempt in range(_RETRIES):
         try:
-            return db.write_tx(work)
+            return store.append_chained(db, make_entry)
         except Conflict:
             # Only possible if the head were bypassed; the constraint kept the chain whole.
             if attempt == _RETRIES - 1:
@@ -137,45 +136,11 @@ def iter_entries(db: Database, page: int = 5000) -> Iterator[dict[str, Any]]:
     """Every entry in sequence order, read in pages."""
     after = -1
     while True:
-        rows = db.read("list_audit_entries", after_seq=after, limit=page)
-        for row in rows:
-            yield row["entry"]
-        if len(rows) < page:
+        entries = store.entries_after(db, after, page)
+        yield from entries
+        if len(entries) < page:
             return
-        after = rows[-1]["entry"]["seq"]
-
-
-def find_entries(
-    db: Database,
-    *,
-    actor: str | None = None,
-    action: str | None = None,
-    person_id: str | None = None,
-    since: str | None = None,
-    until: str | None = None,
-    limit: int = 50,
-    before_seq: int | None = None,
-) -> list[dict[str, Any]]:
-    """Entries newest first, with the stored ``query`` decoded."""
-    rows = db.read(
-        "find_audit_entries",
-        actor=actor,
-        action=action,
-        person_id=person_id,
-        since=since,
-        until=until,
-        limit=limit,
-        before_seq=before_seq,
-    )
-    out = []
-    for row in rows:
-        entry = dict(row["entry"])
-        try:
-            entry["query"] = json.loads(entry.get("query") or "{}")
-        except ValueError:
-            pass  # shown as stored; verify reports the tampering
-        out.append(entry)
-    return out
+        after = entries[-1]["seq"]
 
 
 @dataclass(frozen=True)
@@ -200,7 +165,7 @@ class VerifyResult:
 
 def verify(db: Database) -> VerifyResult:
     """Check the whole chain; the first fault found is named with its ``seq``."""
-    head = db.read_one("get_audit_head")
+    head = store.head(db)
     head_seq = int(head["seq"]) if head else 0
     head_hash = str(head["hash"]) if head else ""
     expected_seq = 1

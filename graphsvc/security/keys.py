@@ -29,8 +29,9 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from graphsvc.graph.db import Database
 from graphsvc.errors import Conflict, InvalidInput, Unauthorized
+from graphsvc.graph.db import Database
+from graphsvc.repository import keys as store
 from graphsvc.security.policy import Role
 
 __all__ = ["Principal", "KeyRing", "create_key", "list_keys", "revoke_key", "parse_key", "KEY_PATTERN"]
@@ -87,8 +88,7 @@ def create_key(db: Database, *, role: str, name: str) -> tuple[str, dict[str, An
         "hash": _HASHER.hash(token),
         "created_at": _now(),
     }
-    row = db.write("create_api_key", props=props)[0]
-    if row["clashes"]:
+    if not store.create_key(db, props):
         raise Conflict(f"an active key named {name!r} exists; revoke it or choose another name")
     public: dict[str, Any] = {k: v for k, v in props.items() if k != "hash"}
     public["revoked_at"] = None
@@ -97,13 +97,12 @@ def create_key(db: Database, *, role: str, name: str) -> tuple[str, dict[str, An
 
 def list_keys(db: Database) -> list[dict[str, Any]]:
     """Every key's public record (never a hash)."""
-    return [row["key"] for row in db.read("list_api_keys")]
+    return store.all_keys(db)
 
 
 def revoke_key(db: Database, key_id: str) -> dict[str, Any] | None:
     """Revoke an active key; its public record, or ``None`` when unknown or already revoked."""
-    rows = db.write("revoke_api_key", key_id=key_id, at=_now())
-    return rows[0]["key"] if rows else None
+    return store.revoke_key(db, key_id, _now())
 
 
 class KeyRing:
@@ -126,8 +125,7 @@ class KeyRing:
             cached = self._cache.get(key_id)
         if cached is not None and cached[2] > now and hmac.compare_digest(cached[0], digest):
             return cached[1]
-        row = db.read_one("get_api_key", key_id=key_id)
-        record = row["key"] if row else None
+        record = store.get_key(db, key_id)
         stored_hash = record["hash"] if record else _DUMMY_HASH
         try:
             valid: bool = _HASHER.verify(stored_hash, token)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from graphsvc.graph.db import Database
+from graphsvc.repository.records import victim_ids
 from graphsvc.security.policy import CONTACT_FIELDS, Permission, allowed, redact_person
 
 __all__ = ["redact_response", "person_ids_in"]
@@ -67,10 +68,7 @@ def redact_response(db: Database, payload: Any, role: str) -> Any:
     if not objects:
         return payload
     ids = sorted({i for o in objects if (i := _own_id(o)) is not None})
-    victims: set[str] = set()
-    if ids:
-        row = db.read_one("find_victim_ids", ids=ids)
-        victims = set(row["ids"]) if row else set()
+    victims = victim_ids(db, ids) if ids else set()
     redact = {
         id(o) for o in objects
         if _own_id(o) is None or _own_id(o) in victims or _says_victim(o)

@@ -1,7 +1,7 @@
 """Identity resolution on the register: ``POSSIBLY_SAME_AS`` links written, refreshed and decided.
 
-The linkage itself (model, link rule, evidence) is :mod:`graphsvc.linkage`; this module is its
-Neo4j edge:
+The linkage itself (model, link rule, evidence) is :mod:`graphsvc.linkage`; this module puts it
+to work on the register (the queries are :mod:`graphsvc.repository.links`'s):
 
 * :func:`resolve_all` reads every loaded person in pages, scores all blocked pairs (Splink on
   DuckDB) and writes the proposals that pass the link rule at ``probability >= floor``;
@@ -29,10 +29,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from graphsvc.security import audit
+from graphsvc.analysis.matching import lucene_query
 from graphsvc.config import Settings
-from graphsvc.graph.db import Database
 from graphsvc.errors import Conflict, InvalidInput, NotFound
+from graphsvc.graph.db import Database
+from graphsvc.repository import links as store
+from graphsvc.security import audit
+from loaders.records import RECORD_ID
 
 __all__ = [
     "DEFAULT_FLOOR",
@@ -83,7 +86,7 @@ def model_path(settings: Settings) -> Path:
 def load_model(settings: Settings, path: Path | None = None) -> LoadedModel:
     """The model to resolve with: ``path`` if given, else the register's trained model under
     ``GRAPHSVC_HOME`` if there is one, else the packaged default model."""
-    from graphsvc.linkage import LinkageModel, default_model
+    from graphsvc.linkage import LinkageModel, default_model  # heavy: splink/duckdb
 
     file: Path | None = path if path is not None else model_path(settings)
     label = path.name if path is not None else "register"
@@ -112,7 +115,7 @@ def fetch_persons(db: Database, page: int = PAGE) -> Iterator[dict[str, Any]]:
     """Every loaded person (placeholders left out) in the linkage's shape, read in pages."""
     after = ""
     while True:
-        rows = db.read("list_linkage_persons", after=after, limit=page)
+        rows = store.linkage_persons_after(db, after, page)
         for row in rows:
             yield _clean(row)
         if len(rows) < page:
@@ -122,7 +125,7 @@ def fetch_persons(db: Database, page: int = PAGE) -> Iterator[dict[str, Any]]:
 
 def _prepared(rows: Iterable[Mapping[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Rows the linkage accepts, and those it refuses (with the reason), never aborting."""
-    from graphsvc.linkage import RecordError, prepare_person
+    from graphsvc.linkage import RecordError, prepare_person  # heavy: splink/duckdb
 
     good, bad = [], []
     for i, row in enumerate(rows):
@@ -175,24 +178,21 @@ def _write(db: Database, rows: list[dict[str, Any]], model_name: str) -> dict[st
     written = changed = 0
     now = _now()
     for start in range(0, len(rows), WRITE_BATCH):
-        out = db.write("merge_identity_links", rows=rows[start : start + WRITE_BATCH], model=model_name, now=now)
-        if out:
-            written += int(out[0]["written"] or 0)
-            changed += int(out[0]["changed"] or 0)
+        out = store.merge_links(db, rows[start : start + WRITE_BATCH], model_name, now)
+        written += out["written"]
+        changed += out["changed"]
     return {"written": written, "changed": changed}
 
 
 def _drop_stale(db: Database, rows: list[dict[str, Any]], ids: Sequence[str] | None) -> int:
     """Delete proposals (never decided links) touching ``ids`` (all when None) not in ``rows``."""
     keep = {(r["a"], r["b"]) for r in rows}
-    existing = (db.read("list_identity_link_pairs") if ids is None
-                else db.read("find_identity_link_pairs", ids=list(ids)) if ids else [])
+    existing = store.link_pairs(db, ids)
     stale = [{"a": e["a"], "b": e["b"]} for e in existing
              if e["status"] == "proposed" and (e["a"], e["b"]) not in keep]
     deleted = 0
     for start in range(0, len(stale), WRITE_BATCH):
-        out = db.write("delete_stale_links", pairs=stale[start : start + WRITE_BATCH])
-        deleted += int(out[0]["deleted"]) if out else 0
+        deleted += store.delete_stale_links(db, stale[start : start + WRITE_BATCH])
     return deleted
 
 
@@ -201,7 +201,7 @@ def _decided(db: Database, rows: list[dict[str, Any]]) -> dict[str, int]:
     out = {s: 0 for s in STATUSES}
     if not pairs:
         return out
-    existing = db.read("find_identity_link_pairs", ids=sorted({p for pair in pairs for p in pair}))
+    existing = store.link_pairs(db, sorted({p for pair in pairs for p in pair}))
     for e in existing:
         if (e["a"], e["b"]) in pairs:
             out[e["status"]] = out.get(e["status"], 0) + 1
@@ -248,7 +248,7 @@ def resolve_all(
         floor), ``links`` (those passing the link rule, written), ``changed``, ``deleted``
         (stale proposals removed), ``decided`` {status: n}, ``model``, ``seconds``.
     """
-    from graphsvc.linkage import predict_pairs, proposals_from_pairs
+    from graphsvc.linkage import predict_pairs, proposals_from_pairs  # heavy: splink/duckdb
 
     _check_floor(floor)
     t0 = time.perf_counter()
@@ -283,13 +283,11 @@ def resolve_all(
 
 
 def _candidate_ids(db: Database, persons: Sequence[Mapping[str, Any]]) -> dict[str, list[str]]:
-    from graphsvc.analysis.matching import lucene_query
-
     rows = [{"id": p["id"], "q": lucene_query([n for n in (p.get("given_name"), p.get("family_name"),
                                                            *(p.get("aliases") or [])) if n])}
             for p in persons]
     out: dict[str, list[str]] = {}
-    for r in db.read("find_resolve_candidates", rows=rows, per_key=CANDIDATES_PER_KEY):
+    for r in store.resolve_candidates(db, rows, CANDIDATES_PER_KEY):
         out[r["id"]] = list(dict.fromkeys(r["candidate_ids"]))
     return out
 
@@ -320,16 +318,16 @@ def resolve_persons(
         ``persons``, ``missing``, ``skipped``, ``candidates``, ``links``, ``changed``,
         ``deleted``, ``decided``, ``model``, ``seconds``, ``ms_per_person``.
     """
-    from graphsvc.linkage import Register
+    from graphsvc.linkage import Register  # heavy: splink/duckdb
 
     _check_floor(floor)
     ids = list(dict.fromkeys(str(p) for p in person_ids))
     t0 = time.perf_counter()
-    found, skipped = _prepared(_clean(r) for r in db.read("get_linkage_persons", ids=ids))
+    found, skipped = _prepared(_clean(r) for r in store.linkage_persons(db, ids))
     missing = sorted(set(ids) - {p["id"] for p in found} - {s["id"] for s in skipped})
     cands = _candidate_ids(db, found) if found else {}
     wanted = sorted({c for cs in cands.values() for c in cs})
-    cand_rows, _ = _prepared(_clean(r) for r in db.read("get_linkage_persons", ids=wanted)) if wanted else ([], [])
+    cand_rows, _ = _prepared(_clean(r) for r in store.linkage_persons(db, wanted)) if wanted else ([], [])
     by_id = {r["id"]: r for r in cand_rows}
     proposals = []
     for person in found:
@@ -379,9 +377,7 @@ def _link_view(a: str, b: str, link: Mapping[str, Any] | None) -> dict[str, Any]
 
 
 def _valid_id(value: Any, field: str) -> str:
-    import re
-
-    if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z0-9._:\-]{1,128}", value):
+    if not isinstance(value, str) or not RECORD_ID.fullmatch(value):
         raise NotFound("no person with this id", {"field": field})
     return value
 
@@ -418,7 +414,7 @@ def decide(
     if a == b:
         raise InvalidInput("a person cannot be linked to themselves", {"field": "b"})
     lo, hi = sorted((a, b))
-    found = db.read_one("get_identity_link", a=lo, b=hi) or {}
+    found = store.get_link(db, lo, hi)
     for pid, key in ((lo, "a_exists"), (hi, "b_exists")):
         if not found.get(key):
             raise NotFound("no person with this id", {"person_id": pid})
@@ -428,10 +424,9 @@ def decide(
     status = DECISIONS[decision]
     undo = decision == "undo"
     before = found.get("link") or {}
-    row = db.write("decide_identity_link", a=lo, b=hi, status=status,
-                   decided_by=None if undo else actor, decided_at=None if undo else _now(),
-                   reason=None if undo else reason.strip())
-    link = _link_view(lo, hi, row[0]["link"] if row else None)
+    decided = store.decide_link(db, lo, hi, status=status, decided_by=None if undo else actor,
+                                decided_at=None if undo else _now(), reason=None if undo else reason.strip())
+    link = _link_view(lo, hi, decided)
     if audit_it:
         audit.append_entry(db, actor=actor, role=role, action="combination", purpose=purpose,
                            query={"op": f"link_{decision}", "a": lo, "b": hi, "reason": reason.strip(),
@@ -451,8 +446,8 @@ def list_links(db: Database, *, status: str | None = None, person_id: str | None
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 500:
         raise InvalidInput("limit must be between 1 and 500", {"field": "limit"})
     after_a, after_b = after if after is not None else ("", "")
-    rows = db.read("list_identity_link_details", status=status, person_id=person_id, after_a=after_a,
-                   after_b=after_b, limit=limit + 1)
+    rows = store.link_details(db, status=status, person_id=person_id, after_a=after_a, after_b=after_b,
+                              limit=limit + 1)
     page = rows[:limit]
     links = [_link_view(r["a"], r["b"], r["link"]) for r in page]
     nxt = f"{page[-1]['a']}|{page[-1]['b']}" if len(rows) > limit else None

@@ -17,9 +17,9 @@ import pytest
 from lxml import etree
 
 from graphsvc.errors import InvalidInput, NotFound
-from graphsvc.export import FORMATS, export_cluster, export_network
+from graphsvc.export import FORMATS
 from graphsvc.export.anx import anx_datetime
-from graphsvc.export.network import person_network
+from graphsvc.services.exports import export_cluster, export_network, person_network
 
 try:
     from tests.export_fixtures import DEPTH1_AGENCIES, DEPTH1_RECORD_NODES, OFFENDER, RECORDS

@@ -134,7 +134,7 @@ def test_console_serves_no_third_party_code(client) -> None:  # type: ignore[no-
 
 
 def test_html_export_renders_offline(page, live, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from graphsvc.export import export_network
+    from graphsvc.services.exports import export_network
     from graphsvc.extensions import graph_db
 
     with live["app"].app_context():

@@ -1,0 +1,28 @@
+"""Which records the register holds: the reads a write or a redaction asks before it acts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from graphsvc.graph.db import Database
+
+__all__ = ["existing_records", "victim_ids"]
+
+
+def existing_records(db: Database, *, person_ids: Sequence[str], incident_ids: Sequence[str],
+                     order_ids: Sequence[str]) -> dict[str, list[str]]:
+    """Which of these ids are already loaded (placeholders are not): ``{"persons": [...],
+    "incidents": [...], "orders": [...]}``. Writing them again replaces them."""
+    row = db.read_one("find_existing_records", person_ids=person_ids, incident_ids=incident_ids,
+                      order_ids=order_ids) or {}
+    return {
+        "persons": row.get("persons", []),
+        "incidents": row.get("incidents", []),
+        "orders": row.get("orders", []),
+    }
+
+
+def victim_ids(db: Database, ids: Sequence[str]) -> set[str]:
+    """Which of these person ids are victims (``:Victim``)."""
+    row = db.read_one("find_victim_ids", ids=ids)
+    return set(row["ids"]) if row else set()
