@@ -1,18 +1,17 @@
 """HTTP API, base ``/api/v1`` (contract section 4).
 
-Routes live in one module per area and register on :data:`bp` when imported; every route but
-``/health``, ``/ready`` and ``/openapi.json`` wears :func:`graphsvc.api.access.require`.
+Routes live in one module per area and register on :data:`bp` (:mod:`graphsvc.api.blueprint`)
+when imported; every route but ``/health``, ``/ready`` and ``/openapi.json`` wears
+:func:`graphsvc.api.access.require`. :func:`register_error_handlers` is the one place errors
+become HTTP answers.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint
-
+# Route modules register their routes on import; this order is the url map's.
+from graphsvc.api import admin, docs, exports, health, persons, records  # noqa: F401
+from graphsvc.api import links  # noqa: F401
+from graphsvc.api.blueprint import bp
 from graphsvc.api.errors import register_error_handlers
 
 __all__ = ["bp", "register_error_handlers"]
-
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
-
-from graphsvc.api import admin, docs, exports, health, persons, records  # noqa: E402,F401  (routes register on import)
-from graphsvc.api import links  # noqa: E402,F401  (identity links)

@@ -1,4 +1,5 @@
-"""Who may call a route, why, and how often: the one decorator every API route wears.
+"""The route preamble and the route's answer: who may call a route, why, how often, and what
+the audit log says they were given.
 
 ``@require(Permission.READ, purpose=True, audit="consultation")`` on a view:
 
@@ -7,91 +8,51 @@
 3. checks the key's role has the permission (403 otherwise, and the refusal is audited),
 4. when ``purpose`` is set, requires a non-blank ``X-Purpose`` header (400 otherwise),
 5. when ``audit`` is set, writes one audit entry for the request before the answer leaves:
-   the view calls :func:`record` with what was asked and the person ids it returns; a view that
-   fails with a graphsvc error is audited with that status and no ids. If the entry cannot be
-   written the caller gets 503 and no data.
+   the view calls :func:`record` with what was asked before it calls a service, and answers
+   with :func:`answer`, which adds the person ids it returns; a view that fails with a graphsvc
+   error is audited with that status and no ids. If the entry cannot be written the caller gets
+   503 and no data.
 
 The decorator marks the view (``view.required_permission``) so a test can walk ``url_map`` and
-prove no route lacks it; ``view.api_doc`` carries the OpenAPI description (:mod:`graphsvc.api.openapi`).
+prove no route lacks it; ``view.api_doc`` carries the OpenAPI description
+(:func:`graphsvc.api.openapi.document`). What needs no HTTP (checking the key against the key
+ring, the audit entry, the permission table) is :mod:`graphsvc.security`'s.
 """
 
 from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
-from flask import Response, current_app, g, request
-from pydantic import BaseModel, ValidationError
+from flask import Response, current_app, g, jsonify, request
 
-from graphsvc.security import audit as audit_log
-from graphsvc.security.keys import KeyRing, Principal, parse_key
-from graphsvc.errors import Forbidden, GraphsvcError, InvalidInput, NotFound, Unauthorized
+from graphsvc.api.errors import PurposeRequired, RateLimited
+from graphsvc.errors import Forbidden, GraphsvcError, Unauthorized
 from graphsvc.extensions import graph_db
+from graphsvc.security import access as security
+from graphsvc.security import audit as audit_log
+from graphsvc.security.keys import KeyRing, Principal
 from graphsvc.security.policy import Permission, allowed
 from graphsvc.security.ratelimit import TokenBucketLimiter
+from graphsvc.security.redaction import person_ids_in, redact_response
 
 __all__ = [
     "require",
-    "document",
     "record",
-    "check_person_id",
+    "answer",
     "audit_now",
+    "request_audit_query",
     "principal",
     "purpose",
-    "parse_query",
-    "parse_json_body",
-    "ApiDoc",
-    "BadRequest",
-    "RateLimited",
-    "UnsupportedMediaType",
+    "PURPOSE_HEADER",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 PURPOSE_HEADER = "X-Purpose"
 _PURPOSE = re.compile(r"^[^\x00-\x1f\x7f]{1,500}$")
-
-
-class BadRequest(GraphsvcError):
-    code = "bad_request"
-    status = 400
-
-
-class PurposeRequired(BadRequest):
-    code = "purpose_required"
-
-
-class RateLimited(GraphsvcError):
-    code = "rate_limited"
-    status = 429
-
-    def __init__(self, retry_after: int, what: str = "requests for this API key") -> None:
-        super().__init__(f"too many {what}; retry after {retry_after} s", {"retry_after": retry_after})
-        self.retry_after = retry_after
-
-
-class UnsupportedMediaType(GraphsvcError):
-    code = "unsupported_media_type"
-    status = 415
-
-
-@dataclass
-class ApiDoc:
-    """What :mod:`graphsvc.api.openapi` says about a route."""
-
-    summary: str
-    tag: str
-    query: type[BaseModel] | None = None
-    body: type[BaseModel] | Any | None = None
-    body_content: tuple[str, ...] = ("application/json",)
-    response: type[BaseModel] | Any | None = None
-    response_content: dict[str, Any] = field(default_factory=dict)  # mimetype -> schema (raw)
-    errors: tuple[int, ...] = ()
-    description: str = ""
-    example: Any = None
 
 
 def _keyring() -> KeyRing:
@@ -115,46 +76,68 @@ def _authenticate() -> Principal:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("send the API key as 'Authorization: Bearer KEY'")
-    token = token.strip()
-    # Each failed authentication costs an Argon2 check: a client address that keeps failing is
-    # refused before any more are made (429) until its failure bucket refills.
+    # A client address that keeps failing is refused (429) before its next Argon2 check, until
+    # its failure bucket refills (security.authenticate fills it).
     failures: TokenBucketLimiter = current_app.extensions["graphsvc.auth_failures"]
     client = request.remote_addr or "unknown"
     wait = failures.blocked(client)
     if wait is not None:
         raise RateLimited(wait, "failed authentications from this address")
-    try:
-        return _keyring().authenticate(graph_db.get(), token)
-    except Unauthorized:
-        if parse_key(token) is not None:  # only well-formed keys cost an Argon2 check
-            failures.take(client)
-        raise
+    return security.authenticate(_keyring(), failures, graph_db.get(), token.strip(), client)
 
 
-_PERSON_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
-
-
-def check_person_id(person_id: str) -> None:
-    """A path id that no record could have is simply not found (404)."""
-    if not _PERSON_ID.match(person_id):
-        raise NotFound("no person with that id")
-
-
-def record(query: dict[str, Any], person_ids: list[str]) -> None:
-    """What this request asked and which person ids it returns (written to the audit log)."""
+def record(query: dict[str, Any]) -> None:
+    """What this request asks, for its audit entry. Call it before the service, so a request
+    that fails is audited with it too; :func:`answer` adds the person ids returned."""
     g.audit_query = query
-    g.audit_person_ids = list(person_ids)
+
+
+def answer(
+    payload: Any,
+    ids: Iterable[str] = (),
+    *,
+    query: dict[str, Any] | None = None,
+    redact: bool = True,
+    status: int = 200,
+) -> Response:
+    """The route's answer: ``payload`` as JSON (or a ready :class:`Response`, such as a file),
+    audited with the person ids ``ids``.
+
+    With ``redact`` (the default: a route that forgets fails closed), victims' contact details
+    in ``payload`` are redacted for the caller's role (:func:`~graphsvc.security.redaction.redact_response`)
+    and every person id the redacted answer names is audited after ``ids``. Without it the
+    payload is sent as given and only ``ids`` are audited: for answers that hold no contact
+    details or were redacted where they were made. ``query`` replaces what :func:`record` said
+    was asked, when the answer tells more (how many nodes an export held).
+    """
+    person_ids = list(ids)
+    if redact:
+        if isinstance(payload, Response):
+            raise TypeError("a ready Response cannot be redacted: redact the data it was made from")
+        payload = redact_response(graph_db.get(), payload, principal().role.value)
+        person_ids.extend(person_ids_in(payload))
+    if query is not None:
+        g.audit_query = query
+    g.audit_person_ids = person_ids
+    response = payload if isinstance(payload, Response) else jsonify(payload)
+    if status != 200:
+        response.status_code = status
+    return response
+
+
+def request_audit_query(query: dict[str, Any]) -> dict[str, Any]:
+    """``query`` with the request it came in (request id, method, path), as the audit stores it."""
+    return {"request_id": g.get("request_id"), "method": request.method, "path": request.path, **query}
 
 
 def audit_now(action: str, status: int, query: dict[str, Any], person_ids: list[str]) -> None:
-    who: Principal = g.principal
-    audit_log.append_entry(
+    """Write an audit entry for this request at once (beside the one :func:`require` writes)."""
+    security.audit_request(
         graph_db.get(),
-        actor=who.actor,
-        role=who.role.value,
+        g.principal,
         action=action,
         purpose=g.get("purpose"),
-        query={"request_id": g.get("request_id"), "method": request.method, "path": request.path, **query},
+        query=request_audit_query(query),
         person_ids=person_ids,
         status=status,
     )
@@ -205,59 +188,3 @@ def require(permission: Permission, *, purpose: bool = False, audit: str | None 
         return wrapper  # type: ignore[return-value]
 
     return decorate
-
-
-def document(doc: ApiDoc) -> Callable[[F], F]:
-    """Attach the OpenAPI description of a route (put it outermost, above :func:`require`)."""
-
-    def decorate(view: F) -> F:
-        view.api_doc = doc  # type: ignore[attr-defined]
-        return view
-
-    return decorate
-
-
-def _field_errors(exc: ValidationError) -> list[dict[str, Any]]:
-    return [
-        {"field": ".".join(str(p) for p in err["loc"]) or None, "message": err["msg"].removeprefix("Value error, ")}
-        for err in exc.errors(include_url=False, include_context=False, include_input=False)
-    ]
-
-
-M = TypeVar("M", bound=BaseModel)
-
-
-def parse_query(model: type[M]) -> M:
-    """The query string validated by ``model`` (400 with the faulty parameters otherwise)."""
-    data: dict[str, Any] = {}
-    for name in request.args:
-        values = request.args.getlist(name)
-        data[name] = values if len(values) > 1 else values[0]
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise BadRequest("invalid query parameters", _field_errors(exc)) from None
-
-
-def require_content_type(*allowed_types: str) -> str:
-    mimetype = request.mimetype or ""
-    if mimetype not in allowed_types:
-        raise UnsupportedMediaType(
-            f"send the body as {' or '.join(allowed_types)}", {"received": mimetype or None}
-        )
-    return mimetype
-
-
-def parse_json_body(model: type[M]) -> M:
-    """The JSON body validated by ``model``: 415 for another type, 400 for bad JSON, 422 invalid."""
-    require_content_type("application/json")
-    try:
-        data = request.get_json(silent=True)
-    except RecursionError:  # nested deeper than the decoder's stack: not JSON we accept
-        data = None
-    if data is None:
-        raise BadRequest("the body is not valid JSON")
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise InvalidInput("the request body is not valid", _field_errors(exc)) from None

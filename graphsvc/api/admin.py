@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 
-from flask import current_app, jsonify
+from flask import Response, current_app
 
-from graphsvc.security import audit as audit_log
-from graphsvc.security import keys as auth
-from graphsvc.api import bp
-from graphsvc.api.access import ApiDoc, audit_now, document, parse_json_body, parse_query, require
+from graphsvc.api.access import answer, audit_now, require
+from graphsvc.api.blueprint import bp
+from graphsvc.api.openapi import ApiDoc, document
+from graphsvc.api.parsing import is_key_id, parse_json_body, parse_query
 from graphsvc.api.schemas import ApiKeyCreated, ApiKeyList, ApiKeyOut, AuditPage, AuditQuery, KeyCreateRequest
 from graphsvc.errors import NotFound
 from graphsvc.extensions import graph_db
+from graphsvc.security import audit as audit_log
+from graphsvc.security import keys as auth
 from graphsvc.security.policy import Permission
 
-_KEY_ID = re.compile(r"^[0-9a-f]{16}$")
+# The admin routes are not audited by require (an administration entry is written for each
+# change, none for reads of the log or the key list) and answer unredacted: admins see all.
 
 
 def _utc_text(value: dt.datetime | None) -> str | None:
@@ -41,7 +43,7 @@ def _utc_text(value: dt.datetime | None) -> str | None:
     )
 )
 @require(Permission.ADMIN)
-def get_audit():  # type: ignore[no-untyped-def]
+def get_audit() -> Response:
     q = parse_query(AuditQuery)
     entries = audit_log.find_entries(
         graph_db.get(),
@@ -54,37 +56,35 @@ def get_audit():  # type: ignore[no-untyped-def]
         before_seq=int(q.cursor) if q.cursor else None,
     )
     next_cursor = str(entries[-1]["seq"]) if len(entries) == q.limit else None
-    return jsonify({"entries": entries, "next_cursor": next_cursor})
+    return answer({"entries": entries, "next_cursor": next_cursor}, redact=False)
 
 
 @bp.get("/keys")
 @document(ApiDoc(summary="Every API key (never a hash)", tag="admin", response=ApiKeyList,
                  errors=(401, 403, 429, 503)))
 @require(Permission.ADMIN)
-def get_keys():  # type: ignore[no-untyped-def]
-    return jsonify({"keys": auth.list_keys(graph_db.get())})
+def get_keys() -> Response:
+    return answer({"keys": auth.list_keys(graph_db.get())}, redact=False)
 
 
 @bp.post("/keys")
 @document(ApiDoc(summary="Create an API key (the key is in this answer only)", tag="admin",
                  body=KeyCreateRequest, response=ApiKeyCreated, errors=(400, 401, 403, 409, 415, 422, 429, 503)))
 @require(Permission.ADMIN)
-def post_key():  # type: ignore[no-untyped-def]
+def post_key() -> Response:
     body = parse_json_body(KeyCreateRequest)
     token, public = auth.create_key(graph_db.get(), role=body.role, name=body.name)
     audit_now("administration", 201, {"op": "key_created", "key_id": public["key_id"], "key_role": body.role}, [])
-    response = jsonify({**public, "key": token})
-    response.status_code = 201
-    return response
+    return answer({**public, "key": token}, redact=False, status=201)
 
 
 @bp.delete("/keys/<key_id>")
 @document(ApiDoc(summary="Revoke an API key", tag="admin", response=ApiKeyOut, errors=(401, 403, 404, 429, 503)))
 @require(Permission.ADMIN)
-def delete_key(key_id: str):  # type: ignore[no-untyped-def]
-    revoked = auth.revoke_key(graph_db.get(), key_id) if _KEY_ID.match(key_id) else None
+def delete_key(key_id: str) -> Response:
+    revoked = auth.revoke_key(graph_db.get(), key_id) if is_key_id(key_id) else None
     if revoked is None:
         raise NotFound("no active key with that id")
     current_app.extensions["graphsvc.keyring"].forget(key_id)
     audit_now("administration", 200, {"op": "key_revoked", "key_id": key_id}, [])
-    return jsonify(revoked)
+    return answer(revoked, redact=False)

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from flask import current_app, jsonify
+from flask import Response, current_app
 
-from graphsvc.api import bp
-from graphsvc.api.access import ApiDoc, document
+from graphsvc.api.access import answer
+from graphsvc.api.blueprint import bp
+from graphsvc.api.openapi import ApiDoc, build_document, document
 
 
 @bp.get("/openapi.json")
 @document(ApiDoc(summary="This API's OpenAPI 3.1 document", tag="service",
                  response_content={"application/json": {"schema": {"type": "object"}}}))
-def openapi_document():  # type: ignore[no-untyped-def]
-    from graphsvc.api.openapi import build_document
-
+def openapi_document() -> Response:
     state = current_app.extensions.setdefault("graphsvc.api.openapi", {})
     if "doc" not in state:
         state["doc"] = build_document(current_app)
-    return jsonify(state["doc"])
+    return answer(state["doc"], redact=False)

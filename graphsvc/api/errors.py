@@ -1,7 +1,9 @@
-"""The one JSON error shape, written by app-wide handlers: ``{"error": {code, message, details?}}``.
+"""The HTTP error edge: the API's own errors and the one JSON error shape,
+``{"error": {code, message, details?}}``, written by app-wide handlers.
 
-Every failure leaves through here: graphsvc errors with their status, HTTP errors from routing
-and body limits (404, 405, 413...), driver errors that escaped translation (503), and anything
+Every failure leaves through :func:`register_error_handlers`: graphsvc errors with their status
+(the kinds of :mod:`graphsvc.errors` and the HTTP-only ones below), HTTP errors from routing and
+body limits (404, 405, 413...), driver errors that escaped translation (503), and anything
 unexpected (500, logged with its traceback server-side, never shown to the client).
 """
 
@@ -16,7 +18,17 @@ from werkzeug.exceptions import HTTPException
 
 from graphsvc.errors import DatabaseUnavailable, GraphsvcError, JobPending
 
-__all__ = ["register_error_handlers", "error_response", "RETRY_AFTER_UNAVAILABLE_S"]
+__all__ = [
+    "register_error_handlers",
+    "error_response",
+    "RETRY_AFTER_UNAVAILABLE_S",
+    "BadRequest",
+    "PurposeRequired",
+    "RateLimited",
+    "UnsupportedMediaType",
+    "RecordsInvalid",
+    "TooManyRecords",
+]
 
 log = logging.getLogger("graphsvc.api")
 RETRY_AFTER_UNAVAILABLE_S = 5
@@ -33,6 +45,51 @@ _HTTP_CODES = {
     415: "unsupported_media_type",
     429: "rate_limited",
 }
+
+
+class BadRequest(GraphsvcError):
+    """The request cannot be read: bad JSON, a bad query parameter."""
+
+    code = "bad_request"
+    status = 400
+
+
+class PurposeRequired(BadRequest):
+    """A read of person data without a usable ``X-Purpose``."""
+
+    code = "purpose_required"
+
+
+class RateLimited(GraphsvcError):
+    """Too many requests (or failed authentications); ``retry_after`` becomes ``Retry-After``."""
+
+    code = "rate_limited"
+    status = 429
+
+    def __init__(self, retry_after: int, what: str = "requests for this API key") -> None:
+        super().__init__(f"too many {what}; retry after {retry_after} s", {"retry_after": retry_after})
+        self.retry_after = retry_after
+
+
+class UnsupportedMediaType(GraphsvcError):
+    code = "unsupported_media_type"
+    status = 415
+
+
+class RecordsInvalid(GraphsvcError):
+    """``POST /records`` found faults: every one is in ``details`` and in the top-level ``errors``."""
+
+    code = "invalid_records"
+    status = 422
+
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
+        super().__init__(f"{len(errors)} fault(s) found; nothing was written", errors)
+        self.extra = {"errors": errors}
+
+
+class TooManyRecords(GraphsvcError):
+    code = "payload_too_large"
+    status = 413
 
 
 def error_response(

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from flask import Response
 
-from graphsvc.api import bp
-from graphsvc.api.access import ApiDoc, check_person_id, document, parse_query, principal, record, require
+from graphsvc.api.access import answer, principal, record, require
+from graphsvc.api.blueprint import bp
+from graphsvc.api.openapi import ApiDoc, document
+from graphsvc.api.parsing import check_person_id, parse_query
 from graphsvc.api.schemas import NETWORK_FORMATS, NetworkQuery
 from graphsvc.export import FORMATS, render
 from graphsvc.extensions import graph_db
@@ -35,14 +37,15 @@ _CONTENT = {
 def get_network(id: str) -> Response:  # noqa: A002 - the contract's path parameter
     check_person_id(id)
     q = parse_query(NetworkQuery)
-    record({"person_id": id, "depth": q.depth, "format": q.format}, [id])
+    query = {"person_id": id, "depth": q.depth, "format": q.format}
+    record(query)
     who = principal()
     network = person_network(graph_db.get(), id, q.depth, who.role.value, who.actor)
     content, mimetype = render(network, q.format)
     ids = [str(a["record_id"]) for _, a in network.graph.nodes(data=True) if a.get("type") == "person"]
-    record({"person_id": id, "depth": q.depth, "format": q.format, "exported_nodes": network.graph.number_of_nodes()},
-           [id, *ids])
     ext = FORMATS[q.format].extension
     response = Response(content, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="network-{id}-d{q.depth}.{ext}"'
-    return response
+    # The network was redacted for the caller's role as it was read (person_network).
+    return answer(response, [id, *ids], redact=False,
+                  query={**query, "exported_nodes": network.graph.number_of_nodes()})

@@ -2,26 +2,26 @@
 
 from __future__ import annotations
 
-from flask import jsonify
+from flask import Response
 
-from graphsvc.api import bp
-from graphsvc.api.access import ApiDoc, document
+from graphsvc.api.access import answer
+from graphsvc.api.blueprint import bp
+from graphsvc.api.openapi import ApiDoc, document
 from graphsvc.api.schemas import Status
 from graphsvc.extensions import graph_db
 
 
 @bp.get("/health")
 @document(ApiDoc(summary="Liveness: the process answers (never touches Neo4j)", tag="service", response=Status))
-def health():  # type: ignore[no-untyped-def]
+def health() -> Response:
     """Liveness: the process answers. Never touches Neo4j."""
-    return jsonify({"status": "ok"})
+    return answer({"status": "ok"}, redact=False)
 
 
 @bp.get("/ready")
 @document(ApiDoc(summary="Readiness: Neo4j answers (503 with Retry-After while it does not)", tag="service",
                  response=Status, errors=(503,)))
-def ready():  # type: ignore[no-untyped-def]
+def ready() -> Response:
     """Readiness: Neo4j answers a read (503 with Retry-After while it does not)."""
-    db = graph_db.get()
-    db.ping()
-    return jsonify({"status": "ready"})
+    graph_db.get().ping()
+    return answer({"status": "ready"}, redact=False)

@@ -10,19 +10,20 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from flask import Response, jsonify
+from flask import Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from graphsvc.services import resolution as resolve
-from graphsvc.api import bp
-from graphsvc.api.access import ApiDoc, check_person_id, document, parse_json_body, parse_query, principal, record, require
+from graphsvc.api.access import answer, principal, record, require
+from graphsvc.api.blueprint import bp
+from graphsvc.api.openapi import ApiDoc, document
+from graphsvc.api.parsing import check_person_id, parse_json_body, parse_query
 from graphsvc.errors import InvalidInput
 from graphsvc.extensions import graph_db
 from graphsvc.security.policy import Permission
+from graphsvc.services import resolution as resolve
+from loaders.records import RecordId
 
 __all__ = ["DecisionRequest", "LinksQuery", "Link", "DecisionResponse", "LinksResponse"]
-
-_ID = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._:\-]{1,128}$")]
 
 
 class DecisionRequest(BaseModel):
@@ -34,7 +35,7 @@ class DecisionRequest(BaseModel):
 class LinksQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
     status: Literal["proposed", "confirmed", "rejected"] | None = None
-    person_id: _ID | None = None
+    person_id: RecordId | None = None
     limit: int = Field(default=50, ge=1, le=500)
     cursor: Annotated[str, StringConstraints(min_length=3, max_length=260)] | None = None
 
@@ -70,13 +71,14 @@ def _decide(a: str, b: str, decision: str) -> Response:
     check_person_id(b)
     body = parse_json_body(DecisionRequest)
     query = {"op": f"link_{decision}", "a": a, "b": b, "reason": body.reason}
-    record(query, [a, b])
+    record(query)
     who = principal()
     out = resolve.decide(graph_db.get(), a, b, decision, actor=who.actor, role=who.role.value,
                          reason=body.reason, purpose=None, audit_it=False)  # the route's audit entry
-    record({**query, "from_status": out["previous_status"], "to_status": out["link"]["status"]},
-           [out["link"]["a"], out["link"]["b"]])
-    return jsonify(out)
+    # Not redacted: a link's evidence is levels and weights keyed by field name ("phones"...), no
+    # contact details, and redaction would blank it. The audit names the pair as the link has it.
+    return answer(out, [out["link"]["a"], out["link"]["b"]], redact=False,
+                  query={**query, "from_status": out["previous_status"], "to_status": out["link"]["status"]})
 
 
 _DECISION_ERRORS = (400, 401, 403, 404, 409, 415, 422, 429, 503)
@@ -118,8 +120,7 @@ def post_link_undo(a: str, b: str) -> Response:
 @require(Permission.READ, purpose=True, audit="consultation")
 def get_links() -> Response:
     q = parse_query(LinksQuery)
-    params = q.model_dump(mode="json")
-    record({"params": params}, [])
+    record({"params": q.model_dump(mode="json")})
     after: tuple[str, str] | None = None
     if q.cursor is not None:
         a, sep, b = q.cursor.partition("|")
@@ -127,5 +128,4 @@ def get_links() -> Response:
             raise InvalidInput("cursor is not one this service issued", {"field": "cursor"})
         after = (a, b)
     out = resolve.list_links(graph_db.get(), status=q.status, person_id=q.person_id, limit=q.limit, after=after)
-    record({"params": params}, sorted({p for link in out["links"] for p in (link["a"], link["b"])}))
-    return jsonify(out)
+    return answer(out, sorted({p for link in out["links"] for p in (link["a"], link["b"])}), redact=False)  # see _decide

@@ -1,6 +1,6 @@
 """The OpenAPI 3.1 document, generated from the routes themselves.
 
-Every ``/api/v1`` route carries an :class:`~graphsvc.api.access.ApiDoc` naming the pydantic
+Every ``/api/v1`` route carries an :class:`ApiDoc` (attached with :func:`document`) naming the pydantic
 models that validate its query string and body and describe its answer; :func:`build_document`
 walks ``app.url_map``, turns each model into JSON Schema with pydantic's own
 ``model_json_schema`` (JSON Schema 2020-12, which OpenAPI 3.1 uses unchanged) and assembles the
@@ -12,23 +12,55 @@ so the document cannot drift from what is served. Why this approach rather than 
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from flask import Flask
 from pydantic import BaseModel, TypeAdapter
 
-from graphsvc.api.access import ApiDoc
+from graphsvc.api.parsing import KEY_ID_PATTERN, PATH_ID_PATTERN
 from graphsvc.api.schemas import ErrorResponse, RecordsRejected
 
-__all__ = ["build_document", "PREFIX"]
+__all__ = ["ApiDoc", "document", "build_document", "PREFIX"]
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 PREFIX = "/api/v1"
 REF = "#/components/schemas/{model}"
 
+
+@dataclass
+class ApiDoc:
+    """What the OpenAPI document says about a route."""
+
+    summary: str
+    tag: str
+    query: type[BaseModel] | None = None
+    body: type[BaseModel] | Any | None = None
+    body_content: tuple[str, ...] = ("application/json",)
+    response: type[BaseModel] | Any | None = None
+    response_content: dict[str, Any] = field(default_factory=dict)  # mimetype -> schema (raw)
+    errors: tuple[int, ...] = ()
+    description: str = ""
+    example: Any = None
+
+
+def document(doc: ApiDoc) -> Callable[[F], F]:
+    """Attach the OpenAPI description of a route (put it outermost, above
+    :func:`graphsvc.api.access.require`)."""
+
+    def decorate(view: F) -> F:
+        view.api_doc = doc  # type: ignore[attr-defined]
+        return view
+
+    return decorate
+
+
 _PATH_PARAMS: dict[str, dict[str, Any]] = {
-    "id": {"type": "string", "pattern": r"^[A-Za-z0-9_:\-][A-Za-z0-9._:\-]{0,127}$",
+    "id": {"type": "string", "pattern": PATH_ID_PATTERN,
            "description": "a person's record id", "example": "WMP-P-1042"},
-    "key_id": {"type": "string", "pattern": r"^[0-9a-f]{16}$", "description": "an API key's public id"},
+    "key_id": {"type": "string", "pattern": KEY_ID_PATTERN, "description": "an API key's public id"},
 }
 _PURPOSE_PARAM = {
     "name": "X-Purpose",

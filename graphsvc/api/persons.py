@@ -1,19 +1,19 @@
 """Reads of person data: check, profile, fixation, linked victims, patterns, search.
 
-Thin routes: validate, call :mod:`graphsvc.services`, redact for the caller's role, audit as a
-consultation with the person ids the answer names, serialise.
+Thin routes: validate, record what was asked, call :mod:`graphsvc.services`, and
+:func:`~graphsvc.api.access.answer`: redacted for the caller's role, audited as a consultation
+with the person ids the answer names.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from flask import Response, jsonify
+from flask import Response
 
 from graphsvc import services
-from graphsvc.api import bp
-from graphsvc.api.access import ApiDoc, check_person_id, document, parse_json_body, parse_query, principal, record, require
-from graphsvc.security.redaction import person_ids_in, redact_response
+from graphsvc.api.access import answer, record, require
+from graphsvc.api.blueprint import bp
+from graphsvc.api.openapi import ApiDoc, document
+from graphsvc.api.parsing import check_person_id, parse_json_body, parse_query
 from graphsvc.api.schemas import (
     CheckRequest,
     CheckResponse,
@@ -34,13 +34,6 @@ _READ_ERRORS = (400, 401, 403, 422, 429, 503)
 _PERSON_ERRORS = (400, 401, 403, 404, 422, 429, 503)
 
 
-def _answer(payload: Any, query: dict[str, Any], extra_ids: list[str] | None = None) -> Response:
-    who = principal()
-    redacted = redact_response(graph_db.get(), payload, who.role.value)
-    record(query, [*(extra_ids or []), *person_ids_in(redacted)])
-    return jsonify(redacted)
-
-
 @bp.post("/check")
 @document(
     ApiDoc(
@@ -57,12 +50,8 @@ def _answer(payload: Any, query: dict[str, Any], extra_ids: list[str] | None = N
 def post_check() -> Response:
     body = parse_json_body(CheckRequest)
     subject = body.subject.model_dump(mode="json", exclude_none=True)
-    record({"subject_fields": sorted(k for k, v in subject.items() if v), "complainant_id": body.complainant_id}, [])
-    result = services.check(graph_db.get(), subject, complainant_id=body.complainant_id, limit=body.limit)
-    return _answer(
-        result,
-        {"subject_fields": sorted(k for k, v in subject.items() if v), "complainant_id": body.complainant_id},
-    )
+    record({"subject_fields": sorted(k for k, v in subject.items() if v), "complainant_id": body.complainant_id})
+    return answer(services.check(graph_db.get(), subject, complainant_id=body.complainant_id, limit=body.limit))
 
 
 @bp.get("/persons/<id>")
@@ -71,8 +60,8 @@ def post_check() -> Response:
 @require(Permission.READ, purpose=True, audit="consultation")
 def get_person(id: str) -> Response:  # noqa: A002
     check_person_id(id)
-    record({"person_id": id}, [id])
-    return _answer(services.person_profile(graph_db.get(), id), {"person_id": id}, [id])
+    record({"person_id": id})
+    return answer(services.person_profile(graph_db.get(), id), [id])
 
 
 @bp.get("/persons/<id>/fixation")
@@ -81,8 +70,8 @@ def get_person(id: str) -> Response:  # noqa: A002
 @require(Permission.READ, purpose=True, audit="consultation")
 def get_fixation(id: str) -> Response:  # noqa: A002
     check_person_id(id)
-    record({"person_id": id}, [id])
-    return _answer(services.fixation(graph_db.get(), id), {"person_id": id}, [id])
+    record({"person_id": id})
+    return answer(services.fixation(graph_db.get(), id), [id])
 
 
 @bp.get("/persons/<id>/linked-victims")
@@ -91,8 +80,8 @@ def get_fixation(id: str) -> Response:  # noqa: A002
 @require(Permission.READ, purpose=True, audit="consultation")
 def get_linked_victims(id: str) -> Response:  # noqa: A002
     check_person_id(id)
-    record({"person_id": id}, [id])
-    return _answer(services.linked_victims(graph_db.get(), id), {"person_id": id}, [id])
+    record({"person_id": id})
+    return answer(services.linked_victims(graph_db.get(), id), [id])
 
 
 @bp.get("/patterns/serial")
@@ -101,13 +90,12 @@ def get_linked_victims(id: str) -> Response:  # noqa: A002
 @require(Permission.READ, purpose=True, audit="consultation")
 def get_serial() -> Response:
     q = parse_query(SerialQuery)
-    params = q.model_dump(mode="json")
-    record({"params": params}, [])
+    record({"params": q.model_dump(mode="json")})
     result = services.serial(
         graph_db.get(), min_victims=q.min_victims, agency=q.agency, since=q.since, until=q.until,
         limit=q.limit, cursor=q.cursor,
     )
-    return _answer(result, {"params": params})
+    return answer(result)
 
 
 @bp.get("/patterns/unidentified")
@@ -116,9 +104,8 @@ def get_serial() -> Response:
 @require(Permission.READ, purpose=True, audit="consultation")
 def get_unidentified() -> Response:
     q = parse_query(UnidentifiedQuery)
-    params = q.model_dump(mode="json")
-    record({"params": params}, [])
-    return _answer(services.unidentified(graph_db.get(), limit=q.limit, cursor=q.cursor), {"params": params})
+    record({"params": q.model_dump(mode="json")})
+    return answer(services.unidentified(graph_db.get(), limit=q.limit, cursor=q.cursor))
 
 
 @bp.get("/search")
@@ -127,5 +114,5 @@ def get_unidentified() -> Response:
 @require(Permission.READ, purpose=True, audit="consultation")
 def get_search() -> Response:
     q = parse_query(SearchQuery)
-    record({"q": q.q, "limit": q.limit}, [])
-    return _answer(services.search(graph_db.get(), q.q, limit=q.limit), {"q": q.q, "limit": q.limit})
+    record({"q": q.q, "limit": q.limit})
+    return answer(services.search(graph_db.get(), q.q, limit=q.limit))

@@ -1,7 +1,7 @@
 """Request ids and structured JSON logs.
 
-Every request gets an id: the caller's ``X-Request-Id`` when it is a sane token (1-128 of
-``A-Z a-z 0-9 . _ : -``), else a fresh one; it is echoed in the response's ``X-Request-Id``,
+Every request gets an id: the caller's ``X-Request-Id`` when it is a sane token (the record-id
+rule, :data:`loaders.records.RECORD_ID`: 1-128 of ``A-Z a-z 0-9 . _ : -``), else a fresh one; it is echoed in the response's ``X-Request-Id``,
 stamped on every log line written while the request runs, and stored in its audit entry.
 
 One access-log line per request: method, path (never the query string, which may hold names),
@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import re
 import sys
 import time
 import uuid
@@ -21,9 +20,10 @@ from typing import Any
 
 from flask import Flask, Response, g, has_request_context, request
 
+from loaders.records import RECORD_ID
+
 __all__ = ["JsonFormatter", "RequestIdFilter", "init_app", "configure_logging"]
 
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 access_log = logging.getLogger("graphsvc.access")
 
 
@@ -91,7 +91,7 @@ def init_app(app: Flask) -> None:
     @app.before_request
     def _start() -> None:
         given = request.headers.get("X-Request-Id", "")
-        g.request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
+        g.request_id = given if RECORD_ID.match(given) else uuid.uuid4().hex
         g.started = time.perf_counter()
 
     @app.after_request

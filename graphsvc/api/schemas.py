@@ -13,8 +13,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from loaders.records import Address, RecordId, Text200, Token
 from graphsvc.security.audit import ACTIONS
+from graphsvc.security.keys import NAME_PATTERN
+from loaders.records import Address, RecordId, Text200, Token
 
 __all__ = [
     "CheckSubject",
@@ -157,7 +158,7 @@ class KeyCreateRequest(_Strict):
         extra="forbid", json_schema_extra={"examples": [{"name": "niche-rms", "role": "case_system"}]}
     )
 
-    name: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9 ._:@-]{1,100}$")]
+    name: Annotated[str, StringConstraints(pattern=NAME_PATTERN.pattern)]  # the key ring's own rule
     role: Literal["case_system", "investigator", "admin"]
 
 
