@@ -9,6 +9,7 @@ import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
+from graphsvc.analysis.identity import IdentityGroup, decode_evidence, identity_group, link_graph
 from graphsvc.graph.db import Database
 
 __all__ = [
@@ -255,8 +256,6 @@ def perpetrator_rows_in(db: Database, tx: Any, person_ids: Sequence[str], thresh
     ``known_links``: links already read, per person (see :func:`_identity_links_in`).
     ``unidentified=False`` leaves the linked unidentified incidents out (``[]``): for answers
     that show none of them (fixation)."""
-    from graphsvc.analysis.identity import IdentityGroup, decode_evidence, identity_group, link_graph
-
     if not person_ids:
         return {"groups": {}, "incidents": [], "orders": [], "unidentified": [], "persons": set()}
     links = _identity_links_in(db, tx, person_ids, threshold, known_links)
