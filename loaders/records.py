@@ -63,9 +63,14 @@ RecordId = Annotated[str, StringConstraints(pattern=RECORD_ID_PATTERN)]
 
 
 def iso(value: Any) -> Any:
-    """A date or date-time as ISO 8601 text (the one place answers format them); anything else,
-    ``None`` included, as it is."""
-    return value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else value
+    """A date or date-time as ISO 8601 text (the one place answers and the dump format them): a
+    :mod:`datetime` value, or the driver's own temporal value as read from Neo4j (its
+    ``iso_format``); anything else, ``None`` included, as it is."""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if hasattr(value, "iso_format"):
+        return value.iso_format()
+    return value
 Source = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32, pattern=r"^[^\x00-\x1f\x7f]+$")
 ]
