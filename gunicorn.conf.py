@@ -9,7 +9,8 @@ and the figures. Every value can be overridden from the environment.
   without queueing work inside Neo4j.
 - ``preload_app = False``: each worker builds the app after the fork, so each has its own
   Neo4j driver (drivers must not cross a fork). Per-process state (rate-limit buckets, the key
-  cache, the breaker) is documented as such in docs/api.md.
+  cache, the breaker, the register-wide jobs' cache, ``services.JobCache``) is documented as
+  such in docs/api.md.
 - ``post_worker_init``: each worker loads the intake check's model and freezes what start-up
   allocated out of the garbage collector's view (``services.warm_process``): full collections
   over the model's objects were the check's slowest moments (docs/analysis.md).

@@ -20,16 +20,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from benchlib import free_port
+from benchlib import neo4j
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
@@ -41,12 +39,12 @@ def _pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
 
 
-def _all_serial(db: Any, services: Any) -> list[dict[str, Any]]:
-    """Every page of ``services.serial(min_victims=2)``."""
+def _all_serial(db: Any, services: Any, jobs: Any) -> list[dict[str, Any]]:
+    """Every page of ``services.serial(min_victims=2)`` (the ranking kept in ``jobs``)."""
     listed: list[dict[str, Any]] = []
     cursor = None
     while True:
-        page = services.serial(db, min_victims=2, limit=200, cursor=cursor)
+        page = services.serial(db, min_victims=2, limit=200, cursor=cursor, jobs=jobs)
         listed += page["persons"]
         cursor = page["next_cursor"]
         if not cursor:
@@ -108,9 +106,7 @@ def main() -> None:
 
     logging.getLogger("neo4j").setLevel(logging.ERROR)
 
-    from graphsvc.graph import localdb
     from graphsvc import services
-    from graphsvc.config import Settings
     from graphsvc.graph.db import Database
     from graphsvc.synthetic import generate_register, truth_path_for
     from graphsvc.services.ingest import load
@@ -130,14 +126,12 @@ def main() -> None:
             elif row.get("kind") == "check":
                 probes.append(row)
 
-    home = Path(tempfile.mkdtemp(prefix="graphsvc-acc-"))
-    settings = Settings(home=home, local_bolt_port=free_port(), local_heap_mib=args.heap_mib,
-                        local_pagecache_mib=args.pagecache_mib)
-    localdb.start(settings, timeout_s=180)
     result: dict[str, Any] = {"people": args.people, "seed": args.seed}
-    try:
+    with neo4j(heap_mib=args.heap_mib, pagecache_mib=args.pagecache_mib) as settings:
         db = Database(settings)
         db.apply_schema()
+        # the register-wide jobs' cache, as the CLI builds it: pages after the first come from it
+        jobs = services.JobCache(ttl_s=settings.pattern_cache_s, wait_s=None)
         t0 = time.perf_counter()
         summary = load(db, read_path(path), batch_size=2000)
         result["load_seconds"] = round(time.perf_counter() - t0, 1)
@@ -147,7 +141,7 @@ def main() -> None:
         entity_of = {pid: e["entity_id"] for e in entities for pid in e["person_ids"]}
         truth_serial = {e["entity_id"] for e in entities if e.get("serial")}
         t0 = time.perf_counter()
-        listed = _all_serial(db, services)
+        listed = _all_serial(db, services, jobs)
         serial_seconds = time.perf_counter() - t0
         predicted = {entity_of.get(p) for row in listed for p in row.get("person_ids", [row["person_id"]])} - {None}
         tp = len(predicted & truth_serial)
@@ -159,7 +153,7 @@ def main() -> None:
         }
 
         first_page = time.perf_counter()
-        services.serial(db, min_victims=2, limit=50)
+        services.serial(db, min_victims=2, limit=50, jobs=jobs)
         result["serial"]["cached_page_ms"] = round((time.perf_counter() - first_page) * 1000, 1)
 
         # the same, seeing through the proposals graphsvc resolve itself writes (unreviewed
@@ -168,7 +162,7 @@ def main() -> None:
         from graphsvc.services.resolution import load_model, resolve_all
 
         resolved = resolve_all(db, load_model(settings), actor="bench", purpose="accuracy benchmark")
-        listed = _all_serial(db, services)
+        listed = _all_serial(db, services, jobs)
         predicted = {entity_of.get(p) for row in listed for p in row.get("person_ids", [row["person_id"]])} - {None}
         tp = len(predicted & truth_serial)
         result["serial_with_resolve_proposals"] = {
@@ -188,7 +182,7 @@ def main() -> None:
                    "evidence: $evidence, decided_by: 'bench'}]->(b)", pairs=pairs,
                    evidence=json.dumps({"source": "truth"}))
         t0 = time.perf_counter()
-        listed = _all_serial(db, services)
+        listed = _all_serial(db, services, jobs)
         predicted = {entity_of.get(p) for row in listed for p in row.get("person_ids", [row["person_id"]])} - {None}
         tp = len(predicted & truth_serial)
         result["serial_with_confirmed_links"] = {
@@ -228,7 +222,7 @@ def main() -> None:
         clusters: list[dict[str, Any]] = []
         cursor = None
         while True:
-            page = services.unidentified(db, limit=200, cursor=cursor)
+            page = services.unidentified(db, limit=200, cursor=cursor, jobs=jobs)
             clusters += page["clusters"]
             cursor = page["next_cursor"]
             if not cursor:
@@ -246,9 +240,6 @@ def main() -> None:
             "seconds_all_pages": round(cluster_seconds, 2),
         }
         db.close()
-    finally:
-        localdb.stop(settings)
-        shutil.rmtree(home, ignore_errors=True)
     print(json.dumps(result, indent=2))
 
 

@@ -12,7 +12,6 @@ Results are in docs/analysis.md ("Refreshed in the background").
 from __future__ import annotations
 
 import logging
-import os
 import sys
 import time
 from pathlib import Path
@@ -28,21 +27,20 @@ def main() -> None:
     from graphsvc.graph.db import Database
 
     db = Database(Settings.from_env())
-    os.environ["GRAPHSVC_PATTERN_CACHE_S"] = "120"
-    services.set_job_wait(None)
+    jobs = services.JobCache(ttl_s=120, wait_s=None)
     t = time.perf_counter()
-    a = services.serial(db)
+    a = services.serial(db, jobs=jobs)
     print("first page", round(time.perf_counter() - t, 1), "s; computed_at", a["computed_at"], flush=True)
-    os.environ["GRAPHSVC_PATTERN_CACHE_S"] = "1"
+    jobs.ttl_s = 1
     time.sleep(1.5)
-    services.set_job_wait(20)
+    jobs.wait_s = 20
     t = time.perf_counter()
-    b = services.serial(db)
+    b = services.serial(db, jobs=jobs)
     print("past the refresh age", round((time.perf_counter() - t) * 1000, 1), "ms; computed_at", b["computed_at"],
           "; same page", b["persons"] == a["persons"], flush=True)
     t0 = time.perf_counter()
     while True:
-        c = services.serial(db)
+        c = services.serial(db, jobs=jobs)
         if c["computed_at"] != a["computed_at"]:
             break
         time.sleep(2)

@@ -6,8 +6,15 @@ from typing import Any
 
 from flask import Flask
 
+from graphsvc.api import availability, requestlog
+from graphsvc.api import bp as api_bp
+from graphsvc.api import register_error_handlers
 from graphsvc.config import Settings
 from graphsvc.extensions import graph_db
+from graphsvc.security.keys import KeyRing
+from graphsvc.security.ratelimit import TokenBucketLimiter
+from graphsvc.services.jobs import JobCache
+from graphsvc.web import bp as web_bp
 
 __all__ = ["create_app"]
 
@@ -42,14 +49,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config["GRAPHSVC_SETTINGS"] = settings
 
     graph_db.init_app(app)
-    from graphsvc import services
-
-    services.set_job_wait(app.config["JOB_WAIT_S"])
-
-    from graphsvc.api import bp as api_bp, register_error_handlers
-    from graphsvc.api import availability, requestlog
-    from graphsvc.security.keys import KeyRing
-    from graphsvc.security.ratelimit import TokenBucketLimiter
+    # the register-wide jobs' answers (serial ranking, clusters): kept per app, refreshed after
+    # pattern_cache_s, a request waiting at most JOB_WAIT_S for a run
+    JobCache().init_app(app)
 
     app.extensions["graphsvc.keyring"] = KeyRing(cache_ttl_s=app.config["API_KEY_CACHE_TTL_S"])
     app.extensions["graphsvc.limiter"] = TokenBucketLimiter(
@@ -63,8 +65,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     requestlog.init_app(app)
     availability.init_app(app)
     app.register_blueprint(api_bp)
-    from graphsvc.web import bp as web_bp
-
     app.register_blueprint(web_bp)
     register_error_handlers(app)
     return app

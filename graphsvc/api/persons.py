@@ -93,7 +93,7 @@ def get_serial() -> Response:
     record({"params": q.model_dump(mode="json")})
     result = services.serial(
         graph_db.get(), min_victims=q.min_victims, agency=q.agency, since=q.since, until=q.until,
-        limit=q.limit, cursor=q.cursor,
+        limit=q.limit, cursor=q.cursor, jobs=services.current_jobs(),
     )
     return answer(result)
 
@@ -105,7 +105,7 @@ def get_serial() -> Response:
 def get_unidentified() -> Response:
     q = parse_query(UnidentifiedQuery)
     record({"params": q.model_dump(mode="json")})
-    return answer(services.unidentified(graph_db.get(), limit=q.limit, cursor=q.cursor))
+    return answer(services.unidentified(graph_db.get(), limit=q.limit, cursor=q.cursor, jobs=services.current_jobs()))
 
 
 @bp.get("/search")

@@ -11,6 +11,7 @@ import sys
 import pytest
 
 from graphsvc import services
+from graphsvc.config import Settings
 from graphsvc.errors import InvalidInput, NotFound
 from tests.analysis_records import incident, order, person, series
 
@@ -56,11 +57,13 @@ def test_identity_links_confirmed_count_proposed_marked_rejected_never(linked) -
     assert persons[0]["identity"]["unconfirmed"][0]["probability"] == 0.95
 
 
-def test_link_threshold_is_configurable(linked, monkeypatch) -> None:
-    monkeypatch.setenv("GRAPHSVC_LINK_THRESHOLD", "0.4")
-    assert services.fixation(linked, "A")["pattern"]["victim_count"] == 4  # D's proposal now counts
-    monkeypatch.setenv("GRAPHSVC_LINK_THRESHOLD", "0.99")
-    assert services.fixation(linked, "A")["pattern"]["victim_count"] == 2  # confirmed only
+def test_link_threshold_is_configurable(linked) -> None:  # type: ignore[no-untyped-def]
+    def at(threshold: str):  # type: ignore[no-untyped-def]
+        settings = Settings.from_env({"GRAPHSVC_LINK_THRESHOLD": threshold})
+        return linked.with_settings(linked.settings.with_overrides(link_threshold=settings.link_threshold))
+
+    assert services.fixation(at("0.4"), "A")["pattern"]["victim_count"] == 4  # D's proposal now counts
+    assert services.fixation(at("0.99"), "A")["pattern"]["victim_count"] == 2  # confirmed only
 
 
 def test_check_shows_a_confirmed_group_once(db, load) -> None:
@@ -144,8 +147,7 @@ def test_serial_ranking_filters_and_pagination(db, load) -> None:
             services.serial(db, **bad)  # type: ignore[arg-type]
 
 
-def test_unidentified_clusters_and_the_bridging_identifier(db, load, monkeypatch) -> None:
-    monkeypatch.setenv("GRAPHSVC_PATTERN_CACHE_S", "0")
+def test_unidentified_clusters_and_the_bridging_identifier(db, load) -> None:
     ph = {"phones": ["07700 900001"], "vehicles": ["AB12 CDE"]}
     load([person(v) for v in ("V1", "V2", "V3", "V4", "V5", "V6")]
          + [person("NAMED", "Nate", "Named", emails=["x@example.org"]), person("OFF")]
@@ -248,29 +250,28 @@ def test_cli_commands_print_json_and_audit(db, load, neo4j_env) -> None:
     assert "O" in rows[0]["ids"]
 
 
-def test_register_wide_jobs_are_cached_until_the_graph_changes(db, load, monkeypatch) -> None:
-    monkeypatch.setenv("GRAPHSVC_PATTERN_CACHE_S", "600")
+def test_register_wide_jobs_are_cached_until_the_graph_changes(db, load) -> None:
+    jobs = services.JobCache(ttl_s=600, wait_s=None)
     load([person(p) for p in ("O", "V1", "V2", "V3")]
          + [incident("I1", 0, "text", ["O"], ["V1"]), incident("I2", 1, "text", ["O"], ["V2"]),
             incident("U1", 2, "text", [], ["V1"], identifiers_used={"phones": ["07700 900100"]}),
             incident("U2", 3, "text", [], ["V2"], identifiers_used={"phones": ["07700 900100"]})])
-    first = services.serial(db)
-    assert services.serial(db) == first and first["persons"][0]["victim_count"] == 2
-    assert len(services.unidentified(db)["clusters"]) == 1
+    first = services.serial(db, jobs=jobs)
+    assert services.serial(db, jobs=jobs) == first and first["persons"][0]["victim_count"] == 2
+    assert len(services.unidentified(db, jobs=jobs)["clusters"]) == 1
     load([incident("I3", 4, "assault", ["O"], ["V3"]),
           incident("U3", 5, "text", [], ["V3"], identifiers_used={"phones": ["07700 900100"]})])
-    again = services.serial(db)["persons"][0]
+    again = services.serial(db, jobs=jobs)["persons"][0]
     assert again["victim_count"] == 3
-    assert services.unidentified(db)["clusters"][0]["incident_ids"] == ["U1", "U2", "U3"]
+    assert services.unidentified(db, jobs=jobs)["clusters"][0]["incident_ids"] == ["U1", "U2", "U3"]
     # an identity decision changes the answer at once, counts or not
     load([person("O2"), person("V4"), incident("J1", 6, "text", ["O2"], ["V4"])])
-    assert services.serial(db)["persons"][0]["victim_count"] == 3
+    assert services.serial(db, jobs=jobs)["persons"][0]["victim_count"] == 3
     _link(db, "O", "O2", "confirmed", 1.0)
-    assert services.serial(db)["persons"][0]["victim_count"] == 4
+    assert services.serial(db, jobs=jobs)["persons"][0]["victim_count"] == 4
 
 
-def test_victim_records_joined_by_a_confirmed_link_count_once(db, load, monkeypatch) -> None:
-    monkeypatch.setenv("GRAPHSVC_PATTERN_CACHE_S", "0")
+def test_victim_records_joined_by_a_confirmed_link_count_once(db, load) -> None:
     load([person(p) for p in ("O", "VA", "VB", "VC")]
          + [incident("I1", 0, "text", ["O"], ["VA"]), incident("I2", 1, "text", ["O"], ["VB"]),
             incident("I3", 2, "text", ["O"], ["VC"])])

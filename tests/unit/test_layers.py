@@ -3,7 +3,7 @@
 Read from the source with :mod:`ast` (nothing is imported): every ``import`` and ``from ...
 import`` of a graphsvc or loaders module, at module level or inside a function, is an edge.
 A function-local import of one of our modules is allowed only where a comment on its line or
-the line above says ``heavy:`` and names the heavy dependency it defers (Splink and DuckDB, for
+in the comment lines right above says ``heavy:`` and names the heavy dependency it defers (Splink and DuckDB, for
 example): never to hide a cycle.
 """
 
@@ -118,8 +118,12 @@ def test_function_local_imports_say_why() -> None:
         for target, line, local in _imports(module, path, known):
             if not local:
                 continue
-            context = lines[line - 1] + (lines[line - 2] if line >= 2 else "")
-            if "heavy:" not in context:
+            context = [lines[line - 1]]
+            above = line - 2
+            while above >= 0 and lines[above].strip().startswith("#"):  # the comment block above it
+                context.append(lines[above])
+                above -= 1
+            if not any("heavy:" in text for text in context):
                 unexplained.append(f"{path.relative_to(ROOT)}:{line}: {target}")
     assert not unexplained, ("function-local imports of our own modules without a 'heavy:' comment "
                              "naming the heavy dependency they defer:\n" + "\n".join(unexplained))

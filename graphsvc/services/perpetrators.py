@@ -1,0 +1,83 @@
+"""Perpetrators seen through identity links: a person record with the records counted with it,
+their incidents, orders and linked unidentified incidents, and the summary each answer lists."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from graphsvc.analysis.fixation import Thresholds, fixation_report, order_ref
+from graphsvc.analysis.flags import flags as compute_flags
+from graphsvc.analysis.identity import IdentityGroup
+from graphsvc.graph.db import Database
+from graphsvc.repository import analysis as repo
+
+
+class _Perpetrator:
+    """One person record and the records counted with it, their incidents and orders."""
+
+    def __init__(self, group: IdentityGroup, incidents: list[dict[str, Any]], orders: list[dict[str, Any]],
+                 by_offender: Mapping[str, list[int]] | None = None) -> None:
+        """``by_offender``, when given, maps an offender id to the positions of their incidents in
+        ``incidents`` (so a batch of perpetrators does not scan every incident once each)."""
+        self.group = group
+        members = set(group.members)
+        if by_offender is not None:
+            incidents = [incidents[k] for k in sorted({k for m in members for k in by_offender.get(m, ())})]
+        self.incidents = []
+        for i in incidents:
+            offenders = i["offender_ids"]
+            if members.issuperset(offenders):  # every offender named is one of them (the usual case)
+                if offenders:
+                    self.incidents.append(i)
+                continue
+            mine = [p for p in offenders if p in members]
+            if mine:
+                self.incidents.append({**i, "offender_ids": mine})
+        self.orders = [o for o in orders if o.get("respondent_id") in members and o.get("issued_on") is not None]
+        self.unidentified: list[dict[str, Any]] = []
+
+    def report(self, today: dt.date, th: Thresholds) -> dict[str, Any]:
+        return fixation_report(self.group.person_id, self.incidents, self.orders, self.group.members, today, th,
+                               self.group.unconfirmed, time_ordered=True)  # incident_table's order
+
+
+def _perpetrators(db: Database, person_ids: Sequence[str], threshold: float) -> dict[str, _Perpetrator]:
+    """Batch: each person's identity group, incidents, orders and linked unidentified incidents
+    (one transaction)."""
+    if not person_ids:
+        return {}
+    return _perpetrators_from(repo.perpetrator_rows(db, person_ids, threshold))
+
+
+def _perpetrators_from(rows: Mapping[str, Any]) -> dict[str, _Perpetrator]:
+    """:func:`_perpetrators` from rows already read (``repo.perpetrator_rows``: one per person
+    id it was given)."""
+    groups = rows["groups"]
+    by_offender: dict[str, list[int]] = {}
+    for k, incident in enumerate(rows["incidents"]):
+        for o in incident["offender_ids"]:
+            by_offender.setdefault(o, []).append(k)
+    out = {p: _Perpetrator(g, rows["incidents"], rows["orders"], by_offender) for p, g in groups.items()}
+    for perp in out.values():
+        members = set(perp.group.members)
+        perp.unidentified = [u for u in rows["unidentified"] if u["person_id"] in members]
+    return out
+
+
+def _summary(db: Database, perps: Mapping[str, _Perpetrator], today: dt.date, th: Thresholds,
+             complainant_id: str | None = None) -> dict[str, dict[str, Any]]:
+    """victim_count, incident_count, orders, flags and identity of each perpetrator."""
+    out: dict[str, dict[str, Any]] = {}
+    for pid, perp in perps.items():
+        report = perp.report(today, th)
+        unid = perp.unidentified
+        out[pid] = {
+            "victim_count": len(report["victims"]),
+            "incident_count": len(perp.incidents),
+            "orders": [order_ref(o, today) for o in perp.orders],
+            "flags": compute_flags(perp.incidents, perp.orders, report["victims"], unid, today, complainant_id),
+            "identity": perp.group.as_dict(),
+        }
+    return out

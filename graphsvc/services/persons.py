@@ -1,0 +1,167 @@
+"""One person's answers: the profile, fixation and linked victims."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from graphsvc.analysis.fixation import order_ref
+from graphsvc.analysis.severity import SEVERITY
+from graphsvc.graph.db import Database
+from graphsvc.repository import analysis as repo
+from graphsvc.services.common import _FIELD, _KIND, _no_person, _person_id, _today
+from graphsvc.services.perpetrators import _perpetrators, _perpetrators_from, _summary
+from loaders.records import iso
+
+__all__ = ["person_profile", "fixation", "linked_victims"]
+
+
+# -- profile -----------------------------------------------------------------------------------
+def person_profile(db: Database, person_id: str) -> dict:
+    """A person's fields (unredacted), ``roles``, ``counts``, ``orders`` (as respondent or
+    protected, each with ``active`` and ``role``), ``flags`` and ``identity``.
+
+    Raises
+    ------
+    NotFound
+        When no person has this id.
+    """
+    _person_id(person_id)
+    row = repo.person_profile(db, person_id)
+    if row is None:
+        raise _no_person(person_id)
+    today = _today()
+    th = db.settings.thresholds
+    perp = _perpetrators(db, [person_id], db.settings.link_threshold)[person_id]
+    summary = _summary(db, {person_id: perp}, today, th)[person_id]
+    all_orders = repo.person_orders(db, [person_id])
+    roles = [r for r, label in (("offender", "Offender"), ("victim", "Victim")) if label in (row["labels"] or [])]
+    victims = {v for i in perp.incidents for v in i["victim_ids"] if v not in perp.group.members}
+    return {
+        "person_id": person_id,
+        "id": person_id,
+        "given_name": row.get("given_name"),
+        "family_name": row.get("family_name"),
+        "aliases": row.get("aliases") or [],
+        "dob": iso(row.get("dob")),
+        "gender": row.get("gender"),
+        "source": row.get("source"),
+        "placeholder": bool(row.get("placeholder")),
+        "phones": row["phones"], "emails": row["emails"], "handles": row["handles"],
+        "vehicles": row["vehicles"], "addresses": row["addresses"],
+        "roles": roles,
+        "counts": {
+            "incidents_as_offender": row["offender_incidents"],
+            "incidents_as_victim": row["victim_incidents"],
+            "victims": len(victims),
+            "incidents_with_identity_links": summary["incident_count"],
+            "orders_as_respondent": sum(1 for o in all_orders if o.get("respondent_id") == person_id),
+            "orders_protecting": sum(1 for o in all_orders if person_id in (o.get("protected_ids") or [])),
+        },
+        "orders": [{**order_ref(o, today), "role": "respondent" if o.get("respondent_id") == person_id else "protected",
+                    "respondent_id": o.get("respondent_id"), "protected_ids": o.get("protected_ids") or []}
+                   for o in all_orders if o.get("issued_on") is not None],
+        "flags": summary["flags"],
+        "identity": summary["identity"],
+    }
+
+
+def _require_person(db: Database, person_id: str) -> None:
+    _person_id(person_id)
+    if repo.person_profile(db, person_id) is None:
+        raise _no_person(person_id)
+
+
+# -- fixation ----------------------------------------------------------------------------------
+def fixation(db: Database, person_id: str) -> dict:
+    """Per-victim fixation and the cross-victim pattern of ``person_id`` (and the records
+    identity links count with them).
+
+    Returns
+    -------
+    dict
+        ``{"person_id", "victims": [...], "pattern": {...}, "identity", "thresholds",
+        "severity_scale"}``; see :func:`graphsvc.analysis.fixation.fixation_report`.
+    """
+    _person_id(person_id)
+    th = db.settings.thresholds
+    # the 404 comes from the records read (its `persons`), not from a profile read of its own:
+    # that read counted the person's incidents, 5 ms for a 5,000-incident offender
+    rows = repo.perpetrator_rows(db, [person_id], db.settings.link_threshold, unidentified=False)
+    if person_id not in rows["persons"]:
+        raise _no_person(person_id)
+    perp = _perpetrators_from(rows)[person_id]
+    out = perp.report(_today(), th)
+    out["identity"] = perp.group.as_dict()
+    out["thresholds"] = asdict(th)
+    out["severity_scale"] = dict(SEVERITY)
+    return out
+
+
+# -- linked victims ----------------------------------------------------------------------------
+def linked_victims(db: Database, person_id: str) -> dict:
+    """Victims linked to ``person_id``'s victimisation: other victims of the same
+    perpetrator(s) (through identity links too), and victims of incidents that used the same
+    identifiers (``unidentified`` marks incidents with no identified perpetrator).
+
+    Returns
+    -------
+    dict
+        ``{"person_id", "victims": [{"victim_id", "via": [evidence...]}], "perpetrators"}``.
+    """
+    _require_person(db, person_id)
+    own = repo.victim_incidents(db, person_id)
+    own_ids = {i["id"] for i in own}
+    offenders = sorted({o for i in own for o in i["offender_ids"]})
+    perps = _perpetrators(db, offenders, db.settings.link_threshold)
+    linked: dict[str, list[dict[str, Any]]] = {}
+    excluded = {person_id} | {m for p in perps.values() for m in p.group.members}
+    for oid, perp in perps.items():
+        mine = sorted(i["id"] for i in own if oid in i["offender_ids"])
+        per_victim: dict[str, list[str]] = {}
+        for inc in perp.incidents:
+            if inc["id"] in own_ids:
+                continue
+            for v in inc["victim_ids"]:
+                if v not in excluded:
+                    per_victim.setdefault(v, []).append(inc["id"])
+        for v, incs in per_victim.items():
+            who = sorted({o for inc in perp.incidents if inc["id"] in incs for o in inc["offender_ids"]})
+            unconfirmed = [{"person_id": p, **perp.group.unconfirmed[p]} for p in who if p in perp.group.unconfirmed]
+            entry: dict[str, Any] = {"kind": "same_offender", "offender_id": oid, "offender_records": who,
+                                     "incident_ids": mine, "linked_incident_ids": sorted(incs),
+                                     "confirmed": not unconfirmed or any(p in perp.group.confirmed for p in who)}
+            if unconfirmed:
+                entry["unconfirmed_links"] = unconfirmed
+            linked.setdefault(v, []).append(entry)
+    values: dict[str, list[str]] = {k: [] for k in _FIELD.values()}
+    used_by: dict[str, list[str]] = {}
+    for inc in own:
+        for ident in inc["identifiers"]:
+            kind = _KIND.get(ident["kind"])
+            if kind:
+                values[_FIELD[kind]].append(ident["value"])
+                used_by.setdefault(ident["value"], []).append(inc["id"])
+    shared: dict[tuple[str, str], dict[str, Any]] = {}
+    for row in repo.incidents_by_identifiers(db, {k: sorted(set(v)) for k, v in values.items()}):
+        if row["incident_id"] in own_ids:
+            continue
+        for v in row["victim_ids"]:
+            if v in excluded:
+                continue
+            e = shared.setdefault((v, row["identifier"]), {
+                "kind": "shared_identifier", "identifier": row["identifier"],
+                "incident_ids": sorted(set(used_by.get(row["identifier"], []))),
+                "linked_incident_ids": [], "unidentified_incident_ids": [], "offender_ids": []})
+            e["linked_incident_ids"].append(row["incident_id"])
+            if not row["offender_ids"]:
+                e["unidentified_incident_ids"].append(row["incident_id"])
+            e["offender_ids"] = sorted(set(e["offender_ids"]) | set(row["offender_ids"]))
+    for (v, _), e in sorted(shared.items()):
+        e["unidentified"] = bool(e["unidentified_incident_ids"])
+        linked.setdefault(v, []).append(e)
+    return {
+        "person_id": person_id,
+        "victims": [{"victim_id": v, "via": via} for v, via in sorted(linked.items())],
+        "perpetrators": [{"person_id": o, **p.group.as_dict()} for o, p in sorted(perps.items())],
+    }
