@@ -19,7 +19,6 @@ proposals exist when the answer leaves; ``resolution`` says what happened. A fai
 from __future__ import annotations
 
 import logging
-import time
 from typing import Any, Literal
 
 from flask import Response, current_app, g, request
@@ -33,8 +32,9 @@ from graphsvc.api.parsing import NDJSON, parse_records_body
 from graphsvc.api.schemas import Accepted
 from graphsvc.extensions import graph_db
 from graphsvc.security.policy import Permission
-from graphsvc.services.ingest import validate_all
+from graphsvc.services.ingest import resolve_written
 from loaders.records import IncidentRecord, OrderRecord, PersonRecord, Record
+from loaders.validate import validate_all
 from graphsvc.repository.ingest import BatchWriter
 from graphsvc.repository.records import existing_records
 
@@ -94,37 +94,32 @@ def _resolve_batch(db: Any, person_ids: list[str]) -> dict[str, Any]:
         return {"status": "skipped", "persons": 0, "links": 0, "proposed": 0,
                 "message": f"{len(person_ids)} person records: more than {limit} are not resolved inline; "
                            "run graphsvc resolve --incremental --from FILE (or a full graphsvc resolve)"}
-    from graphsvc.services import resolution as resolve
-
-    t0 = time.perf_counter()
-    try:
-        loaded = resolve.load_model(current_app.config["GRAPHSVC_SETTINGS"])
-        who = principal()
-        out = resolve.resolve_persons(
-            db, person_ids, loaded, actor=who.actor, role=who.role.value,
-            purpose=g.get("purpose") or RESOLVE_PURPOSE,
-            audit_query={"request_id": g.get("request_id"), "method": request.method, "path": request.path,
-                         "trigger": "records"},
-        )
-    except Exception as exc:  # noqa: BLE001 - any failure is reported, the committed write stands
-        log.exception("identity resolution after POST /records failed; the %d record(s) stay written",
-                      len(person_ids))
+    who = principal()
+    done = resolve_written(
+        db, person_ids, actor=who.actor, role=who.role.value, purpose=g.get("purpose") or RESOLVE_PURPOSE,
+        audit_query={"request_id": g.get("request_id"), "method": request.method, "path": request.path,
+                     "trigger": "records"},
+    )
+    ms = round(1000 * done.seconds, 1)
+    if done.error is not None:
+        log.error("identity resolution after POST /records failed; the %d record(s) stay written",
+                  len(person_ids), exc_info=done.error)
         return {"status": "failed", "persons": len(person_ids), "links": 0, "proposed": 0,
-                "error": type(exc).__name__,
+                "error": type(done.error).__name__,
                 "message": "the records were written; identity resolution failed and was logged. "
                            "Run graphsvc resolve --incremental for these persons.",
-                "ms": round(1000 * (time.perf_counter() - t0), 1)}
+                "ms": ms}
     return {
         "status": "done",
-        "persons": out["persons"],
-        "links": out["links"],
-        "proposed": out["decided"].get("proposed", 0),
-        "candidates": out["candidates"],
-        "changed": out["changed"],
-        "deleted": out["deleted"],
-        "decided": out["decided"],
-        "model": out["model"],
-        "ms": round(1000 * (time.perf_counter() - t0), 1),
+        "persons": done.persons,
+        "links": done.links,
+        "proposed": done.decided.get("proposed", 0),
+        "candidates": done.candidates,
+        "changed": done.changed,
+        "deleted": done.deleted,
+        "decided": done.decided,
+        "model": done.model,
+        "ms": ms,
     }
 
 

@@ -1,0 +1,174 @@
+"""``graphsvc load``, ``graphsvc generate`` and ``graphsvc dump``: records in and out."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import click
+
+from graphsvc.cli.common import actor, echo_json, fail, open_db, progress_shown, read_settings
+from graphsvc.errors import GraphsvcError
+from graphsvc.graph.db import Database
+from graphsvc.repository.dump import write_dump
+from graphsvc.services.ingest import load, resolve_written
+from graphsvc.synthetic import generate_register
+from loaders.sources import CsvLayoutError, RawRecord, read_path
+from loaders.validate import validate_all
+
+__all__ = ["COMMANDS"]
+
+#: persons scored per incremental resolution call (and audit entry) after a load
+LOAD_RESOLVE_CHUNK = 1000
+
+
+def _resolve_loaded(database: Database, person_ids: list[str], show: bool) -> dict[str, Any]:
+    """Incremental resolution of the persons a load wrote, in chunks; never raises."""
+
+    def progress(done: int, total: int) -> None:
+        click.echo(f"resolved {done}/{total} persons", err=True)
+
+    out = resolve_written(database, person_ids, actor=actor(),
+                          purpose="identity resolution of the records loaded by graphsvc load",
+                          audit_query={"trigger": "load", "channel": "cli"}, chunk=LOAD_RESOLVE_CHUNK,
+                          on_progress=progress if show else None)
+    totals: dict[str, Any] = {"status": "done" if out.error is None else "failed", "persons": out.persons,
+                              "missing": out.missing, "skipped": out.skipped, "candidates": out.candidates,
+                              "links": out.links, "changed": out.changed, "deleted": out.deleted}
+    if out.error is None:
+        totals["model"] = out.model
+    else:
+        totals["error"] = f"{type(out.error).__name__}: {out.error}"
+        click.echo(f"graphsvc: identity resolution after the load failed ({totals['error']}); the records "
+                   "are written: run graphsvc resolve --incremental --from FILE, or graphsvc resolve", err=True)
+    totals["seconds"] = round(out.seconds, 3)
+    return totals
+
+
+def _describe_resolution(r: dict[str, Any]) -> str:
+    if r["status"] == "done":
+        return (f"identity resolution: {r['persons']} persons scored against {r['candidates']} candidates, "
+                f"{r['links']} links proposed or refreshed ({r['changed']} new or changed, {r['deleted']} stale removed) "
+                f"in {r['seconds']} s")
+    if r["status"] == "disabled":
+        return "identity resolution: not run (--no-resolve); run graphsvc resolve"
+    if r["status"] == "failed":
+        return f"identity resolution: FAILED ({r['error']}); the records are written"
+    return f"identity resolution: skipped: {r['message']}"
+
+
+@click.command("load")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--rejects", "rejects_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write every rejected record's fault here (JSON Lines).")
+@click.option("--batch-size", default=2000, show_default=True, type=click.IntRange(1, 50_000))
+@click.option("--all-or-nothing", is_flag=True, help="Validate everything first; write nothing if any record fails.")
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal).")
+@click.option("--resolve/--no-resolve", "resolve_flag", default=None,
+              help="Score the loaded persons against the register afterwards (POSSIBLY_SAME_AS). Default: "
+                   "yes up to $GRAPHSVC_LOAD_RESOLVE_MAX (default 50,000) persons; above it, run graphsvc resolve.")
+def load_cmd(paths: tuple[Path, ...], rejects_path: Path | None, batch_size: int,
+             all_or_nothing: bool, progress: bool | None, resolve_flag: bool | None) -> None:
+    """Load records (JSON Lines, or CSV per docs/loading.md); exit status 1 if any is rejected.
+
+    Afterwards the loaded persons are resolved incrementally (see --resolve)."""
+
+    def raws() -> Iterator[RawRecord]:
+        return itertools.chain.from_iterable(read_path(p) for p in paths)
+
+    # The settings are needed first for the default limit; with --resolve/--no-resolve, only once
+    # the records are to be written (so --all-or-nothing finds faults before a bad setting).
+    settings = read_settings() if resolve_flag is None else None
+    limit = settings.load_resolve_max if settings is not None else 0
+    # Person ids as their batches commit (the loader's summary has counts, not ids). Past the
+    # limit only the count is kept, unless --resolve forces resolution of every one.
+    person_ids: dict[str, None] = {}
+    persons_seen = 0
+
+    def written(ids: list[str]) -> None:
+        nonlocal persons_seen
+        persons_seen += len(ids)
+        for pid in ids:
+            if resolve_flag or len(person_ids) <= limit:
+                person_ids[pid] = None
+
+    show = progress_shown(progress)
+    # backslashreplace: a lone surrogate echoed from a rejected record (its id, a field name) is
+    # written as the JSON escape \udXXX it arrived as, instead of crashing the load.
+    rejects_out = rejects_path.open("w", encoding="utf-8", errors="backslashreplace") if rejects_path else None
+    try:
+        if all_or_nothing:
+            _, bad = validate_all(raws())
+            if bad:
+                for reject in bad:
+                    click.echo(reject.describe(), err=True)
+                    if rejects_out:
+                        rejects_out.write(json.dumps(reject.as_dict(), ensure_ascii=False) + "\n")
+                click.echo(f"nothing written: {len(bad)} fault(s) found", err=True)
+                sys.exit(1)
+        with open_db(settings) as database:
+            summary = load(database, raws(), batch_size=batch_size, rejects_out=rejects_out, progress=show,
+                           on_written=written if resolve_flag is not False else None)
+            resolution: dict[str, Any]
+            if resolve_flag is False:
+                resolution = {"status": "disabled"}
+            elif resolve_flag is None and len(person_ids) > limit:
+                resolution = {"status": "skipped", "person_records": persons_seen, "limit": limit,
+                              "message": "more persons than the limit: a full graphsvc resolve is the faster path "
+                                         "(or load with --resolve)"}
+            elif not person_ids:
+                resolution = {"status": "skipped", "persons": 0, "message": "no person records loaded"}
+            else:
+                resolution = _resolve_loaded(database, list(person_ids), show)
+    except CsvLayoutError as exc:
+        click.echo(f"graphsvc: {exc}", err=True)
+        sys.exit(2)
+    except GraphsvcError as exc:
+        fail(exc)
+    finally:
+        if rejects_out:
+            rejects_out.close()
+    s = summary.as_dict()
+    s["resolution"] = resolution
+    click.echo(
+        f"read {s['read']} records: wrote {s['written']} ({s['persons']} persons, {s['incidents']} incidents, "
+        f"{s['orders']} orders), rejected {s['rejected']}, in {s['seconds']} s ({s['records_per_second']} records/s)",
+        err=True,
+    )
+    click.echo(_describe_resolution(resolution), err=True)
+    echo_json(s)
+    if summary.rejected_records:
+        sys.exit(1)
+
+
+@click.command("generate")
+@click.option("--people", required=True, type=click.IntRange(1, 10_000_000))
+@click.option("--seed", required=True, type=int)
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--progress/--no-progress", default=None)
+def generate_cmd(people: int, seed: int, out: Path, progress: bool | None) -> None:
+    """Write a synthetic register (records and, beside them, the ground truth)."""
+    echo_json(generate_register(people=people, seed=seed, out=out, progress=progress_shown(progress)))
+
+
+@click.command("dump")
+@click.option("-o", "--out", "out", type=click.Path(dir_okay=False, path_type=Path), help="File (default: stdout).")
+def dump_cmd(out: Path | None) -> None:
+    """Write the whole register as contract records (JSON Lines); `graphsvc load` restores it."""
+    try:
+        with open_db() as database:
+            if out is None:
+                count = write_dump(database, sys.stdout)
+            else:
+                with out.open("w", encoding="utf-8") as handle:
+                    count = write_dump(database, handle)
+    except GraphsvcError as exc:
+        fail(exc)
+    click.echo(f"dumped {count} records", err=True)
+
+
+COMMANDS: tuple[click.Command, ...] = (load_cmd, generate_cmd, dump_cmd)

@@ -1,0 +1,223 @@
+"""Validation of raw records, in batches, ahead of the writer.
+
+Pure: nothing here touches the database. :func:`validate_all` checks a bounded input at once
+(``POST /records``, ``graphsvc load --all-or-nothing``); :func:`validated_chunks` streams an
+unbounded one in batches, each turned into what the writer takes by a ``prepare`` function the
+caller passes, so that work too happens on the validating side; :func:`prefetch_in_thread` and
+:func:`prefetch_in_child` run that stream beside the writer (``graphsvc.services.ingest``).
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import pickle  # nosec B403: only our own exceptions, between our own processes
+import queue
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from loaders.records import IncidentRecord, OrderRecord, PersonRecord, RecordError, parse_record
+from loaders.sources import RawRecord
+
+__all__ = [
+    "AnyRecord",
+    "Chunk",
+    "Reject",
+    "prefetch_in_child",
+    "prefetch_in_thread",
+    "validate_all",
+    "validated_chunks",
+]
+
+AnyRecord = PersonRecord | IncidentRecord | OrderRecord
+Rows = TypeVar("Rows")
+Item = TypeVar("Item")
+
+
+@dataclass(frozen=True)
+class Reject:
+    """One fault in one input record: where, which record, which field, why."""
+
+    path: str
+    line: int
+    id: str | None
+    field: str | None
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "line": self.line, "id": self.id, "field": self.field, "message": self.message}
+
+    def describe(self) -> str:
+        what = f"id {self.id}" if self.id else "no id"
+        return f"{self.path}:{self.line}: {what}: {self.field or 'record'}: {self.message}"
+
+
+def _validated(raw: RawRecord) -> AnyRecord | list[Reject]:
+    """The record ``raw`` holds, or every fault found in it."""
+    if raw.problem is not None:
+        return [Reject(raw.path, raw.line, None, None, raw.problem)]
+    try:
+        return parse_record(raw.data)
+    except RecordError as exc:
+        return [Reject(raw.path, raw.line, exc.record_id, e.field, e.message) for e in exc.errors]
+
+
+def validate_all(raws: Iterable[RawRecord]) -> tuple[list[AnyRecord], list[Reject]]:
+    """Validate everything, keep the valid records (bounded inputs only: the HTTP endpoint)."""
+    good: list[AnyRecord] = []
+    bad: list[Reject] = []
+    for raw in raws:
+        result = _validated(raw)
+        if isinstance(result, list):
+            bad.extend(result)
+        else:
+            good.append(result)
+    return good, bad
+
+
+@dataclass
+class Chunk(Generic[Rows]):
+    """What the validating side hands the writer: one batch's rows and what it read on the way."""
+
+    read: int
+    rejected: int
+    rejects: list[Reject]
+    rows: Rows | None
+    person_ids: list[str]
+
+
+def validated_chunks(raws: Iterable[RawRecord], size: int,
+                     prepare: Callable[[list[AnyRecord]], Rows]) -> Iterator[Chunk[Rows]]:
+    """Read and validate records; every ``size`` valid records make one chunk, with their rows
+    as ``prepare`` makes them (``None`` for a chunk of rejects only)."""
+    batch: list[AnyRecord] = []
+    rejects: list[Reject] = []
+    read = rejected = 0
+
+    def chunk() -> Chunk[Rows]:
+        rows = prepare(batch) if batch else None
+        ids = [r.id for r in batch if isinstance(r, PersonRecord)]
+        return Chunk(read, rejected, rejects, rows, ids)
+
+    for raw in raws:
+        read += 1
+        result = _validated(raw)
+        if isinstance(result, list):
+            rejected += 1
+            rejects.extend(result)
+            continue
+        batch.append(result)
+        if len(batch) >= size:
+            yield chunk()
+            batch, rejects, read, rejected = [], [], 0, 0
+    if batch or read:
+        yield chunk()
+
+
+_DONE = "done"
+_ERROR = "error"
+
+
+def prefetch_in_thread(items: Iterator[Item], depth: int = 2) -> Iterator[Item]:
+    """Produce the next items (validated chunks) in a thread while the current one is written.
+
+    The queue is bounded (``depth`` items), so memory stays flat; an error in the reader is
+    re-raised here; when the consumer stops early (a write failed), the reader is told to stop.
+    """
+    out: queue.Queue[object] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in items:
+                while not stop.is_set():
+                    try:
+                        out.put(item, timeout=0.2)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            out.put(_DONE)
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer
+            out.put(exc)
+
+    reader = threading.Thread(target=produce, name="graphsvc-load-reader", daemon=True)
+    reader.start()
+    try:
+        while True:
+            got = out.get()
+            if got is _DONE:
+                return
+            if isinstance(got, BaseException):
+                raise got
+            yield got  # type: ignore[misc]
+    finally:
+        stop.set()
+        reader.join(timeout=5)
+
+
+def _portable(exc: BaseException) -> BaseException:
+    """The exception itself if it survives pickling, else a RuntimeError with its text."""
+    try:
+        pickle.loads(pickle.dumps(exc))  # nosec B301: our own object, pickled just above
+        return exc
+    except Exception:  # noqa: BLE001 - any pickling failure
+        return RuntimeError(f"{type(exc).__name__}: {exc}")
+
+
+def _produce_in_child(items: Iterator[Any], out: Any, parent: int) -> None:
+    """The child's loop: put each item, giving up as soon as the parent is gone (killed)."""
+
+    def put(item: object) -> bool:
+        while True:
+            try:
+                out.put(item, timeout=0.5)
+                return True
+            except queue.Full:
+                if os.getppid() != parent:
+                    return False
+
+    try:
+        for item in items:
+            if not put((None, item)):
+                return
+        put((_DONE, None))
+    except BaseException as exc:  # noqa: BLE001 - handed to the parent
+        put((_ERROR, _portable(exc)))
+
+
+def prefetch_in_child(items: Iterator[Item], depth: int = 2) -> Iterator[Item]:
+    """Produce the items (validated chunks) in a forked child process; they come back through a
+    bounded queue.
+
+    The child inherits the open input (``fork``), so nothing about the source has to be
+    picklable; only the items (plain rows) and a final error travel back. An error in the child
+    is re-raised here; when the consumer stops early, or the child dies, the child is stopped
+    and the load fails rather than hangs; a child whose parent was killed exits on its own.
+    """
+    ctx = mp.get_context("fork")
+    out = ctx.Queue(maxsize=depth)
+    child = ctx.Process(target=_produce_in_child, args=(items, out, os.getpid()),
+                        name="graphsvc-load-validator", daemon=True)
+    child.start()
+    try:
+        while True:
+            try:
+                tag, item = out.get(timeout=1.0)
+            except queue.Empty:
+                if not child.is_alive():
+                    raise RuntimeError(f"the validating process ended unexpectedly (exit code {child.exitcode})") from None
+                continue
+            if tag == _DONE:
+                return
+            if tag == _ERROR:
+                raise item
+            yield item
+    finally:
+        if child.is_alive():
+            child.terminate()
+        child.join(timeout=5)
+        out.close()
