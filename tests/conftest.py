@@ -14,10 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
-from graphsvc.graph import localdb
 from graphsvc.config import Settings
+from graphsvc.graph import localdb
 from graphsvc.graph.db import Database
+from graphsvc.security import keys as auth
+from graphsvc.security.policy import Role
 
 
 def free_port() -> int:
@@ -93,6 +96,18 @@ def app(neo4j_settings: Settings, db: Database):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def client(app):  # type: ignore[no-untyped-def]
     return app.test_client()
+
+
+@pytest.fixture
+def keys(db: Database) -> dict[str, str]:
+    """One API key per role, by role name (``test-<role>`` in the audit log's actor)."""
+    return {role.value: auth.create_key(db, role=role.value, name=f"test-{role.value}")[0] for role in Role}
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    """Invokes ``graphsvc`` commands in-process (``runner.invoke(main, [...], env=neo4j_env)``)."""
+    return CliRunner()
 
 
 @pytest.fixture

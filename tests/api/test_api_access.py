@@ -17,11 +17,6 @@ from graphsvc.security.policy import Role
 PUBLIC = {"/api/v1/health", "/api/v1/ready", "/api/v1/openapi.json"}
 
 
-@pytest.fixture
-def keys(db: Database) -> dict[str, str]:
-    return {role.value: auth.create_key(db, role=role.value, name=f"test-{role.value}")[0] for role in Role}
-
-
 def bearer(key: str, purpose: str | None = None) -> dict[str, str]:
     headers = {"Authorization": f"Bearer {key}"}
     if purpose:
@@ -214,10 +209,9 @@ def test_json_log_lines_carry_the_request_id(client, keys, capfd) -> None:  # ty
 
 
 # -- the command line ------------------------------------------------------------------------
-def test_cli_creates_lists_and_revokes_keys(neo4j_env, db: Database, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_cli_creates_lists_and_revokes_keys(neo4j_env, db: Database, monkeypatch, runner: CliRunner) -> None:  # type: ignore[no-untyped-def]
     for name, value in neo4j_env.items():
         monkeypatch.setenv(name, value)
-    runner = CliRunner()
     created = runner.invoke(cli_main, ["keys", "create", "--role", "investigator", "--name", "dc-smith"])
     assert created.exit_code == 0, created.output
     key = created.stdout.strip().splitlines()[0]

@@ -9,10 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from graphsvc.security import audit
-from graphsvc.security import keys as auth
 from graphsvc.cli import main as cli_main
 from graphsvc.graph.db import Database
-from graphsvc.security.policy import Role
 
 
 def append(db: Database, n: int, actor: str = "dc-smith#k1", action: str = "consultation") -> list[dict]:  # type: ignore[type-arg]
@@ -93,11 +91,10 @@ def test_concurrent_appends_keep_one_chain(db: Database) -> None:
     assert result.ok and result.entries == 60
 
 
-def test_cli_verify_names_the_broken_entry(db: Database, neo4j_env, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_cli_verify_names_the_broken_entry(db: Database, neo4j_env, monkeypatch, runner: CliRunner) -> None:  # type: ignore[no-untyped-def]
     for name, value in neo4j_env.items():
         monkeypatch.setenv(name, value)
     append(db, 3)
-    runner = CliRunner()
     ok = runner.invoke(cli_main, ["audit", "verify"])
     assert ok.exit_code == 0 and json.loads(ok.stdout)["ok"] is True
     listed = runner.invoke(cli_main, ["audit", "list", "--limit", "2"])
@@ -110,11 +107,6 @@ def test_cli_verify_names_the_broken_entry(db: Database, neo4j_env, monkeypatch)
 
 
 # -- GET /audit ------------------------------------------------------------------------------
-@pytest.fixture
-def keys(db: Database) -> dict[str, str]:
-    return {role.value: auth.create_key(db, role=role.value, name=f"test-{role.value}")[0] for role in Role}
-
-
 def test_get_audit_filters_and_pages(client, db: Database, keys) -> None:  # type: ignore[no-untyped-def]
     append(db, 3, actor="dc-smith#k1")
     append(db, 2, actor="dc-jones#k2", action="disclosure")

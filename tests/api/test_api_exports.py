@@ -7,9 +7,7 @@ import json
 import pytest
 
 from graphsvc.security import audit
-from graphsvc.security import keys as auth
 from graphsvc.graph.db import Database
-from graphsvc.security.policy import Role
 
 RECORDS = [
     {"kind": "person", "id": "X-O-1", "source": "TST", "given_name": "Daniel", "family_name": "Marsh",
@@ -22,9 +20,10 @@ RECORDS = [
 
 
 @pytest.fixture
-def keys(db: Database, load) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def keys(keys: dict[str, str], load) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """The shared keys (tests/conftest.py), on a register holding RECORDS."""
     load(RECORDS)
-    return {role.value: auth.create_key(db, role=role.value, name=f"test-{role.value}")[0] for role in Role}
+    return keys
 
 
 def h(key: str, purpose: str | None = "OP-TEST/1") -> dict[str, str]:

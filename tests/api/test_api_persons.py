@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 
 from graphsvc.security import audit
-from graphsvc.security import keys as auth
 from graphsvc.security import policy
 from graphsvc.security.redaction import redact_response
 from graphsvc.graph.db import Database
@@ -55,10 +54,11 @@ READS: list[tuple[str, str, Any, Permission]] = [
 
 
 @pytest.fixture
-def keys(db: Database, load) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def keys(keys: dict[str, str], load) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """The shared keys (tests/conftest.py), on a register holding GRAPH."""
     summary = load(GRAPH)
     assert summary.rejected_records == 0
-    return {role.value: auth.create_key(db, role=role.value, name=f"test-{role.value}")[0] for role in Role}
+    return keys
 
 
 def h(key: str, purpose: str | None = "OP-NIGHTJAR/7") -> dict[str, str]:

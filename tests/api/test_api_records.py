@@ -8,9 +8,7 @@ from typing import Any
 import pytest
 
 from graphsvc.security import audit
-from graphsvc.security import keys as auth
 from graphsvc.graph.db import Database
-from graphsvc.security.policy import Role
 
 PERSON_A = {"kind": "person", "id": "T-P-1", "source": "TST", "given_name": "Daniel", "family_name": "Marsh",
             "phones": ["07700 900123"]}
@@ -20,11 +18,6 @@ INCIDENT = {"kind": "incident", "id": "T-I-1", "source": "TST", "occurred_at": "
             "type": "text", "offender_ids": ["T-P-1"], "victim_ids": ["T-P-2"]}
 ORDER = {"kind": "order", "id": "T-O-1", "source": "TST", "type": "restraining_order", "issued_on": "2025-01-02",
          "respondent_id": "T-P-1", "protected_ids": ["T-P-2"]}
-
-
-@pytest.fixture
-def keys(db: Database) -> dict[str, str]:
-    return {role.value: auth.create_key(db, role=role.value, name=f"test-{role.value}")[0] for role in Role}
 
 
 def h(key: str) -> dict[str, str]:

@@ -116,7 +116,7 @@ def _valid(record: dict[str, Any]) -> Any:
         return None
 
 
-def test_hostile_record_fields_write_exactly_what_loading_writes(world, neo4j_env, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_hostile_record_fields_write_exactly_what_loading_writes(world, neo4j_env, tmp_path, runner: CliRunner) -> None:  # type: ignore[no-untyped-def]
     """Every record field, through POST /records and then through ``graphsvc load``.
 
     Per corpus string: all its records in one request (any invalid one: 422 naming exactly the
@@ -171,7 +171,7 @@ def test_hostile_record_fields_write_exactly_what_loading_writes(world, neo4j_en
         for record in [*base, *accepted, *refused]:
             handle.write(json.dumps(record, ensure_ascii=True) + "\n")
     rejects = tmp_path / "rejects.jsonl"
-    result = CliRunner().invoke(cli_main, ["load", str(path), "--rejects", str(rejects), "--no-progress", "--no-resolve"],
+    result = runner.invoke(cli_main, ["load", str(path), "--rejects", str(rejects), "--no-progress", "--no-resolve"],
                                 env=neo4j_env)
     assert result.exit_code == 1, result.output  # 1: something was rejected
     assert not leaks(result.output)

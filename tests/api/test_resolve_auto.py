@@ -10,11 +10,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pytest
 from click.testing import CliRunner
 
 from graphsvc.security import audit
-from graphsvc.security import keys as auth
 from graphsvc.services import resolution as resolve
 from graphsvc import services
 from graphsvc.cli import main
@@ -32,11 +30,6 @@ INCIDENT_2 = {"kind": "incident", "id": "GMP-I-1", "source": "GMP", "occurred_at
               "offender_ids": [GMP["id"]], "victim_ids": [VICTIM_2["id"]]}
 PAIR = tuple(sorted((WMP["id"], GMP["id"])))
 PURPOSE = "nightly feed GMP"
-
-
-@pytest.fixture
-def keys(db: Database) -> dict[str, str]:
-    return {r: auth.create_key(db, role=r, name=f"t-{r}")[0] for r in ("case_system", "investigator", "admin")}
 
 
 def _h(key: str, purpose: str | None = PURPOSE) -> dict[str, str]:
@@ -83,7 +76,7 @@ def test_post_records_proposes_the_link_before_answering(client, db: Database, k
     entries = [e for e in audit.find_entries(db, action="combination") if e["query"].get("trigger") == "records"]
     assert len(entries) == 1  # the first batch proposed nothing: no combination, no entry
     entry = entries[0]
-    assert entry["actor"].startswith("t-case_system#") and entry["role"] == "case_system"
+    assert entry["actor"].startswith("test-case_system#") and entry["role"] == "case_system"
     assert entry["purpose"] == PURPOSE and set(entry["person_ids"]) == set(PAIR)
     assert entry["query"]["path"] == "/api/v1/records" and entry["query"]["request_id"]
     assert entry["query"]["op"] == "resolve" and entry["query"]["mode"] == "incremental"

@@ -11,7 +11,7 @@ from graphsvc.graph.fingerprint import fingerprint
 from tests.records_factory import register
 
 
-def test_dump_and_reload_give_an_identical_graph(db, load, tmp_path, neo4j_env) -> None:  # type: ignore[no-untyped-def]
+def test_dump_and_reload_give_an_identical_graph(db, load, tmp_path, neo4j_env, runner: CliRunner) -> None:  # type: ignore[no-untyped-def]
     records = register(90, seed=5) + [
         {"kind": "incident", "id": "X-1", "source": "BTP", "occurred_at": "2024-06-01T23:30:00+01:00",
          "reported_at": "2024-06-02T09:00:00Z", "type": "breach", "offender_ids": ["T-P-O0"], "victim_ids": ["ZZ-unloaded"],
@@ -23,12 +23,12 @@ def test_dump_and_reload_give_an_identical_graph(db, load, tmp_path, neo4j_env) 
     load(records)
     before = fingerprint(db)
     out = tmp_path / "dump.jsonl"
-    result = CliRunner().invoke(main, ["dump", "-o", str(out)], env=neo4j_env)
+    result = runner.invoke(main, ["dump", "-o", str(out)], env=neo4j_env)
     assert result.exit_code == 0, result.output
     dumped = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert len(dumped) == len({(r["kind"], r["id"]) for r in records})
     db.execute("MATCH (n) DETACH DELETE n")
-    result = CliRunner().invoke(main, ["load", str(out), "--no-resolve"], env=neo4j_env)  # a restore: links are not records
+    result = runner.invoke(main, ["load", str(out), "--no-resolve"], env=neo4j_env)  # a restore: links are not records
     assert result.exit_code == 0, result.output
     after = fingerprint(db)
     assert after.nodes == before.nodes and after.relationships == before.relationships

@@ -16,10 +16,10 @@ except ImportError:  # tests/ is not a package
     from export_fixtures import OFFENDER, RECORDS  # type: ignore[no-redef]
 
 
-def test_export_writes_the_file_and_audits_the_disclosure(db, load, neo4j_env, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_export_writes_the_file_and_audits_the_disclosure(db, load, neo4j_env, tmp_path: Path, runner: CliRunner) -> None:  # type: ignore[no-untyped-def]
     load(RECORDS)
     out = tmp_path / "net.cyjs"
-    result = CliRunner().invoke(
+    result = runner.invoke(
         main, ["export", OFFENDER, "--format", "cytoscape", "--depth", "1", "-o", str(out),
                "--purpose", "OP-TEST/123"], env=neo4j_env)
     assert result.exit_code == 0, result.output
@@ -34,8 +34,8 @@ def test_export_writes_the_file_and_audits_the_disclosure(db, load, neo4j_env, t
     assert json.loads(entry["query"])["format"] == "cytoscape"
 
 
-def test_unknown_person_fails_and_is_audited(db, neo4j_env) -> None:  # type: ignore[no-untyped-def]
-    result = CliRunner().invoke(main, ["export", "NOBODY", "--format", "graphml", "--purpose", "x"],
+def test_unknown_person_fails_and_is_audited(db, neo4j_env, runner: CliRunner) -> None:  # type: ignore[no-untyped-def]
+    result = runner.invoke(main, ["export", "NOBODY", "--format", "graphml", "--purpose", "x"],
                                 env=neo4j_env)
     assert result.exit_code == 2
     assert "no person" in result.output
@@ -43,15 +43,15 @@ def test_unknown_person_fails_and_is_audited(db, neo4j_env) -> None:  # type: ig
     assert entry["status"] == "404" and entry["person_ids"] == []
 
 
-def test_purpose_is_required(neo4j_env) -> None:  # type: ignore[no-untyped-def]
-    result = CliRunner().invoke(main, ["export", OFFENDER, "--format", "graphml"], env=neo4j_env)
+def test_purpose_is_required(neo4j_env, runner: CliRunner) -> None:  # type: ignore[no-untyped-def]
+    result = runner.invoke(main, ["export", OFFENDER, "--format", "graphml"], env=neo4j_env)
     assert result.exit_code == 2 and "--purpose" in result.output
 
 
-def test_export_cluster_writes_the_cluster_and_audits_it(db, load, neo4j_env, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_export_cluster_writes_the_cluster_and_audits_it(db, load, neo4j_env, tmp_path: Path, runner: CliRunner) -> None:  # type: ignore[no-untyped-def]
     load(RECORDS)
     out = tmp_path / "cluster.gexf"
-    result = CliRunner().invoke(main, ["export-cluster", "I-5", "--format", "gexf", "-o", str(out),
+    result = runner.invoke(main, ["export-cluster", "I-5", "--format", "gexf", "-o", str(out),
                                        "--purpose", "OP-TEST/9"], env=neo4j_env)
     assert result.exit_code == 0, result.output
     assert b"incident:I-5" in out.read_bytes()

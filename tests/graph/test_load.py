@@ -205,7 +205,7 @@ def test_provenance_is_kept_on_what_a_record_writes(db, load) -> None:  # type: 
     assert {(r["t"], r["s"] if r["t"] == "USED" else r["code"]) for r in rows} == {("USED", "MPS"), ("REPORTED_BY", "MPS")}
 
 
-def test_rejects_are_reported_and_nothing_of_them_written(db, load, write_jsonl, neo4j_env, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_rejects_are_reported_and_nothing_of_them_written(db, load, write_jsonl, neo4j_env, tmp_path, runner: CliRunner) -> None:  # type: ignore[no-untyped-def]
     path = write_jsonl([
         STALKER,
         {"kind": "person", "id": "P-2", "source": "WMP", "given_name": "X", "phones": ["12"]},
@@ -214,7 +214,7 @@ def test_rejects_are_reported_and_nothing_of_them_written(db, load, write_jsonl,
         VICTIM,
     ])
     rejects = tmp_path / "rejects.jsonl"
-    result = CliRunner().invoke(main, ["load", str(path), "--rejects", str(rejects)], env=neo4j_env)
+    result = runner.invoke(main, ["load", str(path), "--rejects", str(rejects)], env=neo4j_env)
     assert result.exit_code == 1, result.output
     lines = [json.loads(line) for line in rejects.read_text().splitlines()]
     assert [(r["line"], r["id"], r["field"]) for r in lines] == [(2, "P-2", "phones"), (3, None, None), (4, "I-1", "victim_ids")]
@@ -226,23 +226,23 @@ def test_rejects_are_reported_and_nothing_of_them_written(db, load, write_jsonl,
     assert (summary["written"], summary["rejected"]) == (2, 3)
 
 
-def test_all_or_nothing_writes_nothing_when_one_record_fails(db, write_jsonl, neo4j_env) -> None:  # type: ignore[no-untyped-def]
+def test_all_or_nothing_writes_nothing_when_one_record_fails(db, write_jsonl, neo4j_env, runner: CliRunner) -> None:  # type: ignore[no-untyped-def]
     path = write_jsonl([STALKER, VICTIM, dict(CALL, type="shouting")])
-    result = CliRunner().invoke(main, ["load", "--all-or-nothing", str(path)], env=neo4j_env)
+    result = runner.invoke(main, ["load", "--all-or-nothing", str(path)], env=neo4j_env)
     assert result.exit_code == 1
     assert count(db, "MATCH (n) WHERE NOT n:SchemaMigration RETURN count(n) AS n") == 0
 
 
-def test_invalid_utf8_is_a_rejected_line_not_a_crash(db, tmp_path, neo4j_env) -> None:  # type: ignore[no-untyped-def]
+def test_invalid_utf8_is_a_rejected_line_not_a_crash(db, tmp_path, neo4j_env, runner: CliRunner) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / "bad.jsonl"
     path.write_bytes(json.dumps(STALKER).encode() + b"\n" + b'{"kind": "person", "id": "\xff\xfe"}\n')
-    result = CliRunner().invoke(main, ["load", str(path)], env=neo4j_env)
+    result = runner.invoke(main, ["load", str(path)], env=neo4j_env)
     assert result.exit_code == 1
     assert "not UTF-8" in result.stderr
     assert count(db, "MATCH (p:Person) RETURN count(p) AS n") == 1
 
 
-def test_csv_layout_loads_the_same_graph_as_jsonl(db, load, tmp_path, neo4j_env) -> None:  # type: ignore[no-untyped-def]
+def test_csv_layout_loads_the_same_graph_as_jsonl(db, load, tmp_path, neo4j_env, runner: CliRunner) -> None:  # type: ignore[no-untyped-def]
     load([STALKER, VICTIM, CALL])
     expected = fingerprint(db)
     db.execute("MATCH (n) DETACH DELETE n")
@@ -254,15 +254,15 @@ def test_csv_layout_loads_the_same_graph_as_jsonl(db, load, tmp_path, neo4j_env)
         "incident,I-1,MPS,,,,,2024-03-01T10:00:00Z,call,P-1,V-1,+447700900123\n",
         encoding="utf-8",
     )
-    result = CliRunner().invoke(main, ["load", str(path)], env=neo4j_env)
+    result = runner.invoke(main, ["load", str(path)], env=neo4j_env)
     assert result.exit_code == 0, result.output
     assert fingerprint(db) == expected
 
 
-def test_csv_with_an_unknown_column_fails_before_writing(db, tmp_path, neo4j_env) -> None:  # type: ignore[no-untyped-def]
+def test_csv_with_an_unknown_column_fails_before_writing(db, tmp_path, neo4j_env, runner: CliRunner) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / "records.csv"
     path.write_text("kind,id,source,given_name,shoe_size\nperson,P-1,WMP,Jon,9\n", encoding="utf-8")
-    result = CliRunner().invoke(main, ["load", str(path)], env=neo4j_env)
+    result = runner.invoke(main, ["load", str(path)], env=neo4j_env)
     assert result.exit_code == 2
     assert "shoe_size" in result.stderr
     assert count(db, "MATCH (n) WHERE NOT n:SchemaMigration RETURN count(n) AS n") == 0

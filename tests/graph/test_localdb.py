@@ -46,7 +46,7 @@ def _stopped_settings(tmp_path: Path) -> Settings:
     return Settings(home=tmp_path / "home", local_bolt_port=port, local_heap_mib=256, local_pagecache_mib=64)
 
 
-def test_a_stale_pid_file_does_not_fool_status(tmp_path: Path) -> None:
+def test_a_stale_pid_file_does_not_fool_status(tmp_path: Path, runner: CliRunner) -> None:
     settings = _stopped_settings(tmp_path)
     pid_file = settings.local_db_home / "run" / "neo4j.pid"
     pid_file.parent.mkdir(parents=True)
@@ -55,7 +55,7 @@ def test_a_stale_pid_file_does_not_fool_status(tmp_path: Path) -> None:
     for content in (f"{os.getpid()} {ticks}\n", "999999 1\n", "garbage\n"):
         pid_file.write_text(content)
         assert not localdb.status(settings).running
-    result = CliRunner().invoke(main, ["db", "status"], env={"GRAPHSVC_HOME": str(settings.home),
+    result = runner.invoke(main, ["db", "status"], env={"GRAPHSVC_HOME": str(settings.home),
                                                              "GRAPHSVC_NEO4J_PORT": str(settings.local_bolt_port)})
     assert result.exit_code == 3 and "stopped" in result.stderr
 

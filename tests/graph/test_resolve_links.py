@@ -159,8 +159,8 @@ def test_decide_errors(register: Database, model) -> None:  # type: ignore[no-un
         resolve.decide(register, A1, A2, "confirm", actor="t", role="admin", reason=" ", purpose=PURPOSE)
 
 
-def test_cli_resolve_and_links(register: Database, neo4j_env: dict[str, str]) -> None:
-    run = CliRunner()
+def test_cli_resolve_and_links(register: Database, neo4j_env: dict[str, str], runner: CliRunner) -> None:
+    run = runner
     out = run.invoke(main, ["resolve"], env=neo4j_env)
     assert out.exit_code == 0, out.output
     assert json.loads(out.stdout)["links"] == 1
