@@ -97,13 +97,21 @@ def test_a_purposeless_post_is_audited_with_the_default_purpose(client, db: Data
     assert entry["purpose"] == "identity resolution of records received by POST /records"
 
 
-def test_auto_resolve_can_be_turned_off(client, db: Database, keys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("GRAPHSVC_AUTO_RESOLVE", "0")
+def _client_with(neo4j_env: dict[str, str], **env: str):  # type: ignore[no-untyped-def]
+    """A test client of a service started with these environment variables (read once, at start)."""
+    from graphsvc.app import create_app
+    from graphsvc.config import Settings
+
+    return create_app({"TESTING": True, "GRAPHSVC_SETTINGS": Settings.from_env({**neo4j_env, **env})}).test_client()
+
+
+def test_auto_resolve_can_be_turned_off(db: Database, keys, neo4j_env) -> None:  # type: ignore[no-untyped-def]
+    client = _client_with(neo4j_env, GRAPHSVC_AUTO_RESOLVE="0")
     out = _post(client, keys["case_system"], [WMP, GMP, VICTIM_1, INCIDENT_1])
     assert out == {"accepted": 4, "resolution": {"status": "disabled", "persons": 0, "links": 0, "proposed": 0}}
     assert _links(db) == {}
     assert audit.find_entries(db, action="combination") == []
-    monkeypatch.setenv("GRAPHSVC_AUTO_RESOLVE", "1")
+    client = _client_with(neo4j_env, GRAPHSVC_AUTO_RESOLVE="1")
     assert _post(client, keys["case_system"], [GMP])["resolution"]["links"] == 1
 
 
@@ -113,9 +121,9 @@ def test_a_batch_without_persons_skips_resolution(client, db: Database, keys, lo
     assert out["resolution"]["status"] == "skipped" and out["resolution"]["links"] == 0
 
 
-def test_batches_above_the_inline_limit_are_left_to_graphsvc_resolve(client, db: Database, keys,  # type: ignore[no-untyped-def]
-                                                                     monkeypatch) -> None:
-    monkeypatch.setenv("GRAPHSVC_AUTO_RESOLVE_MAX", "1")
+def test_batches_above_the_inline_limit_are_left_to_graphsvc_resolve(db: Database, keys,  # type: ignore[no-untyped-def]
+                                                                     neo4j_env) -> None:
+    client = _client_with(neo4j_env, GRAPHSVC_AUTO_RESOLVE_MAX="1")
     out = _post(client, keys["case_system"], [WMP, GMP])
     assert out["resolution"]["status"] == "skipped" and "graphsvc resolve" in out["resolution"]["message"]
     assert _links(db) == {}
@@ -223,7 +231,7 @@ def test_hostile_records_resolve_without_failing(client, db: Database, keys, loa
     (names, identifiers and ids from the corpus reach the scorer) and never fails or leaks."""
     from tests.hostile import leaks, strings
     from tests.records_factory import register
-    from tests.test_hostile_input import _valid, hostile_records
+    from tests.api.test_hostile_input import _valid, hostile_records
 
     load(register(12, seed=3))
     statuses: dict[str, int] = {}
