@@ -207,11 +207,11 @@ def main() -> None:
         result["check"] = _intake(db, services, probes, args.probes)
         raw: list[float] = []
         from graphsvc.analysis.matching import normalise_subject
-        from graphsvc.repository import analysis as repo
+        from graphsvc.repository import persons as person_reads
         for p in [p for p in probes if p["expected_person_ids"]][: args.probes]:
             norm = normalise_subject(p["subject"])
             t0 = time.perf_counter()
-            repo.persons_by_identifiers(db, norm)
+            person_reads.persons_by_identifiers(db, norm)
             raw.append((time.perf_counter() - t0) * 1000)
         result["check"]["raw_identifier_lookup_ms_p50"] = round(statistics.median(raw), 2) if raw else None
         result["check"]["raw_identifier_lookup_ms_p99"] = round(_pct(raw, 0.99), 2) if raw else None

@@ -1,6 +1,6 @@
 // One hop: the POSSIBLY_SAME_AS links that count (confirmed, or proposed at or above $threshold)
 // touching the persons $ids, without their evidence (get_perpetrator_records reads the evidence of
-// the few links an answer shows). graphsvc.repo.analysis.identity_links repeats it breadth first from
+// the few links an answer shows). graphsvc.repository.identity.identity_links_in repeats it breadth first from
 // the new persons found, up to 6 hops: the number of hops, not of paths, bounds the work (a
 // variable-length path match enumerated every path and took seconds on dense link components).
 UNWIND $ids AS pid

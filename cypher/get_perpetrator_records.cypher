@@ -5,7 +5,7 @@
 //   analysis reads (each property read costs Neo4j time per incident: docs/analysis.md, session 7).
 //   A table of lists, not a record per incident: the Python driver's per-record cost dominated
 //   for prolific offenders (docs/analysis.md). In no particular order:
-//   graphsvc.repository.analysis.incident_table sorts it, oldest first.
+//   graphsvc.repository.incidents.incident_table sorts it, oldest first.
 // `parties`: who and what those incidents name, grouped by the party: a list of [party id,
 //   relationship type (OFFENDER_IN, VICTIM_IN or BREACHED), positions in `incidents`].
 //   Grouped by party, not listed per incident, so each party's id is read once, not once per

@@ -1,6 +1,6 @@
 """Fixation of one offender on each victim, and the cross-victim pattern.
 
-Input rows (from :mod:`graphsvc.repository.analysis`):
+Input rows (from :mod:`graphsvc.repository.incidents` and `persons`):
 
 * incident: ``{"id", "occurred_at": datetime, "reported_at": datetime | None, "type", "outcome",
   "offender_ids": [...], "victim_ids": [...], "breached_order_ids": [...]}``
@@ -388,7 +388,7 @@ def fixation_report(
     ``group`` holds the person ids counted as this perpetrator (the person and identity
     links); victims inside the group are not counted (one person cannot stalk themself).
     ``time_ordered``: the caller promises ``incidents`` are already oldest first (by
-    ``occurred_at``, then ``id``; :func:`graphsvc.repository.analysis.incident_table` returns them so),
+    ``occurred_at``, then ``id``; :func:`graphsvc.repository.incidents.incident_table` returns them so),
     and each victim's incidents are not sorted again.
     """
     members = set(group)

@@ -1,7 +1,7 @@
 """The analyses' entry points, called by the HTTP API and the CLI alike.
 
 Each function validates its input (:class:`~graphsvc.errors.InvalidInput`,
-:class:`~graphsvc.errors.NotFound`), reads through :mod:`graphsvc.repository.analysis`, hands plain
+:class:`~graphsvc.errors.NotFound`), reads through :mod:`graphsvc.repository`, hands plain
 rows to :mod:`graphsvc.analysis` and returns a JSON-serialisable dict (dates as ISO strings),
 unredacted: the API redacts by role. Shapes follow the contract (section 4); thresholds and
 formulas are in docs/analysis.md.

@@ -16,7 +16,7 @@ from graphsvc.analysis.matching import (
 )
 from graphsvc.errors import InvalidInput
 from graphsvc.graph.db import Database
-from graphsvc.repository import analysis as repo
+from graphsvc.repository import candidates as candidate_reads
 from graphsvc.services.common import CHECK_LIMIT_CAP, _limit, _person_id, _today
 from graphsvc.services.perpetrators import _perpetrators_from, _summary
 from graphsvc.services.scoring import _default_scorer
@@ -84,7 +84,7 @@ def check(db: Database, subject: dict, complainant_id: str | None = None, limit:
                 unlinked += s.person_id not in linked
         return out
 
-    candidates, rows, narrowed = repo.check_reads(db, norm, lucene_query(names), dobs, complainant_id, rank,
+    candidates, rows, narrowed = candidate_reads.check_reads(db, norm, lucene_query(names), dobs, complainant_id, rank,
                                                   threshold, initials=name_initials(norm))
     info = {c["person_id"]: c for c in candidates}
 

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from graphsvc.errors import JobPending
 from graphsvc.graph.db import Database
-from graphsvc.repository import analysis as repo
+from graphsvc.repository import patterns as pattern_reads
 
 if TYPE_CHECKING:  # Flask is imported by the service only: the CLI's commands never load it
     from flask import Flask
@@ -114,7 +114,7 @@ class JobCache:
         """``compute()`` for ``question`` (the job's parameters), kept while the register's ``state``
         (what the caller knows changes the answer, e.g. the identity links' digest) and its
         fingerprint (count-store counts and the register's write counter, which every write of
-        records bumps: ``repo.graph_fingerprint``) stay the same, and refreshed every ``ttl_s``
+        records bumps: ``pattern_reads.graph_fingerprint``) stay the same, and refreshed every ``ttl_s``
         seconds (``GRAPHSVC_PATTERN_CACHE_S``, default 600; 0 disables the cache). The refresh
         only guards against writes made outside graphsvc (Cypher typed into the database by hand).
 
@@ -136,7 +136,7 @@ class JobCache:
         ttl = self.ttl_s
         if ttl <= 0:
             return uncached(compute)
-        key = (question, state, repo.graph_fingerprint(db))
+        key = (question, state, pattern_reads.graph_fingerprint(db))
         slot = (id(db), name)
         with self._lock:
             kept = self._kept.get(slot)

@@ -7,7 +7,7 @@ import re
 from graphsvc.analysis.matching import lucene_query
 from graphsvc.errors import InvalidInput
 from graphsvc.graph.db import Database
-from graphsvc.repository import analysis as repo
+from graphsvc.repository import persons as person_reads
 from graphsvc.services.common import _FIELD, SEARCH_LIMIT_CAP, _limit
 from loaders import normalise
 from loaders.records import iso
@@ -64,16 +64,16 @@ def search(db: Database, q: str, limit: int = 20) -> dict:
         raise InvalidInput("q must be 1-200 characters", {"field": "q"})
     limit = _limit(limit, SEARCH_LIMIT_CAP)
     scores: dict[str, tuple[float, list[str]]] = {}
-    for row in repo.persons_by_identifiers(db, _identifier_forms(q), limit=limit * 5):
+    for row in person_reads.persons_by_identifiers(db, _identifier_forms(q), limit=limit * 5):
         _, fields = scores.get(row["person_id"], (1.0, []))
         scores[row["person_id"]] = (1.0, sorted(set(fields) | {row["field"]}))
-    name_rows = repo.persons_by_names(db, lucene_query([q]), limit=limit) if any(ch.isalpha() for ch in q) else []
+    name_rows = person_reads.persons_by_names(db, lucene_query([q]), limit=limit) if any(ch.isalpha() for ch in q) else []
     best = max((r["score"] for r in name_rows), default=0.0)
     for r in name_rows:
         if r["person_id"] not in scores and best > 0:
             scores[r["person_id"]] = (round(0.9 * r["score"] / best, 4), ["name"])
     ranked = sorted(scores.items(), key=lambda kv: (-kv[1][0], kv[0]))[:limit]
-    info = {c["person_id"]: c for c in repo.match_candidates(db, [p for p, _ in ranked], None)}
+    info = {c["person_id"]: c for c in person_reads.match_candidates(db, [p for p, _ in ranked], None)}
     persons = []
     for pid, (score, fields) in ranked:
         c = info.get(pid, {})

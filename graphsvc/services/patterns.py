@@ -15,7 +15,10 @@ from graphsvc.analysis.identity import IdentityGroup, identity_group, identity_g
 from graphsvc.analysis.risk import risk_score
 from graphsvc.errors import InvalidInput
 from graphsvc.graph.db import Database
-from graphsvc.repository import analysis as repo
+from graphsvc.repository import identity as identity_reads
+from graphsvc.repository import incidents as incident_reads
+from graphsvc.repository import patterns as pattern_reads
+from graphsvc.repository import persons as person_reads
 from graphsvc.services.common import (
     _FIELD,
     _KIND,
@@ -94,9 +97,9 @@ def _rank_serial(db: Database, links: list[dict[str, Any]], threshold: float, th
     """The whole serial ranking (register-wide Cypher aggregation, identity groups merged)."""
     groups = identity_groups(links, threshold)
     graph = link_graph(links, threshold)
-    unidentified = repo.unidentified_victim_links(db, agency=agency, since=since_at, until=until_at)
+    unidentified = pattern_reads.unidentified_victim_links(db, agency=agency, since=since_at, until=until_at)
     linked_ids = sorted({p for g in groups for p in g} | set(unidentified))
-    rows = repo.serial_rows(db, min_victims=min_victims, agency=agency, since=since_at, until=until_at,
+    rows = pattern_reads.serial_rows(db, min_victims=min_victims, agency=agency, since=since_at, until=until_at,
                             linked_ids=linked_ids)
     by_id = {r["person_id"]: r for r in rows}
     group_of = {p: g for g in groups for p in g}
@@ -164,11 +167,11 @@ def serial(db: Database, min_victims: int = 2, agency: str | None = None, since:
     question = (min_victims, agency, iso(since_at), iso(until_at), threshold, asdict(th), today.isoformat())
 
     def compute() -> list[dict[str, Any]]:
-        return _rank_serial(db, repo.all_identity_links(db, threshold), threshold, th, today,
+        return _rank_serial(db, identity_reads.all_identity_links(db, threshold), threshold, th, today,
                             min_victims, agency, since_at, until_at)
 
     answer = (uncached(compute) if jobs is None
-              else jobs.answer(db, "serial", question, compute, state=repo.identity_links_digest(db)))
+              else jobs.answer(db, "serial", question, compute, state=identity_reads.identity_links_digest(db)))
     entries = list(answer.value)
     if after is not None:
         cut = (-float(after[0]), -int(after[1]), str(after[2]))
@@ -189,7 +192,7 @@ def _all_clusters(db: Database, jobs: JobCache | None) -> JobAnswer:
     def compute() -> list[dict[str, Any]]:
         rows = [{"incident_id": r["incident_id"],
                  "identifier": f"{_KIND.get(r['kind'], r['kind'].lower())}:{r['value']}"}
-                for r in repo.unidentified_edges(db)]
+                for r in incident_reads.unidentified_edges(db)]
         return clusters_mod.clusters(clusters_mod.incident_identifier_graph(rows))
 
     return uncached(compute) if jobs is None else jobs.answer(db, "clusters", None, compute)
@@ -219,14 +222,14 @@ def unidentified(db: Database, limit: int = 50, cursor: str | None = None, *,
         key = (-int(after[0]), str(after[1]))
         found = [c for c in found if (-len(c["incident_ids"]), c["incident_ids"][0]) > key]
     page, more = found[:limit], len(found) > limit
-    details = {r["incident_id"]: r for r in repo.cluster_incidents(db, [i for c in page for i in c["incident_ids"]])}
+    details = {r["incident_id"]: r for r in incident_reads.cluster_incidents(db, [i for c in page for i in c["incident_ids"]])}
     values: dict[str, set[str]] = {k: set() for k in _FIELD.values()}
     for r in details.values():
         for ident in r["identifiers"]:
             kind = _KIND.get(ident["kind"])
             if kind:
                 values[_FIELD[kind]].add(ident["value"])
-    persons = repo.persons_by_identifiers(db, {k: sorted(v) for k, v in values.items()}, limit=5000)
+    persons = person_reads.persons_by_identifiers(db, {k: sorted(v) for k, v in values.items()}, limit=5000)
     out = []
     for c in page:
         incs = [details[i] for i in c["incident_ids"] if i in details]

@@ -11,7 +11,7 @@ from graphsvc.analysis.fixation import Thresholds, fixation_report, order_ref
 from graphsvc.analysis.flags import flags as compute_flags
 from graphsvc.analysis.identity import IdentityGroup
 from graphsvc.graph.db import Database
-from graphsvc.repository import analysis as repo
+from graphsvc.repository import perpetrators as perpetrator_reads
 
 
 class _Perpetrator:
@@ -48,11 +48,11 @@ def _perpetrators(db: Database, person_ids: Sequence[str], threshold: float) -> 
     (one transaction)."""
     if not person_ids:
         return {}
-    return _perpetrators_from(repo.perpetrator_rows(db, person_ids, threshold))
+    return _perpetrators_from(perpetrator_reads.perpetrator_rows(db, person_ids, threshold))
 
 
 def _perpetrators_from(rows: Mapping[str, Any]) -> dict[str, _Perpetrator]:
-    """:func:`_perpetrators` from rows already read (``repo.perpetrator_rows``: one per person
+    """:func:`_perpetrators` from rows already read (``perpetrator_reads.perpetrator_rows``: one per person
     id it was given)."""
     groups = rows["groups"]
     by_offender: dict[str, list[int]] = {}

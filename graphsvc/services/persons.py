@@ -8,7 +8,9 @@ from typing import Any
 from graphsvc.analysis.fixation import order_ref
 from graphsvc.analysis.severity import SEVERITY
 from graphsvc.graph.db import Database
-from graphsvc.repository import analysis as repo
+from graphsvc.repository import incidents as incident_reads
+from graphsvc.repository import perpetrators as perpetrator_reads
+from graphsvc.repository import persons as person_reads
 from graphsvc.services.common import _FIELD, _KIND, _no_person, _person_id, _today
 from graphsvc.services.perpetrators import _perpetrators, _perpetrators_from, _summary
 from loaders.records import iso
@@ -27,14 +29,14 @@ def person_profile(db: Database, person_id: str) -> dict:
         When no person has this id.
     """
     _person_id(person_id)
-    row = repo.person_profile(db, person_id)
+    row = person_reads.person_profile(db, person_id)
     if row is None:
         raise _no_person(person_id)
     today = _today()
     th = db.settings.thresholds
     perp = _perpetrators(db, [person_id], db.settings.link_threshold)[person_id]
     summary = _summary(db, {person_id: perp}, today, th)[person_id]
-    all_orders = repo.person_orders(db, [person_id])
+    all_orders = person_reads.person_orders(db, [person_id])
     roles = [r for r, label in (("offender", "Offender"), ("victim", "Victim")) if label in (row["labels"] or [])]
     victims = {v for i in perp.incidents for v in i["victim_ids"] if v not in perp.group.members}
     return {
@@ -68,7 +70,7 @@ def person_profile(db: Database, person_id: str) -> dict:
 
 def _require_person(db: Database, person_id: str) -> None:
     _person_id(person_id)
-    if repo.person_profile(db, person_id) is None:
+    if person_reads.person_profile(db, person_id) is None:
         raise _no_person(person_id)
 
 
@@ -87,7 +89,7 @@ def fixation(db: Database, person_id: str) -> dict:
     th = db.settings.thresholds
     # the 404 comes from the records read (its `persons`), not from a profile read of its own:
     # that read counted the person's incidents, 5 ms for a 5,000-incident offender
-    rows = repo.perpetrator_rows(db, [person_id], db.settings.link_threshold, unidentified=False)
+    rows = perpetrator_reads.perpetrator_rows(db, [person_id], db.settings.link_threshold, unidentified=False)
     if person_id not in rows["persons"]:
         raise _no_person(person_id)
     perp = _perpetrators_from(rows)[person_id]
@@ -110,7 +112,7 @@ def linked_victims(db: Database, person_id: str) -> dict:
         ``{"person_id", "victims": [{"victim_id", "via": [evidence...]}], "perpetrators"}``.
     """
     _require_person(db, person_id)
-    own = repo.victim_incidents(db, person_id)
+    own = incident_reads.victim_incidents(db, person_id)
     own_ids = {i["id"] for i in own}
     offenders = sorted({o for i in own for o in i["offender_ids"]})
     perps = _perpetrators(db, offenders, db.settings.link_threshold)
@@ -143,7 +145,7 @@ def linked_victims(db: Database, person_id: str) -> dict:
                 values[_FIELD[kind]].append(ident["value"])
                 used_by.setdefault(ident["value"], []).append(inc["id"])
     shared: dict[tuple[str, str], dict[str, Any]] = {}
-    for row in repo.incidents_by_identifiers(db, {k: sorted(set(v)) for k, v in values.items()}):
+    for row in incident_reads.incidents_by_identifiers(db, {k: sorted(set(v)) for k, v in values.items()}):
         if row["incident_id"] in own_ids:
             continue
         for v in row["victim_ids"]:

@@ -110,7 +110,7 @@ def test_lucene_query_drops_syntax_and_subject_normalises() -> None:
 
 def test_incident_table_is_oldest_first_then_by_id() -> None:
     # get_perpetrator_records leaves the order to incident_table (sorting in Neo4j cost more)
-    from graphsvc.repository.analysis import incident_table
+    from graphsvc.repository.incidents import incident_table
 
     def row(iid: str, ms: int | None) -> list:
         return [iid, ms, None, "text", None]
@@ -123,7 +123,7 @@ def test_incident_table_is_oldest_first_then_by_id() -> None:
 
 def test_incident_table_puts_each_party_back_on_its_incidents() -> None:
     # get_perpetrator_records reads each party once, with the positions of its incidents
-    from graphsvc.repository.analysis import incident_table
+    from graphsvc.repository.incidents import incident_table
 
     rows = [["I-1", 2000, 3000, "visit", "charged"], ["I-0", 1000, None, "text", None]]
     parties = [["V-2", "VICTIM_IN", [0]], ["P-1", "OFFENDER_IN", [0, 1]], ["O-1", "BREACHED", [0]],
