@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from graphsvc.linkage.api import Register, dedupe, predict_pairs, score_new_record, score_subject
 from graphsvc.linkage.fastscore import PythonScorer, blocking_keys
-from graphsvc.linkage.errors import LinkageError, ModelError, RecordError
+from graphsvc.linkage.errors import LinkageError, ModelError, LinkageRecordError
 from graphsvc.linkage.model import LinkageModel, build_settings, default_model, train_model
 from graphsvc.linkage.records import prepare_person, prepare_persons
 from graphsvc.linkage.scoring import (
@@ -29,7 +29,7 @@ __all__ = [
     "LinkageModel",
     "ModelError",
     "Proposal",
-    "RecordError",
+    "LinkageRecordError",
     "Register",
     "PythonScorer",
     "blocking_keys",

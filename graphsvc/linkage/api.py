@@ -342,7 +342,7 @@ class Register:
 
         Raises
         ------
-        RecordError
+        LinkageRecordError
             If the record is malformed.
         ValueError
             If ``min_probability`` is not in [0, 1] or ``limit`` is not positive.
@@ -415,7 +415,7 @@ def score_subject(
 
     Raises
     ------
-    RecordError
+    LinkageRecordError
         If the subject or a candidate is malformed, or the subject has neither a name nor an
         identifier.
     TypeError

@@ -6,14 +6,14 @@ project's error shape without parsing messages.
 
 from __future__ import annotations
 
-__all__ = ["LinkageError", "RecordError", "ModelError"]
+__all__ = ["LinkageError", "LinkageRecordError", "ModelError"]
 
 
 class LinkageError(Exception):
     """Base class of every error raised by :mod:`graphsvc.linkage`."""
 
 
-class RecordError(LinkageError, ValueError):
+class LinkageRecordError(LinkageError, ValueError):
     """A person record does not have the shape the linkage expects.
 
     Parameters

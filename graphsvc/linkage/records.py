@@ -3,7 +3,7 @@
 The linkage compares persons in the contract's *normalised* shape (``docs/graph-model.md``):
 phones already in E.164, emails lower-case, handles ``platform:handle``, vehicles upper-case
 without spaces. This module checks that shape (a record that breaks it raises
-:class:`~graphsvc.linkage.errors.RecordError` naming the record, field and reason), applies the
+:class:`~graphsvc.linkage.errors.LinkageRecordError` naming the record, field and reason), applies the
 few cheap canonical forms that make comparisons exact (case, accents, spacing), and derives the
 columns the model compares and blocks on.
 """
@@ -20,7 +20,7 @@ import duckdb
 import jellyfish
 import pandas as pd
 
-from graphsvc.linkage.errors import RecordError
+from graphsvc.linkage.errors import LinkageRecordError
 from loaders.records import RECORD_ID
 from graphsvc.linkage.nicknames import formal_names
 
@@ -105,13 +105,13 @@ def _as_list(index: int, rid: str | None, field: str, value: Any) -> list[str]:
     if _is_blank(value):
         return []
     if isinstance(value, str) or not isinstance(value, Iterable):
-        raise RecordError(index, rid, field, "must be a list of strings")
+        raise LinkageRecordError(index, rid, field, "must be a list of strings")
     out: list[str] = []
     for item in value:
         if _is_blank(item):
             continue
         if not isinstance(item, str):
-            raise RecordError(index, rid, field, f"item {item!r} is not a string")
+            raise LinkageRecordError(index, rid, field, f"item {item!r} is not a string")
         out.append(item.strip())
     return out
 
@@ -120,7 +120,7 @@ def _opt_str(index: int, rid: str | None, field: str, value: Any) -> str | None:
     if _is_blank(value):
         return None
     if not isinstance(value, str):
-        raise RecordError(index, rid, field, "must be a string or null")
+        raise LinkageRecordError(index, rid, field, "must be a string or null")
     return value.strip()
 
 
@@ -157,7 +157,7 @@ def prepare_person(
 
     Raises
     ------
-    RecordError
+    LinkageRecordError
         If ``id`` is missing or malformed, a list field is not a list of strings, ``dob`` is
         not 'YYYY-MM-DD', a phone is not E.164, a handle or other id is not 'scheme:value',
         or the record carries neither a name nor an identifier.
@@ -169,14 +169,14 @@ def prepare_person(
     ('zoe', ['phone:+447700900123'])
     """
     if not isinstance(record, Mapping):
-        raise RecordError(index, None, "record", "must be a mapping of person fields")
+        raise LinkageRecordError(index, None, "record", "must be a mapping of person fields")
     rid_raw = record.get("id")
     if _is_blank(rid_raw):
         if require_id:
-            raise RecordError(index, None, "id", "is required")
+            raise LinkageRecordError(index, None, "id", "is required")
         rid = "__subject__"
     elif not isinstance(rid_raw, str) or not RECORD_ID.match(rid_raw):
-        raise RecordError(index, str(rid_raw), "id", "must be 1-128 chars of A-Z a-z 0-9 . _ : -")
+        raise LinkageRecordError(index, str(rid_raw), "id", "must be 1-128 chars of A-Z a-z 0-9 . _ : -")
     else:
         rid = rid_raw
     source = _opt_str(index, rid, "source", record.get("source"))
@@ -196,24 +196,24 @@ def prepare_person(
 
     dob = _opt_str(index, rid, "dob", record.get("dob"))
     if dob is not None and not _DOB_RE.match(dob):
-        raise RecordError(index, rid, "dob", f"{dob!r} is not 'YYYY-MM-DD'")
+        raise LinkageRecordError(index, rid, "dob", f"{dob!r} is not 'YYYY-MM-DD'")
     gender_raw = _opt_str(index, rid, "gender", record.get("gender"))
     gender = gender_raw.casefold() if gender_raw else None
 
     phones = _as_list(index, rid, "phones", record.get("phones"))
     for p in phones:
         if not _E164_RE.match(p):
-            raise RecordError(index, rid, "phones", f"{p!r} is not E.164 (normalise first)")
+            raise LinkageRecordError(index, rid, "phones", f"{p!r} is not E.164 (normalise first)")
     emails = [e.casefold() for e in _as_list(index, rid, "emails", record.get("emails"))]
     for e in emails:
         if "@" not in e:
-            raise RecordError(index, rid, "emails", f"{e!r} is not an email address")
+            raise LinkageRecordError(index, rid, "emails", f"{e!r} is not an email address")
     handles: list[str] = []
     for h in _as_list(index, rid, "handles", record.get("handles")):
         platform, sep, handle = h.casefold().partition(":")
         handle = handle.lstrip("@")
         if not sep or not platform or not handle:
-            raise RecordError(index, rid, "handles", f"{h!r} is not 'platform:handle'")
+            raise LinkageRecordError(index, rid, "handles", f"{h!r} is not 'platform:handle'")
         handles.append(f"{platform}:{handle}")
     vehicles = [
         re.sub(r"\s+", "", v).upper() for v in _as_list(index, rid, "vehicles", record.get("vehicles"))
@@ -221,7 +221,7 @@ def prepare_person(
     other_ids = [o.casefold() for o in _as_list(index, rid, "other_ids", record.get("other_ids"))]
     for o in other_ids:
         if not _SCHEMED_RE.match(o):
-            raise RecordError(index, rid, "other_ids", f"{o!r} is not 'scheme:value'")
+            raise LinkageRecordError(index, rid, "other_ids", f"{o!r} is not 'scheme:value'")
     postcodes = [
         re.sub(r"\s+", "", p).upper()
         for p in _as_list(index, rid, "postcodes", record.get("postcodes"))
@@ -229,7 +229,7 @@ def prepare_person(
     addresses = record.get("addresses")
     if not _is_blank(addresses):
         if isinstance(addresses, Mapping) or not isinstance(addresses, Iterable):
-            raise RecordError(index, rid, "addresses", "must be a list of address objects")
+            raise LinkageRecordError(index, rid, "addresses", "must be a list of address objects")
         for a in addresses:
             if isinstance(a, Mapping) and not _is_blank(a.get("postcode")):
                 postcodes.append(re.sub(r"\s+", "", str(a["postcode"])).upper())
@@ -242,7 +242,7 @@ def prepare_person(
         + [f"other:{x}" for x in other_ids]
     )
     if not (given or family or names or identifiers):
-        raise RecordError(index, rid, "record", "needs at least one name or one identifier")
+        raise LinkageRecordError(index, rid, "record", "needs at least one name or one identifier")
 
     return {
         "unique_id": rid,
@@ -284,7 +284,7 @@ def prepare_persons(
 
     Raises
     ------
-    RecordError
+    LinkageRecordError
         For the first malformed record, or a repeated id.
     TypeError
         If ``records`` is neither a DataFrame nor an iterable of mappings.
@@ -307,7 +307,7 @@ def prepare_persons(
         dup = frame["unique_id"].duplicated()
         if dup.any():
             i = int(dup.to_numpy().nonzero()[0][0])
-            raise RecordError(i, str(frame["unique_id"].iloc[i]), "id", "occurs more than once")
+            raise LinkageRecordError(i, str(frame["unique_id"].iloc[i]), "id", "occurs more than once")
     return frame
 
 

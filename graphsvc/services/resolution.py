@@ -125,13 +125,13 @@ def fetch_persons(db: Database, page: int = PAGE) -> Iterator[dict[str, Any]]:
 
 def _prepared(rows: Iterable[Mapping[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Rows the linkage accepts, and those it refuses (with the reason), never aborting."""
-    from graphsvc.linkage import RecordError, prepare_person  # heavy: splink/duckdb
+    from graphsvc.linkage import LinkageRecordError, prepare_person  # heavy: splink/duckdb
 
     good, bad = [], []
     for i, row in enumerate(rows):
         try:
             prepare_person(row, i)
-        except RecordError as exc:
+        except LinkageRecordError as exc:
             bad.append({"id": row.get("id"), "field": exc.field, "reason": exc.reason})
             continue
         good.append(dict(row))

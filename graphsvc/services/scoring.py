@@ -32,7 +32,7 @@ def _default_scorer(settings: Settings) -> tuple[Scorer, str]:
     if settings.check_scorer == "deterministic":
         return DeterministicScorer(), "deterministic"
     from graphsvc.linkage.api import score_subject  # heavy: splink/duckdb
-    from graphsvc.linkage.errors import RecordError  # heavy: splink/duckdb (graphsvc.linkage's package)
+    from graphsvc.linkage.errors import LinkageRecordError  # heavy: splink/duckdb (graphsvc.linkage's package)
     from graphsvc.linkage.records import from_contract_person, prepare_person  # heavy: splink/duckdb
 
     try:
@@ -49,12 +49,12 @@ def _default_scorer(settings: Settings) -> tuple[Scorer, str]:
                 # the adapter hands handles over as {platform, handle}: the linkage's shape is 'platform:handle'.
                 # Records the model cannot compare (no name letters and no identifier: a placeholder,
                 # a subject of only a date of birth) are left out here: LinkageScorer hands them to
-                # the rule scorer. A subject it cannot compare raises RecordError (a ValueError).
+                # the rule scorer. A subject it cannot compare raises LinkageRecordError (a ValueError).
                 rows = []
                 for c in candidates:
                     try:
                         rows.append(prepare_person(from_contract_person(c), 0))
-                    except RecordError:
+                    except LinkageRecordError:
                         continue
                 return score_subject(from_contract_person(subject), rows, model=model, prepared=True)
 

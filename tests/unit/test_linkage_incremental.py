@@ -8,7 +8,7 @@ import time
 import pytest
 
 from graphsvc.linkage import (
-    RecordError,
+    LinkageRecordError,
     Register,
     default_model,
     score_new_record,
@@ -112,9 +112,9 @@ def test_subject_with_only_a_phone_is_scored_but_not_linkable() -> None:
 
 
 def test_subject_preconditions() -> None:
-    with pytest.raises(RecordError):
+    with pytest.raises(LinkageRecordError):
         score_subject({}, [{"id": "A", "family_name": "X"}])
-    with pytest.raises(RecordError):
+    with pytest.raises(LinkageRecordError):
         score_subject({"phones": ["0770090012"]}, [])
     with pytest.raises(TypeError):
         score_subject({"given_name": "A"}, ({"id": "A"},))  # type: ignore[arg-type]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from graphsvc.linkage import RecordError, blocking_keys, prepare_person, prepare_persons
+from graphsvc.linkage import LinkageRecordError, blocking_keys, prepare_person, prepare_persons
 
 
 def test_canonical_forms() -> None:
@@ -59,7 +59,7 @@ def test_empty_lists_become_null_so_they_are_no_evidence() -> None:
     ],
 )
 def test_malformed_records_are_named(record: dict[str, object], field: str) -> None:
-    with pytest.raises(RecordError) as err:
+    with pytest.raises(LinkageRecordError) as err:
         prepare_person(record, 7)
     assert err.value.field == field
     assert err.value.index == 7
@@ -68,7 +68,7 @@ def test_malformed_records_are_named(record: dict[str, object], field: str) -> N
 def test_frame_input_and_duplicate_ids() -> None:
     frame = pd.DataFrame([{"id": "A", "family_name": "Lee"}, {"id": "B", "family_name": "Lee"}])
     assert list(prepare_persons(frame)["unique_id"]) == ["A", "B"]
-    with pytest.raises(RecordError, match="more than once"):
+    with pytest.raises(LinkageRecordError, match="more than once"):
         prepare_persons([{"id": "A", "family_name": "X"}, {"id": "A", "family_name": "Y"}])
     with pytest.raises(TypeError):
         prepare_persons("not records")  # type: ignore[arg-type]
