@@ -208,6 +208,13 @@ def _decided(db: Database, rows: list[dict[str, Any]]) -> dict[str, int]:
     return out
 
 
+def _outcome(db: Database, rows: list[dict[str, Any]], counts: dict[str, int], deleted: int, floor: float,
+             loaded: LoadedModel) -> dict[str, Any]:
+    """What a full and an incremental resolve both report of the links they wrote."""
+    return {"links": len(rows), "changed": counts["changed"], "deleted": deleted, "decided": _decided(db, rows),
+            "floor": floor, "model": loaded.name}
+
+
 def _audit(db: Database, *, actor: str, role: str, purpose: str | None, query: dict[str, Any],
            rows: list[dict[str, Any]]) -> None:
     ids = sorted({p for r in rows for p in (r["a"], r["b"])})
@@ -268,12 +275,7 @@ def resolve_all(
         "persons": len(persons),
         "skipped": skipped,
         "proposals": proposals,
-        "links": len(rows),
-        "changed": counts["changed"],
-        "deleted": deleted,
-        "decided": _decided(db, rows),
-        "floor": floor,
-        "model": loaded.name,
+        **_outcome(db, rows, counts, deleted, floor, loaded),
     }
     _audit(db, actor=actor, role=role, purpose=purpose,
            query={"op": "resolve", "mode": "full", "floor": floor, "model": loaded.name, "links": len(rows)},
@@ -346,12 +348,7 @@ def resolve_persons(
         "missing": missing,
         "skipped": skipped,
         "candidates": len(wanted),
-        "links": len(rows),
-        "changed": counts["changed"],
-        "deleted": deleted,
-        "decided": _decided(db, rows),
-        "floor": floor,
-        "model": loaded.name,
+        **_outcome(db, rows, counts, deleted, floor, loaded),
     }
     if rows or deleted:  # a combination happened (or was undone by the model)
         _audit(db, actor=actor, role=role, purpose=purpose,
