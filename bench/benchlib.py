@@ -3,9 +3,19 @@ folder is on ``sys.path`` and ``from benchlib import ...`` works)."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import shutil
 import socket
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from graphsvc.config import Settings
 
 
 def free_port() -> int:
@@ -13,6 +23,42 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+@contextmanager
+def neo4j(*, heap_mib: int = 1024, pagecache_mib: int = 512, home: Path | None = None,
+          from_env: bool = False, timeout_s: float = 180.0) -> Iterator[Settings]:
+    """The settings of a Neo4j for one benchmark.
+
+    A fresh local Neo4j on a free loopback port with ``heap_mib`` of heap and ``pagecache_mib``
+    of page cache, in ``home`` (kept) or else a temporary folder (deleted at the end), stopped
+    when the block ends. Every other setting comes from the environment as for any ``graphsvc``
+    command (``GRAPHSVC_NEO4J_SETTINGS``, ``GRAPHSVC_NEO4J_JAVA_OPTS``, ``GRAPHSVC_CHECK_SCORER``
+    ...), but not the database: with ``from_env`` and ``NEO4J_URI`` set, the database the
+    environment names is used instead and left as it is.
+    """
+    from graphsvc.config import Settings
+    from graphsvc.graph import localdb
+
+    env = Settings.from_env()
+    if from_env and env.neo4j_uri is not None:
+        yield env
+        return
+    own_home = home is None
+    folder = Path(tempfile.mkdtemp(prefix="graphsvc-bench-")) if home is None else home
+    settings = dataclasses.replace(
+        env, neo4j_uri=None, neo4j_user="neo4j", neo4j_password=None, neo4j_database="neo4j", home=folder,
+        local_bolt_host="127.0.0.1", local_bolt_port=free_port(), local_heap_mib=heap_mib,
+        local_pagecache_mib=pagecache_mib,
+    )
+    print(f"starting a local Neo4j for the benchmark in {folder} ...", file=sys.stderr)
+    try:
+        localdb.start(settings, timeout_s=timeout_s)
+        yield settings
+    finally:
+        localdb.stop(settings)
+        if own_home:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def percentile(values: list[float], q: float) -> float:

@@ -15,15 +15,12 @@ import argparse
 import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from benchlib import free_port
+from benchlib import neo4j
 
-from graphsvc.graph import localdb
-from graphsvc.config import Settings
 from graphsvc.graph.db import Database
 from graphsvc.export import FORMATS
 from graphsvc.services.exports import export_network, person_network
@@ -72,50 +69,39 @@ def main() -> None:
     from graphsvc.services.ingest import load
     from loaders.sources import RawRecord
 
-    own = "NEO4J_URI" not in os.environ
-    tmp = tempfile.TemporaryDirectory(prefix="graphsvc-bench-")
-    settings = (Settings(home=Path(tmp.name), local_bolt_port=free_port(), local_heap_mib=1024,
-                         local_pagecache_mib=256) if own else Settings.from_env())
-    if own:
-        print("starting a local Neo4j for the benchmark ...", file=sys.stderr)
-        localdb.start(settings)
-    try:
-        with Database(settings) as db:
-            db.apply_schema()
-            if own:
-                records = synthetic_records(args.victims)
-                raws = [RawRecord("<bench>", i + 1, data=r) for i, r in enumerate(records)]
-                t = time.perf_counter()
-                load(db, raws, batch_size=2000)
-                print(f"loaded {len(records)} records in {time.perf_counter() - t:.1f} s", file=sys.stderr)
-            net = person_network(db, OFFENDER, args.depth, "investigator", "bench")
-            print(f"network: {net.provenance['node_count']} nodes, {net.provenance['edge_count']} edges "
-                  f"(depth {args.depth})", file=sys.stderr)
-            export_network(db, OFFENDER, args.depth, "cytoscape", "investigator", "bench")  # warm up
-            read_times, read_cpu = [], []
+    with neo4j(heap_mib=1024, pagecache_mib=256, from_env=True) as settings, Database(settings) as db:
+        own = settings.uses_local_db  # a fresh database of its own: load the register first
+        db.apply_schema()
+        if own:
+            records = synthetic_records(args.victims)
+            raws = [RawRecord("<bench>", i + 1, data=r) for i, r in enumerate(records)]
+            t = time.perf_counter()
+            load(db, raws, batch_size=2000)
+            print(f"loaded {len(records)} records in {time.perf_counter() - t:.1f} s", file=sys.stderr)
+        net = person_network(db, OFFENDER, args.depth, "investigator", "bench")
+        print(f"network: {net.provenance['node_count']} nodes, {net.provenance['edge_count']} edges "
+              f"(depth {args.depth})", file=sys.stderr)
+        export_network(db, OFFENDER, args.depth, "cytoscape", "investigator", "bench")  # warm up
+        read_times, read_cpu = [], []
+        for _ in range(args.runs):
+            t, c = time.perf_counter(), time.process_time()
+            person_network(db, OFFENDER, args.depth, "investigator", "bench")
+            read_times.append(time.perf_counter() - t)
+            read_cpu.append(time.process_time() - c)
+        rows = [("(read + projection only)", min(read_times), statistics.median(read_times), 0,
+                 statistics.median(read_cpu))]
+        out_dir = ROOT / "bench" / "out"
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for name, fmt in FORMATS.items():
+            times, cpu = [], []
+            content = b""
             for _ in range(args.runs):
                 t, c = time.perf_counter(), time.process_time()
-                person_network(db, OFFENDER, args.depth, "investigator", "bench")
-                read_times.append(time.perf_counter() - t)
-                read_cpu.append(time.process_time() - c)
-            rows = [("(read + projection only)", min(read_times), statistics.median(read_times), 0,
-                     statistics.median(read_cpu))]
-            out_dir = ROOT / "bench" / "out"
-            out_dir.mkdir(parents=True, exist_ok=True)
-            for name, fmt in FORMATS.items():
-                times, cpu = [], []
-                content = b""
-                for _ in range(args.runs):
-                    t, c = time.perf_counter(), time.process_time()
-                    content, _ = export_network(db, OFFENDER, args.depth, name, "investigator", "bench")
-                    times.append(time.perf_counter() - t)
-                    cpu.append(time.process_time() - c)
-                (out_dir / f"network-{net.provenance['node_count']}.{fmt.extension}").write_bytes(content)
-                rows.append((name, min(times), statistics.median(times), len(content), statistics.median(cpu)))
-    finally:
-        if own:
-            localdb.stop(settings)
-            tmp.cleanup()
+                content, _ = export_network(db, OFFENDER, args.depth, name, "investigator", "bench")
+                times.append(time.perf_counter() - t)
+                cpu.append(time.process_time() - c)
+            (out_dir / f"network-{net.provenance['node_count']}.{fmt.extension}").write_bytes(content)
+            rows.append((name, min(times), statistics.median(times), len(content), statistics.median(cpu)))
     print(f"\n{net.provenance['node_count']} nodes, {net.provenance['edge_count']} edges, "
           f"{args.runs} runs each, end to end through export_network:\n")
     print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores\n")

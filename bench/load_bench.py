@@ -20,14 +20,12 @@ import itertools
 import json
 import os
 import resource
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-from benchlib import free_port
+from benchlib import neo4j
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
@@ -127,16 +125,6 @@ def _run_child(path: Path, port: int, home: Path, mode: str, sample: int, batch_
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def _fresh_db(heap: int, pagecache: int):  # type: ignore[no-untyped-def]
-    from graphsvc.graph import localdb
-    from graphsvc.config import Settings
-
-    home = Path(tempfile.mkdtemp(prefix="graphsvc-bench-"))
-    settings = Settings(home=home, local_bolt_port=free_port(), local_heap_mib=heap, local_pagecache_mib=pagecache)
-    localdb.start(settings, timeout_s=180)
-    return settings
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="10000,100000,1000000")
@@ -163,8 +151,6 @@ def main() -> None:
 
     batch_size = args.batch_size or DEFAULT_BATCH
 
-    from graphsvc.graph import localdb
-
     for people in (int(s) for s in args.sizes.split(",")):
         t0 = time.perf_counter()
         path = _register(people, args.seed)
@@ -175,13 +161,9 @@ def main() -> None:
                                      "generate_seconds_if_not_cached": round(gen_seconds, 1)}
         result["load_average_before"] = round(os.getloadavg()[0], 2)
         for mode in ("batched",) if args.no_naive else ("batched", "naive"):
-            settings = _fresh_db(args.heap_mib, args.pagecache_mib)
-            try:
+            with neo4j(heap_mib=args.heap_mib, pagecache_mib=args.pagecache_mib) as settings:
                 result[mode] = _run_child(path, settings.local_bolt_port, settings.home, mode, args.naive_sample,
                                           batch_size, args.profile and mode == "batched", args.validate_in)
-            finally:
-                localdb.stop(settings)
-                shutil.rmtree(settings.home, ignore_errors=True)
         result["load_average_after"] = round(os.getloadavg()[0], 2)
         if not args.no_naive:
             batched = result["batched"]["records_per_second"]  # type: ignore[index]

@@ -29,15 +29,13 @@ import itertools
 import json
 import os
 import re
-import shutil
 import sys
-import tempfile
 import time
 from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
-from benchlib import free_port, process_cpu_seconds
+from benchlib import neo4j, process_cpu_seconds
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -75,17 +73,12 @@ def main() -> None:
     args = parser.parse_args()
 
     from graphsvc.graph import localdb
-    from graphsvc.config import Settings
     from graphsvc.graph.db import Database
-    from graphsvc.services.ingest import _chunks, _in_child_process, _in_thread
-    from loaders.sources import read_path
     from graphsvc.repository.ingest import BatchRows, BatchWriter
+    from loaders.sources import read_path
+    from loaders.validate import prefetch_in_child, prefetch_in_thread, validated_chunks
 
-    home = Path(tempfile.mkdtemp(prefix="graphsvc-loadprof-"))
-    settings = Settings(home=home, local_bolt_port=free_port(), local_heap_mib=args.heap_mib,
-                        local_pagecache_mib=args.pagecache_mib)
-    localdb.start(settings, timeout_s=180)
-    try:
+    with neo4j(heap_mib=args.heap_mib, pagecache_mib=args.pagecache_mib) as settings:
         db = Database(settings)
         db.apply_schema()
         if args.fulltext_eventual:
@@ -106,8 +99,9 @@ def main() -> None:
         raws = read_path(args.register)
         if args.limit:
             raws = itertools.islice(raws, args.limit)
-        prefetch = _in_child_process if args.validate_in == "process" else _in_thread
-        batches: Iterable[BatchRows] = (c.rows for c in prefetch(_chunks(raws, args.batch_size)) if c.rows is not None)
+        prefetch = prefetch_in_child if args.validate_in == "process" else prefetch_in_thread
+        batches: Iterable[BatchRows] = (c.rows for c in prefetch(validated_chunks(raws, args.batch_size, BatchRows.of))
+                                        if c.rows is not None)
         if args.prevalidate:
             batches = list(batches)
         neo4j_before, load_before = process_cpu_seconds(pid), os.getloadavg()[0]
@@ -139,9 +133,6 @@ def main() -> None:
             "load_average_before_after": [round(load_before, 2), round(os.getloadavg()[0], 2)],
         }))
         db.close()
-    finally:
-        localdb.stop(settings)
-        shutil.rmtree(home, ignore_errors=True)
 
 
 if __name__ == "__main__":

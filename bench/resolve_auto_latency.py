@@ -19,15 +19,13 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from benchlib import free_port
+from benchlib import neo4j
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
@@ -58,10 +56,8 @@ def main() -> None:
     logging.getLogger("neo4j").setLevel(logging.ERROR)
 
     from graphsvc.security import keys as auth
-    from graphsvc.graph import localdb
     from graphsvc.services import resolution as resolve
     from graphsvc.app import create_app
-    from graphsvc.config import Settings
     from graphsvc.graph.db import Database
     from graphsvc.synthetic import generate_register
     from graphsvc.services.ingest import load
@@ -78,12 +74,8 @@ def main() -> None:
             if row.get("kind") == "person":
                 persons.append(row)
 
-    home = Path(tempfile.mkdtemp(prefix="graphsvc-autores-"))
-    settings = Settings(home=home, local_bolt_port=free_port(), local_heap_mib=args.heap_mib,
-                        local_pagecache_mib=args.pagecache_mib)
-    localdb.start(settings, timeout_s=180)
     result: dict[str, Any] = {"register": str(path.relative_to(ROOT)), "person_records": len(persons)}
-    try:
+    with neo4j(heap_mib=args.heap_mib, pagecache_mib=args.pagecache_mib) as settings:
         db = Database(settings)
         db.apply_schema()
         t0 = time.perf_counter()
@@ -141,9 +133,6 @@ def main() -> None:
                 "links_proposed_per_batch_mean": round(links / max(1, reps), 1),
                 "persons_resolved": persons_with,
             }
-    finally:
-        localdb.stop(settings)
-        shutil.rmtree(home, ignore_errors=True)
     print(json.dumps(result, indent=2))
 
 

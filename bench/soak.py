@@ -28,7 +28,6 @@ import os
 import random
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -38,6 +37,8 @@ import urllib.parse
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
+
+from benchlib import free_port, neo4j
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = ROOT / ".venv" / "bin"
@@ -69,12 +70,6 @@ ROUTES: dict[str, str] = {  # kind -> the OpenAPI path it needs
     "write": "/api/v1/records",
     "ready": "/api/v1/ready",
 }
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return int(s.getsockname()[1])
 
 
 # -- memory -------------------------------------------------------------------------------------
@@ -305,135 +300,133 @@ def controller_main(args: argparse.Namespace) -> int:
     logging.getLogger("neo4j.notifications").setLevel(logging.ERROR)
     from graphsvc.security import keys as auth
     from graphsvc.graph import localdb
-    from graphsvc.config import Settings
     from graphsvc.graph.db import Database
 
     work = Path(tempfile.mkdtemp(prefix="graphsvc-soak-"))
-    settings = Settings(home=work / "home", local_bolt_port=_free_port(), local_heap_mib=args.neo4j_heap_mib,
-                        local_pagecache_mib=256)
-    env = {
-        **os.environ,
-        "NEO4J_URI": settings.local_bolt_uri,
-        "NEO4J_USER": settings.neo4j_user,
-        "GRAPHSVC_HOME": str(settings.home),
-        "GRAPHSVC_JSON_LOGS": "1",
-    }
     gunicorn: subprocess.Popen[bytes] | None = None
     generator: subprocess.Popen[bytes] | None = None
     summary: dict[str, Any] = {}
+    t0 = time.monotonic()
     try:
-        t0 = time.monotonic()
-        localdb.start(settings)
-        env["NEO4J_PASSWORD"] = settings.password()
-        register = work / "register.jsonl"
-        _run([str(VENV_BIN / "graphsvc"), "generate", "--people", str(args.people), "--seed", str(args.seed),
-              "--out", str(register), "--no-progress"], env)
-        loaded = _run([str(VENV_BIN / "graphsvc"), "load", str(register), "--no-progress"], env)
-        load_summary = json.loads(loaded.stdout)
-        with Database(settings) as db:
-            keys = {role: auth.create_key(db, role=role, name=f"soak-{role}")[0]
-                    for role in ("investigator", "case_system", "admin")}
-        setup_s = time.monotonic() - t0
-
-        port = _free_port()
-        log_path = work / "gunicorn.log"
-        service_env = {**env, "GRAPHSVC_BIND": f"{HOST}:{port}", "GRAPHSVC_WORKERS": str(args.workers),
-                       "GRAPHSVC_THREADS": str(args.threads), "GRAPHSVC_RATE_LIMIT_PER_S": "100000",
-                       "GRAPHSVC_RATE_LIMIT_BURST": "100000"}
-        with log_path.open("wb") as log:
-            gunicorn = subprocess.Popen([str(VENV_BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py")],
-                                        cwd=ROOT, env=service_env, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 120
-        while True:
+        with neo4j(heap_mib=args.neo4j_heap_mib, pagecache_mib=256, home=work / "home") as settings:
+            env = {
+                **os.environ,
+                "NEO4J_URI": settings.local_bolt_uri,
+                "NEO4J_USER": settings.neo4j_user,
+                "NEO4J_PASSWORD": settings.password(),
+                "GRAPHSVC_HOME": str(settings.home),
+                "GRAPHSVC_JSON_LOGS": "1",
+            }
             try:
-                if _get(port, "/api/v1/ready")[0] == 200:
-                    break
-            except OSError:
-                pass
-            if gunicorn.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit("gunicorn did not become ready:\n" + log_path.read_text(errors="replace")[-3000:])
-            time.sleep(0.5)
-        status, body = _get(port, "/api/v1/openapi.json")
-        paths = set(json.loads(body)["paths"]) if status == 200 else set()
-        plan = _plan(register, register.with_suffix(".truth.jsonl"), keys, paths, random.Random(args.seed))
-        plan_path = work / "plan.json"
-        plan_path.write_text(json.dumps(plan), encoding="utf-8")
-        result_path = work / "generator.json"
+                register = work / "register.jsonl"
+                _run([str(VENV_BIN / "graphsvc"), "generate", "--people", str(args.people), "--seed", str(args.seed),
+                      "--out", str(register), "--no-progress"], env)
+                loaded = _run([str(VENV_BIN / "graphsvc"), "load", str(register), "--no-progress"], env)
+                load_summary = json.loads(loaded.stdout)
+                with Database(settings) as db:
+                    keys = {role: auth.create_key(db, role=role, name=f"soak-{role}")[0]
+                            for role in ("investigator", "case_system", "admin")}
+                setup_s = time.monotonic() - t0
 
-        generator = subprocess.Popen(
-            [sys.executable, str(Path(__file__).resolve()), "--generate", "--plan", str(plan_path),
-             "--result", str(result_path), "--port", str(port), "--rate", str(args.rate),
-             "--minutes", str(args.minutes), "--clients", str(args.clients), "--seed", str(args.seed)],
-            cwd=ROOT, env=env,
-        )
-        samples: list[dict[str, Any]] = []
-        started = time.monotonic()
-        neo4j_pid = localdb.status(settings).pid
-        while True:
-            workers = children(gunicorn.pid)
-            samples.append({
-                "t_s": round(time.monotonic() - started, 1),
-                "workers_kib": {str(pid): rss_kib(pid) for pid in workers},
-                "master_kib": rss_kib(gunicorn.pid),
-                "neo4j_kib": rss_kib(neo4j_pid) if neo4j_pid else None,
-            })
-            if generator.poll() is not None:
-                break
-            time.sleep(args.sample_s)
-        if generator.returncode != 0 or not result_path.exists():
-            raise SystemExit(f"the load generator failed (exit status {generator.returncode})")
-        generated = json.loads(result_path.read_text(encoding="utf-8"))
-        if not generated["requests"]:
-            raise SystemExit("the load generator sent no requests (no known routes in the OpenAPI document?)")
-        accepted: dict[str, str] = generated.pop("accepted_records")
+                port = free_port()
+                log_path = work / "gunicorn.log"
+                service_env = {**env, "GRAPHSVC_BIND": f"{HOST}:{port}", "GRAPHSVC_WORKERS": str(args.workers),
+                               "GRAPHSVC_THREADS": str(args.threads), "GRAPHSVC_RATE_LIMIT_PER_S": "100000",
+                               "GRAPHSVC_RATE_LIMIT_BURST": "100000"}
+                with log_path.open("wb") as log:
+                    gunicorn = subprocess.Popen([str(VENV_BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py")],
+                                                cwd=ROOT, env=service_env, stdout=log, stderr=subprocess.STDOUT)
+                deadline = time.monotonic() + 120
+                while True:
+                    try:
+                        if _get(port, "/api/v1/ready")[0] == 200:
+                            break
+                    except OSError:
+                        pass
+                    if gunicorn.poll() is not None or time.monotonic() > deadline:
+                        raise SystemExit("gunicorn did not become ready:\n" + log_path.read_text(errors="replace")[-3000:])
+                    time.sleep(0.5)
+                status, body = _get(port, "/api/v1/openapi.json")
+                paths = set(json.loads(body)["paths"]) if status == 200 else set()
+                plan = _plan(register, register.with_suffix(".truth.jsonl"), keys, paths, random.Random(args.seed))
+                plan_path = work / "plan.json"
+                plan_path.write_text(json.dumps(plan), encoding="utf-8")
+                result_path = work / "generator.json"
 
-        # Losses: every record the service accepted must be in the graph.
-        with Database(settings) as db:
-            rows = db.execute(
-                "UNWIND $ids AS id OPTIONAL MATCH (n {id: id}) WHERE (n:Person OR n:Incident) "
-                "AND NOT coalesce(n.placeholder, false) WITH id, n WHERE n IS NULL RETURN collect(id) AS missing",
-                ids=sorted(accepted),
-            )
-        missing = rows[0]["missing"]
+                generator = subprocess.Popen(
+                    [sys.executable, str(Path(__file__).resolve()), "--generate", "--plan", str(plan_path),
+                     "--result", str(result_path), "--port", str(port), "--rate", str(args.rate),
+                     "--minutes", str(args.minutes), "--clients", str(args.clients), "--seed", str(args.seed)],
+                    cwd=ROOT, env=env,
+                )
+                samples: list[dict[str, Any]] = []
+                started = time.monotonic()
+                neo4j_pid = localdb.status(settings).pid
+                while True:
+                    workers = children(gunicorn.pid)
+                    samples.append({
+                        "t_s": round(time.monotonic() - started, 1),
+                        "workers_kib": {str(pid): rss_kib(pid) for pid in workers},
+                        "master_kib": rss_kib(gunicorn.pid),
+                        "neo4j_kib": rss_kib(neo4j_pid) if neo4j_pid else None,
+                    })
+                    if generator.poll() is not None:
+                        break
+                    time.sleep(args.sample_s)
+                if generator.returncode != 0 or not result_path.exists():
+                    raise SystemExit(f"the load generator failed (exit status {generator.returncode})")
+                generated = json.loads(result_path.read_text(encoding="utf-8"))
+                if not generated["requests"]:
+                    raise SystemExit("the load generator sent no requests (no known routes in the OpenAPI document?)")
+                accepted: dict[str, str] = generated.pop("accepted_records")
 
-        worker_pids = sorted({pid for s in samples for pid in s["workers_kib"]})
-        warm = [s for s in samples if s["t_s"] >= min(60.0, args.minutes * 60 / 4)] or samples
-        growth = {}
-        for pid in worker_pids:
-            values = [s["workers_kib"][pid] for s in warm if s["workers_kib"].get(pid)]
-            if values:
-                growth[pid] = {"after_warmup_kib": values[0], "last_kib": values[-1], "max_kib": max(values),
-                               "growth_kib": values[-1] - values[0],
-                               "growth_pct": round(100 * (values[-1] - values[0]) / values[0], 1)}
-        summary = {
-            "command": " ".join([Path(sys.executable).name, "bench/soak.py", *sys.argv[1:]]),
-            "config": {"minutes": args.minutes, "rate_per_s": args.rate, "clients": args.clients,
-                       "gunicorn_workers": args.workers, "gunicorn_threads": args.threads,
-                       "people": args.people, "seed": args.seed, "sample_s": args.sample_s},
-            "register": {k: load_summary.get(k) for k in ("read", "written", "persons", "incidents", "orders")},
-            "setup_s": round(setup_s, 1),
-            "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
-            **generated,
-            "records_accepted": len(accepted),
-            "records_missing": len(missing),
-            "missing_sample": missing[:20],
-            "worker_pids": worker_pids,
-            "worker_rss_after_warmup": growth,
-            "rss_samples": [{"t_s": s["t_s"], "workers_kib": [s["workers_kib"].get(p) for p in worker_pids],
-                             "master_kib": s["master_kib"], "neo4j_kib": s["neo4j_kib"]} for s in samples],
-        }
+                # Losses: every record the service accepted must be in the graph.
+                with Database(settings) as db:
+                    rows = db.execute(
+                        "UNWIND $ids AS id OPTIONAL MATCH (n {id: id}) WHERE (n:Person OR n:Incident) "
+                        "AND NOT coalesce(n.placeholder, false) WITH id, n WHERE n IS NULL RETURN collect(id) AS missing",
+                        ids=sorted(accepted),
+                    )
+                missing = rows[0]["missing"]
+
+                worker_pids = sorted({pid for s in samples for pid in s["workers_kib"]})
+                warm = [s for s in samples if s["t_s"] >= min(60.0, args.minutes * 60 / 4)] or samples
+                growth = {}
+                for pid in worker_pids:
+                    values = [s["workers_kib"][pid] for s in warm if s["workers_kib"].get(pid)]
+                    if values:
+                        growth[pid] = {"after_warmup_kib": values[0], "last_kib": values[-1], "max_kib": max(values),
+                                       "growth_kib": values[-1] - values[0],
+                                       "growth_pct": round(100 * (values[-1] - values[0]) / values[0], 1)}
+                summary = {
+                    "command": " ".join([Path(sys.executable).name, "bench/soak.py", *sys.argv[1:]]),
+                    "config": {"minutes": args.minutes, "rate_per_s": args.rate, "clients": args.clients,
+                               "gunicorn_workers": args.workers, "gunicorn_threads": args.threads,
+                               "people": args.people, "seed": args.seed, "sample_s": args.sample_s},
+                    "register": {k: load_summary.get(k) for k in ("read", "written", "persons", "incidents", "orders")},
+                    "setup_s": round(setup_s, 1),
+                    "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
+                    **generated,
+                    "records_accepted": len(accepted),
+                    "records_missing": len(missing),
+                    "missing_sample": missing[:20],
+                    "worker_pids": worker_pids,
+                    "worker_rss_after_warmup": growth,
+                    "rss_samples": [{"t_s": s["t_s"], "workers_kib": [s["workers_kib"].get(p) for p in worker_pids],
+                                     "master_kib": s["master_kib"], "neo4j_kib": s["neo4j_kib"]} for s in samples],
+                }
+            finally:
+                if generator is not None and generator.poll() is None:
+                    generator.terminate()
+                    generator.wait(30)
+                if gunicorn is not None and gunicorn.poll() is None:
+                    gunicorn.send_signal(signal.SIGTERM)
+                    try:
+                        gunicorn.wait(60)
+                    except subprocess.TimeoutExpired:
+                        gunicorn.kill()
+                        gunicorn.wait()
     finally:
-        if generator is not None and generator.poll() is None:
-            generator.terminate()
-            generator.wait(30)
-        if gunicorn is not None and gunicorn.poll() is None:
-            gunicorn.send_signal(signal.SIGTERM)
-            try:
-                gunicorn.wait(60)
-            except subprocess.TimeoutExpired:
-                gunicorn.kill()
-                gunicorn.wait()
-        localdb.stop(settings)
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
         else:
