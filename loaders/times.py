@@ -34,6 +34,7 @@ __all__ = [
     "recorded",
     "iso",
     "local_day",
+    "days_between",
     "today",
     "now",
     "not_future",
@@ -151,6 +152,13 @@ def local_day(value: Any) -> dt.date:
     if isinstance(value, dt.date):
         return value
     raise TypeError(f"not a date or date-time: {value!r}")
+
+
+def days_between(earlier: Any, later: Any) -> int:
+    """Calendar days from one date or date-time to another, counted in Europe/London: what a
+    span, a gap or "days after" means to an analyst (the hour lost or gained when the clocks
+    change does not shorten a span by a day)."""
+    return (local_day(later) - local_day(earlier)).days
 
 
 def now() -> dt.datetime:

@@ -23,7 +23,7 @@ from typing import Any
 from graphsvc.analysis.severity import PHYSICAL, REMOTE, severity
 from graphsvc.analysis.trend import mann_kendall, weekly_counts
 from loaders.records import iso
-from loaders.times import local_day, recorded
+from loaders.times import days_between, local_day, recorded
 
 __all__ = [
     "Thresholds",
@@ -158,7 +158,7 @@ def remote_to_physical(incidents: Sequence[Mapping[str, Any]]) -> dict[str, Any]
         "first_physical": first_physical["id"] if first_physical else None,
         "shift_at": iso(first_physical["occurred_at"]) if shifted and first_physical else None,
         "days_remote_before_physical": (
-            (first_physical["occurred_at"] - first_remote["occurred_at"]).days
+            days_between(first_remote["occurred_at"], first_physical["occurred_at"])
             if shifted and first_physical and first_remote else None
         ),
     }
@@ -180,7 +180,7 @@ def four_criteria(
     ordered = _time_ordered(incidents)
     ids = ordered.ids
     n = len(ordered)
-    span = (ordered.times[-1] - ordered.times[0]).days if n else 0
+    span = days_between(ordered.times[0], ordered.times[-1]) if n else 0
     per_week = n / max(span / 7.0, 1.0) if n else 0.0
     kinds = sorted({t or "other" for t in ordered.types})
     days = set(ordered.days)
@@ -279,7 +279,7 @@ def victim_fixation(
     ordered = _time_ordered(incidents)
     ids, times = ordered.ids, ordered.times
     first, last = times[0], times[-1]
-    span = (last - first).days
+    span = days_between(first, last)
     mine = [o for o in orders if victim_id in (o.get("protected_ids") or [])]
     four = four_criteria(ordered, mine, th)
     breaches: list[dict[str, Any]] = []
@@ -356,7 +356,7 @@ def cross_victim_pattern(
             current.discard(vid)
     gaps = []
     for a, b in zip(seq, seq[1:]):
-        gap = (recorded(b["first_contact"])[0] - recorded(a["last_contact"])[0]).days
+        gap = days_between(recorded(a["last_contact"])[0], recorded(b["first_contact"])[0])
         gaps.append({"from_victim": a["victim_id"], "to_victim": b["victim_id"], "gap_days": gap})
     after: list[dict[str, Any]] = []
     for o in sorted(orders, key=lambda o: (o["issued_on"], o["id"])):
