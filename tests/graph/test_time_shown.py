@@ -126,3 +126,13 @@ def test_dump_keeps_the_recorded_offset_and_reloads_identically(register, tmp_pa
     result = runner.invoke(main, ["load", str(out), "--no-resolve"], env=neo4j_env)
     assert result.exit_code == 0, result.output
     assert fingerprint(register) == before
+
+
+@pytest.mark.parametrize("fmt", ["cytoscape", "graphml", "gexf", "svg"])
+def test_other_exports_carry_the_london_time_or_day(register, fmt: str) -> None:  # type: ignore[no-untyped-def]
+    content, _ = export_network(register, "O1", 1, fmt, "investigator", "pc.tester")
+    text = content.decode("utf-8")
+    if fmt == "svg":  # a picture: the labels carry the London day
+        assert "call 2024-08-22 (I-NIGHT)" in text and "2024-08-21" not in text
+        return
+    assert NIGHT in text and WINTER in text and "2024-08-21" not in text
