@@ -1,7 +1,8 @@
 // What the perpetrator analyses read of the persons $ids (a person record and the records its
 // identity links count with), as ONE row, in one round trip instead of three:
 // `incidents`: the incidents in which any of $ids is an offender, as a table: a list of [id,
-//   occurred_at (epoch ms), reported_at (epoch ms), type, outcome]; not the source, which no
+//   occurred_at (epoch ms), reported_at (epoch ms), type, outcome, occurred_precision (a time
+//   known only to the day is shown as its date)]; not the source, which no
 //   analysis reads (each property read costs Neo4j time per incident: docs/analysis.md, session 7).
 //   A table of lists, not a record per incident: the Python driver's per-record cost dominated
 //   for prolific offenders (docs/analysis.md). In no particular order:
@@ -32,7 +33,7 @@ CALL () {
   }
   // a list comprehension keeps found's order, which the positions in `parties` refer to
   RETURN [i IN found | [i.id, i.occurred_at.epochMillis, i.reported_at.epochMillis, i.type,
-                        i.outcome]] AS incidents, parties
+                        i.outcome, i.occurred_precision]] AS incidents, parties
 }
 CALL () {
   UNWIND $ids AS pid

@@ -9,7 +9,8 @@ MATCH (v:Person)-[:VICTIM_IN]->(i)
 WITH p, collect(DISTINCT v.id) AS victims, collect(DISTINCT i) AS incs
 WHERE size(victims) >= $min_victims OR p.id IN $linked_ids
 RETURN p.id AS person_id, victims,
-       [x IN incs | {id: x.id, occurred_at_epoch_ms: x.occurred_at.epochMillis, type: x.type,
+       [x IN incs | {id: x.id, occurred_at_epoch_ms: x.occurred_at.epochMillis,
+                     occurred_precision: x.occurred_precision, type: x.type,
                      victim_ids: [(w:Person)-[:VICTIM_IN]->(x) | w.id],
                      offender_ids: [(o:Person)-[:OFFENDER_IN]->(x) | o.id],
                      breached_order_ids: [(x)-[:BREACHED]->(b:Order) | b.id]}] AS incidents,

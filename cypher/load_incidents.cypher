@@ -2,8 +2,9 @@
 // load_persons). Offenders are labelled Offender and victims Victim here; people an incident
 // let go of are returned so update_roles can recheck them at batch end. An incident whose record
 // names no offender carries the label Unidentified (only this statement links offenders to
-// incidents, so the label always says whether one is linked; lookups filter on it cheaply). The instants arrive as
-// ISO 8601 text (UTC) and are stored as DateTime (datetime(null) is null).
+// incidents, so the label always says whether one is linked; lookups filter on it cheaply). The times arrive as
+// ISO 8601 text with the offset they were recorded with (a naive time has Europe/London's,
+// contract section 9) and are stored as DateTime with that offset (datetime(null) is null).
 // $rows: [{id, props, occurred_at, reported_at, offender_ids, victim_ids, breached_order_ids,
 // phones, emails, handles, vehicles}]; the identifiers are those the perpetrator used.
 UNWIND $rows AS row

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from typing import Annotated, Any, Literal, Union
-from zoneinfo import ZoneInfo
 
 from pydantic import (
     BaseModel,
@@ -21,12 +20,14 @@ from pydantic import (
     StringConstraints,
     TypeAdapter,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 
 from loaders import normalise
 from loaders.errors import FieldError, RecordError
+from loaders.times import iso, not_future, recorded
 
 __all__ = [
     "INCIDENT_TYPES",
@@ -43,7 +44,6 @@ __all__ = [
     "iso",
 ]
 
-UK = ZoneInfo("Europe/London")
 
 INCIDENT_TYPES = (
     "call text email social_media letter gift visit following loitering surveillance damage "
@@ -62,15 +62,10 @@ RECORD_ID = re.compile(RECORD_ID_PATTERN)
 RecordId = Annotated[str, StringConstraints(pattern=RECORD_ID_PATTERN)]
 
 
-def iso(value: Any) -> Any:
-    """A date or date-time as ISO 8601 text (the one place answers and the dump format them): a
-    :mod:`datetime` value, or the driver's own temporal value as read from Neo4j (its
-    ``iso_format``); anything else, ``None`` included, as it is."""
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    if hasattr(value, "iso_format"):
-        return value.iso_format()
-    return value
+# `iso`, the one formatter of answers and exports, lives in loaders.times with the rest of
+# contract section 9 (time); it is re-exported here, where its callers import it from.
+
+
 Source = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32, pattern=r"^[^\x00-\x1f\x7f]+$")
 ]
@@ -209,9 +204,11 @@ class PersonRecord(_Base, Identifiers):
 
     @field_validator("dob")
     @classmethod
-    def _dob_range(cls, v: dt.date | None) -> dt.date | None:
-        if v is not None and not (dt.date(1900, 1, 1) <= v <= dt.date.today()):
-            raise ValueError("must be between 1900-01-01 and today")
+    def _dob_range(cls, v: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        if v is not None and v < dt.date(1900, 1, 1):
+            raise ValueError("must be on or after 1900-01-01")
+        if v is not None:
+            not_future(v, _now(info))
         return v
 
     @field_validator("addresses")
@@ -234,26 +231,9 @@ class PersonRecord(_Base, Identifiers):
         return self
 
 
-def _instant(value: Any) -> tuple[dt.datetime, str]:
-    """ISO 8601 date or date-time -> (UTC instant, precision). Naive times are UK local time."""
-    if isinstance(value, dt.datetime):
-        parsed = value
-    elif isinstance(value, dt.date):
-        return dt.datetime(value.year, value.month, value.day, tzinfo=dt.timezone.utc), "date"
-    elif isinstance(value, str):
-        text = value.strip()
-        if _DATE.match(text):
-            day = dt.date.fromisoformat(text)
-            return dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc), "date"
-        try:
-            parsed = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-        except ValueError:
-            raise ValueError("must be an ISO 8601 date or date-time") from None
-    else:
-        raise ValueError("must be an ISO 8601 date or date-time")
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UK)
-    return parsed.astimezone(dt.timezone.utc), "datetime"
+def _now(info: ValidationInfo) -> dt.datetime | None:
+    """The clock the future-date checks use: ``parse_record``'s ``now`` (``None``: the real one)."""
+    return (info.context or {}).get("now")
 
 
 class IncidentRecord(_Base):
@@ -271,20 +251,24 @@ class IncidentRecord(_Base):
 
     @model_validator(mode="before")
     @classmethod
-    def _times(cls, data: Any) -> Any:
+    def _times(cls, data: Any, info: ValidationInfo) -> Any:
+        """Both times as recorded (:func:`loaders.times.recorded`: the offset kept, a naive
+        time in Europe/London), neither past now plus the tolerance."""
         if isinstance(data, dict) and "occurred_precision" in data:
             raise ValueError("occurred_precision is derived from occurred_at; do not send it")
         if isinstance(data, dict) and data.get("occurred_at") is not None:
             data = dict(data)
-            try:
-                data["occurred_at"], data["occurred_precision"] = _instant(data["occurred_at"])
-            except ValueError as exc:
-                raise _located("occurred_at", str(exc)) from None
-            if data.get("reported_at") is not None:
+            for name in ("occurred_at", "reported_at"):
+                if data.get(name) is None:
+                    continue
                 try:
-                    data["reported_at"] = _instant(data["reported_at"])[0]
+                    at, precision = recorded(data[name])
+                    not_future(at, _now(info))
                 except ValueError as exc:
-                    raise _located("reported_at", str(exc)) from None
+                    raise _located(name, str(exc)) from None
+                data[name] = at
+                if name == "occurred_at":
+                    data["occurred_precision"] = precision
         return data
 
     @field_validator("offender_ids", "victim_ids", "breached_order_ids")
@@ -313,6 +297,13 @@ class OrderRecord(_Base):
     _dates = field_validator("issued_on", "expires_on", mode="before")(
         classmethod(lambda cls, v: _strict_date(v))
     )
+
+    @field_validator("issued_on")
+    @classmethod
+    def _issued_not_future(cls, v: dt.date, info: ValidationInfo) -> dt.date:
+        # expires_on is not checked: an order in force legitimately ends in the future
+        not_future(v, _now(info))
+        return v
 
     @field_validator("protected_ids")
     @classmethod
@@ -349,15 +340,18 @@ def _field_of(loc: tuple[Any, ...]) -> str | None:
     return ".".join(parts) or None
 
 
-def parse_record(data: Any) -> PersonRecord | IncidentRecord | OrderRecord:
-    """Validate and normalise one record; raise :class:`RecordError` on any fault."""
+def parse_record(data: Any, now: dt.datetime | None = None) -> PersonRecord | IncidentRecord | OrderRecord:
+    """Validate and normalise one record; raise :class:`RecordError` on any fault.
+
+    ``now`` (aware) is the clock the record's dates are checked against (no date past now plus
+    :data:`loaders.times.FUTURE_TOLERANCE`); ``None`` reads the real clock."""
     record_id = data.get("id") if isinstance(data, dict) and isinstance(data.get("id"), str) else None
     if not isinstance(data, dict):
         raise RecordError(None, [FieldError(None, "a record must be a JSON object")])
     if data.get("kind") not in ("person", "incident", "order"):
         raise RecordError(record_id, [FieldError("kind", "must be person, incident or order")])
     try:
-        return _ADAPTER.validate_python(data)
+        return _ADAPTER.validate_python(data, context={"now": now})
     except ValidationError as exc:
         errors = []
         for err in exc.errors(include_url=False):

@@ -14,6 +14,7 @@ import os
 import pickle  # nosec B403: only our own exceptions, between our own processes
 import queue
 import threading
+import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -54,22 +55,24 @@ class Reject:
         return f"{self.path}:{self.line}: {what}: {self.field or 'record'}: {self.message}"
 
 
-def _validated(raw: RawRecord) -> AnyRecord | list[Reject]:
-    """The record ``raw`` holds, or every fault found in it."""
+def _validated(raw: RawRecord, now: dt.datetime | None = None) -> AnyRecord | list[Reject]:
+    """The record ``raw`` holds, or every fault found in it (dates checked against ``now``,
+    ``None`` for the real clock: :func:`loaders.records.parse_record`)."""
     if raw.problem is not None:
         return [Reject(raw.path, raw.line, None, None, raw.problem)]
     try:
-        return parse_record(raw.data)
+        return parse_record(raw.data, now)
     except RecordError as exc:
         return [Reject(raw.path, raw.line, exc.record_id, e.field, e.message) for e in exc.errors]
 
 
-def validate_all(raws: Iterable[RawRecord]) -> tuple[list[AnyRecord], list[Reject]]:
-    """Validate everything, keep the valid records (bounded inputs only: the HTTP endpoint)."""
+def validate_all(raws: Iterable[RawRecord], now: dt.datetime | None = None) -> tuple[list[AnyRecord], list[Reject]]:
+    """Validate everything, keep the valid records (bounded inputs only: the HTTP endpoint);
+    ``now``: the clock no date may be past (plus the tolerance), ``None`` for the real one."""
     good: list[AnyRecord] = []
     bad: list[Reject] = []
     for raw in raws:
-        result = _validated(raw)
+        result = _validated(raw, now)
         if isinstance(result, list):
             bad.extend(result)
         else:
@@ -89,9 +92,11 @@ class Chunk(Generic[Rows]):
 
 
 def validated_chunks(raws: Iterable[RawRecord], size: int,
-                     prepare: Callable[[list[AnyRecord]], Rows]) -> Iterator[Chunk[Rows]]:
+                     prepare: Callable[[list[AnyRecord]], Rows],
+                     now: dt.datetime | None = None) -> Iterator[Chunk[Rows]]:
     """Read and validate records; every ``size`` valid records make one chunk, with their rows
-    as ``prepare`` makes them (``None`` for a chunk of rejects only)."""
+    as ``prepare`` makes them (``None`` for a chunk of rejects only); ``now`` as in
+    :func:`validate_all`."""
     batch: list[AnyRecord] = []
     rejects: list[Reject] = []
     read = rejected = 0
@@ -103,7 +108,7 @@ def validated_chunks(raws: Iterable[RawRecord], size: int,
 
     for raw in raws:
         read += 1
-        result = _validated(raw)
+        result = _validated(raw, now)
         if isinstance(result, list):
             rejected += 1
             rejects.extend(result)

@@ -23,6 +23,7 @@ from typing import Any
 from graphsvc.analysis.severity import PHYSICAL, REMOTE, severity
 from graphsvc.analysis.trend import mann_kendall, weekly_counts
 from loaders.records import iso
+from loaders.times import days_between, local_day, recorded
 
 __all__ = [
     "Thresholds",
@@ -98,7 +99,9 @@ class _TimeOrdered(list):  # type: ignore[type-arg]
 
     @cached_property
     def days(self) -> list[dt.date]:
-        return [t.date() for t in self.times]
+        """Each incident's calendar day in Europe/London (contract section 9), not its UTC day:
+        00:55 on 22 August (BST) is 22 August, the day the victim lived it."""
+        return [local_day(t) for t in self.times]
 
 
 def _time_ordered(incidents: Iterable[Mapping[str, Any]]) -> _TimeOrdered:
@@ -155,7 +158,7 @@ def remote_to_physical(incidents: Sequence[Mapping[str, Any]]) -> dict[str, Any]
         "first_physical": first_physical["id"] if first_physical else None,
         "shift_at": iso(first_physical["occurred_at"]) if shifted and first_physical else None,
         "days_remote_before_physical": (
-            (first_physical["occurred_at"] - first_remote["occurred_at"]).days
+            days_between(first_remote["occurred_at"], first_physical["occurred_at"])
             if shifted and first_physical and first_remote else None
         ),
     }
@@ -177,7 +180,7 @@ def four_criteria(
     ordered = _time_ordered(incidents)
     ids = ordered.ids
     n = len(ordered)
-    span = (ordered.times[-1] - ordered.times[0]).days if n else 0
+    span = days_between(ordered.times[0], ordered.times[-1]) if n else 0
     per_week = n / max(span / 7.0, 1.0) if n else 0.0
     kinds = sorted({t or "other" for t in ordered.types})
     days = set(ordered.days)
@@ -206,6 +209,12 @@ def four_criteria(
     if outcome:
         unwanted_evidence += outcome
         reasons.append("a caution, charge or conviction followed")
+    if n:
+        # Every incident on the register is a complaint by or for its victim, and the College
+        # of Policing reads the victim's report as evidence the contact is unwanted: the
+        # incidents recorded for her are that evidence, after the stronger kinds above.
+        unwanted_evidence += ids
+        reasons.append(f"the victim reported the conduct ({n} incident{'' if n == 1 else 's'} recorded for her)")
     return {
         "fixated": {
             "met": fixated,
@@ -222,7 +231,7 @@ def four_criteria(
         },
         "unwanted": {
             "met": bool(unwanted_evidence),
-            "reason": "; ".join(reasons) or "no order, breach, continued contact after a report or sanction recorded",
+            "reason": "; ".join(reasons) or "no incident recorded for this victim",
             "evidence": list(dict.fromkeys(unwanted_evidence)),
         },
         "repeated": {
@@ -270,7 +279,7 @@ def victim_fixation(
     ordered = _time_ordered(incidents)
     ids, times = ordered.ids, ordered.times
     first, last = times[0], times[-1]
-    span = (last - first).days
+    span = days_between(first, last)
     mine = [o for o in orders if victim_id in (o.get("protected_ids") or [])]
     four = four_criteria(ordered, mine, th)
     breaches: list[dict[str, Any]] = []
@@ -283,7 +292,7 @@ def victim_fixation(
         issued, expires = o["issued_on"], o.get("expires_on")
         for iid, t, day in zip(ids, times, ordered.days):
             if issued <= day and (expires is None or day <= expires) and iid not in recorded:
-                breaches.append({"incident_id": iid, "order_id": o["id"], "occurred_at": t.isoformat(),
+                breaches.append({"incident_id": iid, "order_id": o["id"], "occurred_at": iso(t),
                                  "recorded": False})
     out: dict[str, Any] = {
         "victim_id": victim_id,
@@ -347,13 +356,13 @@ def cross_victim_pattern(
             current.discard(vid)
     gaps = []
     for a, b in zip(seq, seq[1:]):
-        gap = (dt.datetime.fromisoformat(b["first_contact"]) - dt.datetime.fromisoformat(a["last_contact"])).days
+        gap = days_between(recorded(a["last_contact"])[0], recorded(b["first_contact"])[0])
         gaps.append({"from_victim": a["victim_id"], "to_victim": b["victim_id"], "gap_days": gap})
     after: list[dict[str, Any]] = []
     for o in sorted(orders, key=lambda o: (o["issued_on"], o["id"])):
         protected = set(o.get("protected_ids") or [])
         for v in seq:
-            first = dt.datetime.fromisoformat(v["first_contact"]).date()
+            first = local_day(recorded(v["first_contact"])[0])
             if v["victim_id"] not in protected and first > o["issued_on"]:
                 after.append({"victim_id": v["victim_id"], "first_contact": v["first_contact"],
                               "first_incident_id": (v.get("incident_ids") or [None])[0],

@@ -19,6 +19,8 @@ from typing import Any
 
 import numpy as np
 
+from loaders.times import local_day
+
 __all__ = ["mann_kendall", "weekly_counts", "MAX_POINTS", "MIN_POINTS"]
 
 #: Series longer than this are reduced to this many consecutive block means before testing
@@ -119,19 +121,21 @@ def mann_kendall(values: Sequence[float], alpha: float = 0.05, max_points: int =
 
 
 def weekly_counts(times: Sequence[dt.datetime], max_bins: int = 520) -> list[int]:
-    """Incident counts per 7-day bin from the first to the last time (bins widen past
-    ``max_bins`` so a decade-long series stays bounded)."""
+    """Incident counts per 7-day bin of calendar days in Europe/London (contract section 9:
+    an incident at 00:55 BST is counted on its London day, not the UTC day before), from the
+    first day to the last (bins widen past ``max_bins`` so a decade-long series stays bounded)."""
     if not times:
         return []
-    start = min(times)
-    span_days = (max(times) - start).total_seconds() / 86400.0
+    days = [local_day(t).toordinal() for t in times]
+    start = min(days)
+    span_days = max(days) - start
     width = 7.0
     if span_days / width > max_bins:
         width = span_days / max_bins
     bins = int(span_days // width) + 1
     counts = [0] * bins
     last = bins - 1
-    for t in times:
-        k = int(((t - start).total_seconds() / 86400.0) // width)
+    for d in days:
+        k = int((d - start) // width)
         counts[k if k < last else last] += 1
     return counts

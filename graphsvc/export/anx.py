@@ -20,6 +20,7 @@ from lxml import etree
 from graphsvc.export.layout import radial_layout
 from graphsvc.export.network import EDGE_TYPES, Network
 from graphsvc.export.style import EDGE_COLOUR, NODE_STYLE, hex_to_rgb
+from loaders.times import LONDON
 
 __all__ = ["anx_datetime", "write"]
 
@@ -55,8 +56,10 @@ def _colourref(colour: str) -> str:
 
 
 def anx_datetime(value: str) -> tuple[str, bool] | None:
-    """An ISO date or date-time as i2's ``DateTime`` (local form, no offset) and whether the
-    time is meaningful; ``None`` when the value is empty or not a date."""
+    """An ISO date or date-time as i2's ``DateTime`` (local form, no offset: the local time in
+    Europe/London, whatever offset the text carries, so the chart shows the day and hour the
+    register shows, contract section 9) and whether the time is meaningful; ``None`` when the
+    value is empty or not a date."""
     if not value:
         return None
     try:
@@ -64,6 +67,8 @@ def anx_datetime(value: str) -> tuple[str, bool] | None:
     except ValueError:
         return None
     has_time = "T" in value
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(LONDON)
     return parsed.replace(tzinfo=None, microsecond=0).isoformat(), has_time
 
 

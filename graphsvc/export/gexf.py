@@ -8,7 +8,6 @@ type). Provenance goes into ``<meta>``: creator, keywords and a description.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from typing import Any
 
@@ -17,6 +16,7 @@ from lxml import etree
 from graphsvc.export.layout import radial_layout
 from graphsvc.export.network import Network
 from graphsvc.export.style import EDGE_COLOUR, NODE_STYLE, hex_to_rgb
+from loaders.times import today
 
 __all__ = ["write"]
 
@@ -73,7 +73,7 @@ def write(network: Network) -> bytes:
     root = etree.Element(f"{{{NS}}}gexf", nsmap={None: NS, "xsi": XSI}, version="1.3")
     root.set(f"{{{XSI}}}schemaLocation", f"{NS} http://gexf.net/1.3/gexf.xsd")
     meta = etree.SubElement(root, f"{{{NS}}}meta",
-                            lastmodifieddate=dt.date.today().isoformat())
+                            lastmodifieddate=today().isoformat())  # London's day
     etree.SubElement(meta, f"{{{NS}}}creator").text = f"graphsvc; exported by {prov.get('exported_by', '')}"
     etree.SubElement(meta, f"{{{NS}}}keywords").text = " ".join(
         ["stalking", "network", *[str(a) for a in prov.get("agencies", [])]])

@@ -26,6 +26,7 @@ from typing import Any
 import networkx as nx
 
 from graphsvc.security.policy import REDACTED, Permission, allowed, redact_person
+from loaders.records import iso
 
 __all__ = [
     "EDGE_TYPES",
@@ -99,8 +100,10 @@ class Network:
         return str(self.provenance.get("title", "graphsvc network"))
 
 
-def _scalar(value: Any) -> str | int | float | bool:
-    """A property value as a flat scalar every format can hold."""
+def _scalar(value: Any, precision: str | None = None) -> str | int | float | bool:
+    """A property value as a flat scalar every format can hold; dates and date-times as
+    :func:`loaders.records.iso` shows them (Europe/London with its offset; the date for a time
+    of ``precision`` ``"date"``)."""
     if isinstance(value, bool | int | float | str):
         return value
     if isinstance(value, list | tuple):
@@ -108,11 +111,8 @@ def _scalar(value: Any) -> str | int | float | bool:
     to_native = getattr(value, "to_native", None)  # neo4j.time types
     if callable(to_native):
         value = to_native()
-    if isinstance(value, dt.datetime):
-        text = value.isoformat(timespec="seconds")
-        return text[:-6] + "Z" if text.endswith("+00:00") else text
-    if isinstance(value, dt.date):
-        return value.isoformat()
+    if isinstance(value, dt.date):  # a datetime too
+        return str(iso(value.replace(microsecond=0) if isinstance(value, dt.datetime) else value, precision))
     return str(value)
 
 
@@ -126,7 +126,7 @@ def _label(ntype: str, props: dict[str, Any]) -> str:
         name = " ".join(str(props[k]) for k in ("given_name", "family_name") if props.get(k))
         return f"{name} ({props['id']})" if name else str(props["id"])
     if ntype == "incident":
-        when = str(_scalar(props.get("occurred_at", "")))[:10]
+        when = str(_scalar(props.get("occurred_at", "")))[:10]  # the London day
         return f"{props.get('type', 'incident')} {when} ({props['id']})".strip()
     if ntype == "order":
         return f"{str(props.get('type', 'order')).replace('_', ' ')} ({props['id']})"
@@ -153,7 +153,7 @@ def _node_attrs(ntype: str, labels: list[str], props: dict[str, Any], free_text:
         if value is None or (name in _FREE_TEXT and not free_text):
             continue
         key = {"type": f"{ntype}_type"}.get(name, name)
-        attrs[key] = _scalar(value)
+        attrs[key] = _scalar(value, props.get("occurred_precision") if name == "occurred_at" else None)
     if ntype in ("phone", "email", "handle", "vehicle"):
         attrs["value"] = str(props.get("value", ""))
     return attrs

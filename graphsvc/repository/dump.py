@@ -8,13 +8,13 @@ records: the references that made them are in the dump, so loading recreates the
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Iterator
 from typing import IO, Any
 
 from graphsvc.graph.db import Database
 from loaders.records import iso
+from loaders.times import local_day
 
 __all__ = ["dump_records", "write_dump"]
 
@@ -22,10 +22,13 @@ PAGE = 5000
 
 
 def _occurred(value: Any, precision: str | None) -> str:
-    instant = value.to_native() if hasattr(value, "to_native") else value
+    """A stored incident time as the record had it: the date for a time known only to the day
+    (its London day), else the date-time with the offset it was recorded with, which loading
+    the dump stores again unchanged (contract section 9; the fingerprints compare offsets too)."""
+    at = value.to_native() if hasattr(value, "to_native") else value
     if precision == "date":
-        return instant.date().isoformat()
-    return instant.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z")
+        return local_day(at).isoformat()
+    return str(at.isoformat())
 
 
 def _clean(record: dict[str, Any]) -> dict[str, Any]:

@@ -3,22 +3,22 @@ victim's incidents, incidents by the identifiers they used, the unidentified clu
 
 from __future__ import annotations
 
-import datetime as dt
 import operator
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from graphsvc.graph.db import Database
-from graphsvc.repository.rows import plain_rows, identifier_params
+from graphsvc.repository.rows import identifier_params, instant, plain_rows
 
 __all__ = ["incident_table", "victim_incidents", "incidents_by_identifiers", "cluster_incidents", "unidentified_edges"]
 
 
 def incident_table(table: Sequence[Sequence[Any]], parties: Iterable[Sequence[Any]]) -> list[dict[str, Any]]:
     """``get_perpetrator_records``' incident table and parties as incident dicts, oldest first
-    (by time, then id; ``occurred_at`` and ``reported_at`` UTC datetimes).
+    (by time, then id; ``occurred_at`` and ``reported_at`` UTC datetimes, ``occurred_at`` a
+    :class:`loaders.times.DateOnly` for an incident known only to the day).
 
-    ``table`` rows: ``[id, occurred_at ms, reported_at ms, type, outcome]``; ``parties``:
+    ``table`` rows: ``[id, occurred_at ms, reported_at ms, type, outcome, occurred_precision]``; ``parties``:
     ``[party id, OFFENDER_IN | VICTIM_IN | BREACHED, positions in table]``, which become each
     incident's ``offender_ids``, ``victim_ids`` and ``breached_order_ids`` (each sorted). Written
     out, not ``dict(zip(...))``: 5,000 incidents are read for a prolific offender on every
@@ -29,13 +29,11 @@ def incident_table(table: Sequence[Sequence[Any]], parties: Iterable[Sequence[An
         for k in at:
             column[k].append(party)
     offenders, victims, breached = (named[kind] for kind in _PARTY_KINDS)
-    utc = dt.timezone.utc
-    stamp = dt.datetime.fromtimestamp
     out = []
     for k in _oldest_first(table):
         r = table[k]
-        out.append({"id": r[0], "occurred_at": stamp(r[1] / 1000, utc) if r[1] is not None else None,
-                    "reported_at": stamp(r[2] / 1000, utc) if r[2] is not None else None, "type": r[3],
+        out.append({"id": r[0], "occurred_at": instant(r[1], r[5] if len(r) > 5 else None),
+                    "reported_at": instant(r[2]), "type": r[3],
                     "outcome": r[4], "offender_ids": offenders[k], "victim_ids": victims[k],
                     "breached_order_ids": breached[k]})
     return out

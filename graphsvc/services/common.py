@@ -12,6 +12,7 @@ from typing import Any
 
 from graphsvc.errors import InvalidInput, NotFound
 from loaders.records import RECORD_ID
+from loaders.times import LONDON, local_day, today
 
 __all__ = ["LIMIT_CAP", "CHECK_LIMIT_CAP", "SEARCH_LIMIT_CAP"]
 
@@ -24,7 +25,8 @@ _FIELD = {"phone": "phones", "email": "emails", "handle": "handles", "vehicle": 
 
 # -- input checks and cursors -----------------------------------------------------------------
 def _today() -> dt.date:
-    return dt.datetime.now(dt.timezone.utc).date()
+    """Today in Europe/London: the day orders are judged in force on (contract section 9)."""
+    return today()
 
 
 def _limit(limit: Any, cap: int) -> int:
@@ -80,7 +82,9 @@ def _at_midnight(day: dt.date | None, field: str) -> dt.datetime | None:
         except ValueError:
             raise InvalidInput(f"{field} must be a date (YYYY-MM-DD)", {"field": field}) from None
     if isinstance(day, dt.datetime):
-        day = day.date()
+        day = local_day(day)
     if not isinstance(day, dt.date):
         raise InvalidInput(f"{field} must be a date", {"field": field})
-    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc)
+    # the day's start in London, where incidents are dated (contract section 9), not in UTC;
+    # sent as the UTC instant (a plain offset for the driver, not a zone name)
+    return dt.datetime(day.year, day.month, day.day, tzinfo=LONDON).astimezone(dt.timezone.utc)

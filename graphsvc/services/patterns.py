@@ -57,8 +57,8 @@ def _serial_entry(rep: str, group: IdentityGroup, incidents: list[dict[str, Any]
     light = []
     for v, rows in by_victim.items():
         rows.sort(key=lambda r: (r["occurred_at"], r["id"]))
-        light.append({"victim_id": v, "first_contact": rows[0]["occurred_at"].isoformat(),
-                      "last_contact": rows[-1]["occurred_at"].isoformat(), "incident_ids": [r["id"] for r in rows]})
+        light.append({"victim_id": v, "first_contact": iso(rows[0]["occurred_at"]),
+                      "last_contact": iso(rows[-1]["occurred_at"]), "incident_ids": [r["id"] for r in rows]})
     pattern = cross_victim_pattern(light, orders, th)
     esc = escalation(incidents, th.trend_alpha)
     def of(kind: str) -> list[str]:
@@ -85,8 +85,8 @@ def _serial_entry(rep: str, group: IdentityGroup, incidents: list[dict[str, Any]
         "risk_factors": parts,
         "victim_ids": pattern["sequence"],
         "max_concurrent_victims": pattern["max_concurrent_victims"],
-        "first_incident": ordered[0]["occurred_at"].isoformat() if ordered else None,
-        "last_incident": ordered[-1]["occurred_at"].isoformat() if ordered else None,
+        "first_incident": iso(ordered[0]["occurred_at"]) if ordered else None,
+        "last_incident": iso(ordered[-1]["occurred_at"]) if ordered else None,
         "identity": group.as_dict(),
     }
 
@@ -262,8 +262,8 @@ def unidentified(db: Database, limit: int = 50, cursor: str | None = None, *,
             "bridging_identifiers": c["bridging_identifiers"],
             "linked_person_ids": sorted(people),
             "linked_persons": [people[p] for p in sorted(people)],
-            "first_incident": times[0].isoformat() if times else None,
-            "last_incident": times[-1].isoformat() if times else None,
+            "first_incident": iso(times[0]) if times else None,
+            "last_incident": iso(times[-1]) if times else None,
             "types": dict(sorted(types.items())),
         })
     nxt = _encode_cursor([len(page[-1]["incident_ids"]), page[-1]["incident_ids"][0]]) if more else None

@@ -52,7 +52,7 @@ def test_four_criteria_each_met_and_not_met(db, load) -> None:
         # VA: 3 incidents over 20 days, 3 kinds, an order protecting VA -> all four
         incident("A1", 0, "text", ["O1"], ["VA"]), incident("A2", 10, "call", ["O1"], ["VA"]),
         incident("A3", 20, "visit", ["O1"], ["VA"], breached_order_ids=["OA"]), order("OA", "O1", ["VA"], 5),
-        # VB: 3 texts within 5 days -> not fixated; 3/week -> obsessive; no order/report -> not unwanted
+        # VB: 3 texts within 5 days -> not fixated; 3/week -> obsessive; her report -> unwanted
         incident("B1", 0, "text", ["O1"], ["VB"]), incident("B2", 2, "text", ["O1"], ["VB"]),
         incident("B3", 5, "text", ["O1"], ["VB"]),
         # VC: 2 incidents the same day -> not repeated; contact after the first was reported -> unwanted
@@ -70,9 +70,10 @@ def test_four_criteria_each_met_and_not_met(db, load) -> None:
     # A2 and A3 happened while OA was in force: A3's breach was recorded, A2's is inferred
     assert {(x["incident_id"], x["order_id"], x["recorded"]) for x in a["breaches"]} == {
         ("A2", "OA", False), ("A3", "OA", True)}
-    assert b["four"] == {"fixated": False, "obsessive": True, "unwanted": False, "repeated": True}
+    assert b["four"] == {"fixated": False, "obsessive": True, "unwanted": True, "repeated": True}
+    assert b["four_detail"]["unwanted"]["evidence"] == ["B1", "B2", "B3"]  # her reports (defect 8)
     assert c["four"]["repeated"] is False and c["four"]["unwanted"] is True
-    assert c["four_detail"]["unwanted"]["evidence"] == ["C2"]
+    assert c["four_detail"]["unwanted"]["evidence"] == ["C2", "C1"]  # after the report first
     assert d["four"]["repeated"] is True and d["four"]["obsessive"] is False and d["four"]["fixated"] is False
 
 

@@ -119,15 +119,17 @@ def test_not_an_object_and_unknown_kind() -> None:
     assert {f for f, _ in faults({"kind": "vehicle", "id": "X"})[0]} == {"kind"}
 
 
-def test_times_are_stored_in_utc_with_their_precision() -> None:
+def test_times_are_kept_as_recorded_with_their_precision() -> None:
+    # contract section 9: a naive time is London local time; an offset given is kept
     summer_local = parse_record(incident(occurred_at="2024-07-01T10:00:00"))
     assert summer_local.occurred_at == dt.datetime(2024, 7, 1, 9, 0, tzinfo=dt.timezone.utc)
+    assert summer_local.occurred_at.isoformat() == "2024-07-01T10:00:00+01:00"
     assert summer_local.occurred_precision == "datetime"
     date_only = parse_record(incident(occurred_at="2024-07-01"))
-    assert date_only.occurred_at == dt.datetime(2024, 7, 1, tzinfo=dt.timezone.utc)
+    assert date_only.occurred_at.isoformat() == "2024-07-01T00:00:00+01:00"  # London's midnight
     assert date_only.occurred_precision == "date"
     with_offset = parse_record(incident(occurred_at="2024-07-01T10:00:00+02:00"))
-    assert with_offset.occurred_at.hour == 8
+    assert with_offset.occurred_at.isoformat() == "2024-07-01T10:00:00+02:00"
 
 
 def test_duplicate_references_collapse() -> None:
