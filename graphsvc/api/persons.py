@@ -7,10 +7,12 @@ with the person ids the answer names.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from typing import Any, Literal
 
 from flask import Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from graphsvc import services
 from graphsvc.api.access import answer, record, require
@@ -34,6 +36,23 @@ from graphsvc.api.schemas import (
 from graphsvc.extensions import graph_db
 from graphsvc.security.policy import Permission
 from graphsvc.services.timeline import timeline
+from loaders.records import iso
+
+class SearchByNameQuery(SearchQuery):
+    """``q`` and ``limit`` as before, and the date of birth that ranks an exact name first."""
+
+    dob: dt.date | None = Field(default=None, description="date of birth (YYYY-MM-DD): a name hit whose date of "
+                                "birth agrees ranks higher, one whose differs lower",
+                                json_schema_extra={"format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"})
+
+    @field_validator("dob", mode="before")
+    @classmethod
+    def _a_calendar_date(cls, value: Any) -> Any:
+        # not a number of seconds since 1970 (pydantic's lax mode reads "0" as 1970-01-01)
+        if value is not None and not (isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value)):
+            raise ValueError("dob must be a date written YYYY-MM-DD")
+        return value
+
 
 # -- the timeline's schemas (here, beside their one route) -------------------------------------
 
@@ -196,9 +215,13 @@ def get_unidentified() -> Response:
 
 @bp.get("/search")
 @document(ApiDoc(summary="Persons by name (fuzzy) or identifier (exact, normalised)", tag="persons",
-                 query=SearchQuery, response=SearchResponse, errors=_READ_ERRORS))
+                 query=SearchByNameQuery, response=SearchResponse, errors=_READ_ERRORS,
+                 description="An exact full name (and dob, when given) ranks first; each result explains its "
+                 "score (score_parts, score_explained) and groups the records identity links join "
+                 "(linked_record_ids, linked_records with status confirmed or proposed)."))
 @require(Permission.READ, purpose=True, audit="consultation")
 def get_search() -> Response:
-    q = parse_query(SearchQuery)
-    record({"q": q.q, "limit": q.limit})
-    return answer(services.search(graph_db.get(), q.q, limit=q.limit))
+    q = parse_query(SearchByNameQuery)
+    record({"q": q.q, "limit": q.limit, "dob": iso(q.dob)})
+    result = services.search(graph_db.get(), q.q, limit=q.limit, dob=q.dob)
+    return answer(result, [m for p in result["persons"] for m in p["linked_record_ids"]])

@@ -10,7 +10,7 @@ from typing import Any
 from graphsvc.graph.db import Database
 from graphsvc.repository.rows import native
 
-__all__ = ["all_identity_links", "identity_links_digest", "identity_links_in", "victim_identity_links"]
+__all__ = ["all_identity_links", "identity_links_digest", "identity_links_in", "identity_links_around"]
 
 
 IDENTITY_HOPS = 6
@@ -48,13 +48,13 @@ def identity_links_in(db: Database, tx: Any, person_ids: Sequence[str], threshol
     return [dict(link) for link in links.values()]
 
 
-def victim_identity_links(db: Database, victim_ids: Sequence[str], threshold: float) -> list[dict[str, Any]]:
-    """The links that count around victims' records (:func:`identity_links_in` in a read
+def identity_links_around(db: Database, person_ids: Sequence[str], threshold: float) -> list[dict[str, Any]]:
+    """The links that count around some records (:func:`identity_links_in` in a read
     transaction of its own): what :func:`graphsvc.analysis.victims.victim_groups` makes distinct
-    victims of."""
-    if not victim_ids:
+    victims of (linked victims), and what search groups its results by."""
+    if not person_ids:
         return []
-    return db.read_tx(lambda tx: identity_links_in(db, tx, victim_ids, threshold))
+    return db.read_tx(lambda tx: identity_links_in(db, tx, person_ids, threshold))
 
 
 def all_identity_links(db: Database, threshold: float) -> list[dict[str, Any]]:

@@ -69,25 +69,40 @@ def person_profile(db: Database, person_id: str) -> dict:
             "orders_protecting": sum(1 for o in all_orders if person_id in (o.get("protected_ids") or [])),
         },
         "victim_count_note": summary["victim_count_note"],
-        "orders": _profile_orders(group_orders, perp.group, today),
+        "orders": _profile_orders(group_orders, perp.group, perp.incidents, today),
         "flags": summary["flags"],
         "identity": summary["identity"],
     }
 
 
-def _profile_orders(orders: list[dict[str, Any]], group: IdentityGroup, today: dt.date) -> list[dict[str, Any]]:
-    """Every order against or protecting a record of the person's identity group: those the
-    flags name (ACTIVE_ORDER, PRIOR_ORDER judge the group's) and those recorded without an issue
-    date, which no flag can judge. Each says the record it belongs to (``record_id``), whether that
-    record is counted with the person only through a proposed link (``proposed``), its
-    ``status`` (:func:`graphsvc.analysis.flags.order_status`) and the person's ``role``."""
+def _profile_orders(orders: list[dict[str, Any]], group: IdentityGroup, incidents: list[dict[str, Any]],
+                    today: dt.date) -> list[dict[str, Any]]:
+    """Every order the flags can name, and every order against or protecting a record of the
+    person's identity group: ACTIVE_ORDER and PRIOR_ORDER judge the group's orders, ORDER_BREACH
+    names the orders its incidents were recorded as breaching (an order known only from such a
+    record has no issue date: ``status: issue_date_unknown``, ``breached_in``). Each says the
+    record it belongs to (``record_id``), whether that record is counted with the person only
+    through a proposed link (``proposed``), its ``status``
+    (:func:`graphsvc.analysis.flags.order_status`) and the person's ``role``."""
     members = group.members
+    breached: dict[str, list[str]] = {}
+    offender_of: dict[str, str] = {}
+    for i in incidents:
+        for oid in i.get("breached_order_ids") or []:
+            breached.setdefault(oid, []).append(i["id"])
+            offender_of.setdefault(oid, i["offender_ids"][0])
+    known = {o["id"] for o in orders}
+    orders = [*orders, *({"id": oid, "respondent_id": None, "protected_ids": [], "placeholder": True}
+                         for oid in sorted(breached) if oid not in known)]
     out = []
     for o in orders:
         protected = o.get("protected_ids") or []
         respondent = o.get("respondent_id") in members
         record_id = o.get("respondent_id") if respondent else next((p for p in protected if p in members), None)
-        out.append({**order_ref(o, today), "status": order_status(o, today),
+        if record_id is None and o["id"] in breached:  # known from a breach by the group's record
+            respondent, record_id = True, offender_of[o["id"]]
+        extra = {"breached_in": breached[o["id"]]} if o["id"] in breached else {}
+        out.append({**order_ref(o, today), "status": order_status(o, today), **extra,
                     "role": "respondent" if respondent else "protected",
                     "record_id": record_id, "own_record": record_id == group.person_id,
                     "proposed": record_id in group.unconfirmed,
@@ -193,7 +208,7 @@ def linked_victims(db: Database, person_id: str) -> dict:
     # distinct victims (graphsvc.analysis.victims): her own other records are not other victims,
     # and two records of another woman are one entry with both record ids
     threshold = db.settings.link_threshold
-    links = identity_reads.victim_identity_links(db, sorted({person_id, *linked}), threshold)
+    links = identity_reads.identity_links_around(db, sorted({person_id, *linked}), threshold)
     groups = victim_groups(sorted({person_id, *linked}), link_graph(links, threshold), excluded - {person_id})
     hers = groups[person_id].record_ids
     merged: dict[str, dict[str, Any]] = {}

@@ -7,6 +7,7 @@ import json
 
 from graphsvc.security import keys as auth
 from tests.analysis_records import incident, order, person
+from tests.audited_reads import audited, investigator
 
 
 def _register(db, load) -> None:  # type: ignore[no-untyped-def]
@@ -22,8 +23,7 @@ def _register(db, load) -> None:  # type: ignore[no-untyped-def]
 
 def test_the_timeline_answers_one_row_per_distinct_victim(client, db, load) -> None:  # type: ignore[no-untyped-def]
     _register(db, load)
-    key = auth.create_key(db, role="investigator", name="timeline-test")[0]
-    h = {"Authorization": f"Bearer {key}", "X-Purpose": "OP-TIMELINE"}
+    h = investigator(db, "OP-TIMELINE")
     r = client.get("/api/v1/persons/SO/timeline", headers=h)
     assert r.status_code == 200, r.get_json()
     body = r.get_json()
@@ -47,18 +47,15 @@ def test_the_timeline_answers_one_row_per_distinct_victim(client, db, load) -> N
     assert [v["victim_id"] for v in fix["victims"]] == [row["victim_id"] for row in body["rows"]]
     assert [v["incident_count"] for v in fix["victims"]] == [len(row["incidents"]) for row in body["rows"]]
     # audited as a consultation naming the person and the victims
-    admin = auth.create_key(db, role="admin", name="timeline-admin")[0]
-    entries = client.get("/api/v1/audit?person_id=V2B&limit=50",
-                         headers={"Authorization": f"Bearer {admin}"}).get_json()["entries"]
-    mine = [e for e in entries if e["query"].get("path") == "/api/v1/persons/SO/timeline"]
+    mine = audited(client, db, "V2B", "/api/v1/persons/SO/timeline")
     assert len(mine) == 1 and mine[0]["action"] == "consultation" and mine[0]["purpose"] == "OP-TIMELINE"
     assert {"SO", "V1", "V2A", "V2B"} <= set(mine[0]["person_ids"])
 
 
 def test_the_timeline_refuses_what_it_cannot_answer(client, db, load) -> None:  # type: ignore[no-untyped-def]
     _register(db, load)
-    key = auth.create_key(db, role="investigator", name="timeline-test")[0]
-    h = {"Authorization": f"Bearer {key}", "X-Purpose": "OP-TIMELINE"}
+    h = investigator(db, "OP-TIMELINE")
+    key = h["Authorization"].split()[1]
     for fmt in ("svg", "png"):
         r = client.get(f"/api/v1/persons/SO/timeline?format={fmt}", headers=h)
         assert r.status_code == 400 and "not yet" in r.get_json()["error"]["message"]
