@@ -200,7 +200,9 @@ def get_serial() -> Response:
         graph_db.get(), min_victims=q.min_victims, agency=q.agency, since=q.since, until=q.until,
         limit=q.limit, cursor=q.cursor, jobs=services.current_jobs(),
     )
-    return answer(result)
+    # the records of victims with several records are named under victim ids, not the usual keys
+    return answer(result, [r for p in result["persons"] for rs in (p.get("victim_record_ids") or {}).values()
+                           for r in rs])
 
 
 @bp.get("/patterns/unidentified")
