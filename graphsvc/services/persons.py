@@ -8,9 +8,8 @@ from typing import Any
 
 from graphsvc.analysis.fixation import order_ref
 from graphsvc.analysis.flags import order_status
-from graphsvc.analysis.identity import IdentityGroup
+from graphsvc.analysis.identity import IdentityGroup, link_graph
 from graphsvc.analysis.severity import SEVERITY
-from graphsvc.analysis.identity import link_graph
 from graphsvc.analysis.victims import count_note, victim_groups
 from graphsvc.graph.db import Database
 from graphsvc.repository import identity as identity_reads
