@@ -44,7 +44,9 @@ def get_network(id: str) -> Response:  # noqa: A002 - the contract's path parame
     content, mimetype = render(network, q.format)
     ids = [str(a["record_id"]) for _, a in network.graph.nodes(data=True) if a.get("type") == "person"]
     ext = FORMATS[q.format].extension
-    response = Response(content, mimetype=mimetype)
+    # content_type, not mimetype: werkzeug appends "; charset=utf-8" to a text/* mimetype, and
+    # the HTML format's type already names its charset (it was sent twice).
+    response = Response(content, content_type=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="network-{id}-d{q.depth}.{ext}"'
     # The network was redacted for the caller's role as it was read (person_network).
     return answer(response, [id, *ids], redact=False,
