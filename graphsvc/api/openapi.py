@@ -193,10 +193,10 @@ def _operation(method: str, path: str, view: Any, schemas: _Schemas) -> dict[str
         op["requestBody"] = {"required": True, "content": content}
     ok = "201" if method == "post" and view.__name__ == "post_key" else "200"
     success: dict[str, Any] = {"description": "OK"}
-    if doc.response_content:
-        success["content"] = doc.response_content
-    elif doc.response is not None:
+    if doc.response is not None:
         success["content"] = {"application/json": {"schema": schemas.ref(doc.response, "serialization")}}
+    if doc.response_content:  # other types (files, pictures), beside the JSON answer if there is one
+        success.setdefault("content", {}).update(doc.response_content)
     op["responses"][ok] = success
     for status in doc.errors:
         op["responses"][str(status)] = _error_response(status, schemas, records=view.__name__ == "post_records")
