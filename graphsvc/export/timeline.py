@@ -150,16 +150,21 @@ def _order_name(order: Mapping[str, Any]) -> str:
     return f"{kind} {order.get('id', '')} ({state})"
 
 
+def _radius(level: int) -> float:
+    """Size grows with severity too, so the scale reads without colour."""
+    return 3.5 + 0.6 * max(1, min(level, len(SEVERITY_COLOURS)))
+
+
 def _mark(x: float, y: float, inc: Mapping[str, Any], scale: Mapping[str, int]) -> str:
     level = int(inc.get("severity") or scale.get(str(inc.get("type")), 1) or 1)
     colour = _colour(level)
-    r = 4.0 + 0.8 * min(level, 7)
+    r = _radius(level)
     tip = (f"{inc.get('id')}: {inc.get('type') or 'incident'}, {inc.get('occurred_at')}"
            f"{' (date only)' if inc.get('occurred_precision') == 'date' else ''}, severity {level}"
            f"{', BREACH' + (' of ' + str(inc['order_id']) if inc.get('order_id') else '') if inc.get('breach') else ''}")
     attrs = f'data-record-id="{_esc(inc.get("id"))}" data-severity="{level}"'
     if inc.get("breach"):
-        d = r + 2.5
+        d = r + 2.0
         return (f'<path class="breach" {attrs} d="M{x:.1f} {y - d:.1f}L{x + d:.1f} {y:.1f}L{x:.1f} {y + d:.1f}'
                 f'L{x - d:.1f} {y:.1f}Z" fill="{colour}" stroke="#000" stroke-width="2.2">'
                 f"<title>{_esc(tip)}</title></path>")
@@ -178,7 +183,7 @@ def _legend(scale: Mapping[str, int], y: float) -> list[str]:
     for level in range(1, len(SEVERITY_COLOURS) + 1):
         kinds = by_level.get(level, [])
         text = f"{level} " + (", ".join(kinds) if kinds else "")
-        out.append(f'<circle cx="{x + 6:.0f}" cy="{y + 14:.0f}" r="{4 + 0.8 * level:.1f}" fill="{_colour(level)}" '
+        out.append(f'<circle cx="{x + 6:.0f}" cy="{y + 14:.0f}" r="{_radius(level):.1f}" fill="{_colour(level)}" '
                    f'stroke="#222"/><text x="{x + 16:.0f}" y="{y + 18:.0f}">{_esc(text)}</text>')
         x += 30 + 5.4 * len(text)
         if x > _WIDTH - 200 and level < len(SEVERITY_COLOURS):
@@ -291,7 +296,8 @@ def _svg(timeline: Mapping[str, Any], exported_by: str, role: str,
     # incidents: low severity first, so the severe marks are drawn on top
     marks: list[tuple[int, bool, str]] = []
     for i, row in enumerate(rows):
-        y = top + i * _ROW_H + _ROW_H / 2 + 3
+        # below the middle of the row: the order bands' labels run along the top
+        y = top + i * _ROW_H + _ROW_H / 2 + 5
         for inc in row.get("incidents") or []:
             moment = _when(inc.get("occurred_at"))
             if moment is not None:
