@@ -22,7 +22,7 @@ from graphsvc.services.exports import person_network
 
 __all__ = ["TIMELINE_CONTENT", "get_network", "timeline_picture"]
 
-#: The pictures of the timeline, by format: (mimetype, writer).
+#: The pictures of the timeline: format -> mimetype (the writers are write_svg and write_png).
 _TIMELINE_PICTURES = {
     "svg": timeline_picture_writer.SVG_MIMETYPE,
     "png": timeline_picture_writer.PNG_MIMETYPE,
