@@ -21,6 +21,7 @@ from graphsvc.errors import DatabaseUnavailable, GraphsvcError, JobPending
 __all__ = [
     "register_error_handlers",
     "error_response",
+    "field_faults",
     "RETRY_AFTER_UNAVAILABLE_S",
     "BadRequest",
     "PurposeRequired",
@@ -112,6 +113,23 @@ def error_response(
     return response
 
 
+def field_faults(message: str, details: Any) -> list[dict[str, Any]]:
+    """A 422's ``details`` in the one documented shape, a list of ``{field, message, ...}``
+    (docs/api.md). The use cases name a faulty field as ``{"field": ...}`` (one fault, the
+    error's message being its message) or list several; the API answered the first as an object
+    and the second as a list, so a client had to handle both. Every 422 leaves through here."""
+    if details is None:
+        return [{"field": None, "message": message}]
+    items = details if isinstance(details, list) else [details]
+    faults: list[dict[str, Any]] = []
+    for item in items:
+        if isinstance(item, dict):
+            faults.append({**item, "field": item.get("field"), "message": str(item.get("message") or message)})
+        else:
+            faults.append({"field": None, "message": str(item)})
+    return faults
+
+
 def _trip_breaker() -> None:
     breaker = current_app.extensions.get("graphsvc.breaker")
     if breaker is not None:
@@ -134,9 +152,8 @@ def register_error_handlers(app: Flask) -> None:
         if exc.status >= 500 and not isinstance(exc, (DatabaseUnavailable, JobPending)):
             log.exception("server error")
             return error_response(exc.status, exc.code, "an internal error occurred")
-        return error_response(
-            exc.status, exc.code, exc.message, exc.details, headers, getattr(exc, "extra", None)
-        )
+        details = field_faults(exc.message, exc.details) if exc.status == 422 else exc.details
+        return error_response(exc.status, exc.code, exc.message, details, headers, getattr(exc, "extra", None))
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Response:

@@ -21,9 +21,13 @@ from graphsvc.errors import InvalidInput
 from graphsvc.extensions import graph_db
 from graphsvc.security.policy import Permission
 from graphsvc.services import resolution as resolve
-from loaders.records import RecordId
+from loaders.records import RECORD_ID_PATTERN, RecordId
 
-__all__ = ["DecisionRequest", "LinksQuery", "Link", "DecisionResponse", "LinksResponse"]
+__all__ = ["DecisionRequest", "LinksQuery", "Link", "DecisionResponse", "LinksResponse", "LINK_CURSOR_PATTERN"]
+
+# next_cursor of GET /links: the last pair's ids, "a|b", each by the one record-id rule.
+_ID = RECORD_ID_PATTERN.removeprefix("^").removesuffix("$")
+LINK_CURSOR_PATTERN = rf"^{_ID}\|{_ID}$"
 
 
 class DecisionRequest(BaseModel):
@@ -37,7 +41,9 @@ class LinksQuery(BaseModel):
     status: Literal["proposed", "confirmed", "rejected"] | None = None
     person_id: RecordId | None = None
     limit: int = Field(default=50, ge=1, le=500)
-    cursor: Annotated[str, StringConstraints(min_length=3, max_length=260)] | None = None
+    cursor: Annotated[str, StringConstraints(min_length=3, max_length=260, pattern=LINK_CURSOR_PATTERN)] | None = Field(
+        default=None, description="opaque: the next_cursor of the previous page, unchanged (the last pair's "
+        "two record ids); a cursor this service did not issue is refused with 422")
 
 
 class Link(BaseModel):
@@ -69,6 +75,9 @@ class LinksResponse(BaseModel):
 def _decide(a: str, b: str, decision: str) -> Response:
     check_person_id(a)
     check_person_id(b)
+    if a == b:  # before the body: whatever the reason, there is no such link to decide on
+        raise InvalidInput("a record cannot be linked to itself: a and b must be two persons' ids",
+                           [{"field": "b", "message": "must differ from a"}])
     body = parse_json_body(DecisionRequest)
     query = {"op": f"link_{decision}", "a": a, "b": b, "reason": body.reason}
     record(query)
@@ -88,7 +97,7 @@ def _doc(verb: str, summary: str) -> ApiDoc:
     return ApiDoc(summary=summary, tag="links", body=DecisionRequest, response=DecisionResponse,
                   errors=_DECISION_ERRORS,
                   description=f"{verb} the POSSIBLY_SAME_AS link between persons a and b (either order). "
-                  "404 when a person is unknown; 409 when the resolution proposed no link between them "
+                  "a and b must differ: no link joins a record to itself (422). 404 when a person is unknown; 409 when the resolution proposed no link between them "
                   "(links are not created by hand). Audited as a combination with who, when and why.",
                   example={"reason": "same PNC photograph; confirmed with the officer in case"})
 

@@ -20,7 +20,7 @@ from flask import Flask
 from pydantic import BaseModel, TypeAdapter
 
 from graphsvc.api.parsing import KEY_ID_PATTERN, PATH_ID_PATTERN
-from graphsvc.api.schemas import ErrorResponse, RecordsRejected
+from graphsvc.api.schemas import ErrorResponse, InvalidInputResponse, RecordsRejected
 
 __all__ = ["ApiDoc", "document", "build_document", "PREFIX"]
 
@@ -60,6 +60,10 @@ def document(doc: ApiDoc) -> Callable[[F], F]:
 _PATH_PARAMS: dict[str, dict[str, Any]] = {
     "id": {"type": "string", "pattern": PATH_ID_PATTERN,
            "description": "a person's record id", "example": "WMP-P-1042"},
+    "a": {"type": "string", "pattern": PATH_ID_PATTERN, "description": "one person's record id of the pair"},
+    "b": {"type": "string", "pattern": PATH_ID_PATTERN,
+          "description": "the other person's record id; must differ from a (no link joins a record to "
+          "itself: the same id twice is refused with 422, details naming the field b)"},
     "key_id": {"type": "string", "pattern": KEY_ID_PATTERN, "description": "an API key's public id"},
 }
 _PURPOSE_PARAM = {
@@ -137,7 +141,7 @@ def _query_params(model: type[BaseModel]) -> list[dict[str, Any]]:
 
 
 def _error_response(status: int, schemas: _Schemas, records: bool) -> dict[str, Any]:
-    model = RecordsRejected if (status == 422 and records) else ErrorResponse
+    model = (RecordsRejected if records else InvalidInputResponse) if status == 422 else ErrorResponse
     out: dict[str, Any] = {
         "description": _ERROR_TEXT.get(status, "Error"),
         "content": {"application/json": {"schema": schemas.ref(model, "serialization")}},
@@ -189,10 +193,10 @@ def _operation(method: str, path: str, view: Any, schemas: _Schemas) -> dict[str
         op["requestBody"] = {"required": True, "content": content}
     ok = "201" if method == "post" and view.__name__ == "post_key" else "200"
     success: dict[str, Any] = {"description": "OK"}
-    if doc.response_content:
-        success["content"] = doc.response_content
-    elif doc.response is not None:
+    if doc.response is not None:
         success["content"] = {"application/json": {"schema": schemas.ref(doc.response, "serialization")}}
+    if doc.response_content:  # other types (files, pictures), beside the JSON answer if there is one
+        success.setdefault("content", {}).update(doc.response_content)
     op["responses"][ok] = success
     for status in doc.errors:
         op["responses"][str(status)] = _error_response(status, schemas, records=view.__name__ == "post_records")

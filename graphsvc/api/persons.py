@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from graphsvc import services
 from graphsvc.api.access import answer, record, require
 from graphsvc.api.blueprint import bp
-from graphsvc.api.errors import BadRequest
+from graphsvc.api.exports import TIMELINE_CONTENT, timeline_picture
 from graphsvc.api.openapi import ApiDoc, document
 from graphsvc.api.parsing import check_person_id, parse_json_body, parse_query
 from graphsvc.api.schemas import (
@@ -60,7 +60,8 @@ class SearchByNameQuery(SearchQuery):
 class TimelineQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
     format: Literal["json", "svg", "png"] = Field(
-        default="json", description="json (the rows, orders and breaches); svg and png are not yet available (400)")
+        default="json", description="json (the rows, orders and breaches); svg or png: the same answer drawn "
+        "(graphsvc/export/timeline.py), as an attachment")
 
 
 class TimelineIncident(BaseModel):
@@ -163,18 +164,19 @@ def get_fixation(id: str) -> Response:  # noqa: A002
 @bp.get("/persons/<id>/timeline")
 @document(ApiDoc(summary="One row per distinct victim with her incidents, the orders and the breaches",
                  tag="persons", query=TimelineQuery, response=TimelineResponse, errors=_PERSON_ERRORS,
+                 response_content=TIMELINE_CONTENT,
                  description="The rows are fixation's victims (records of one victim joined by identity links "
                  "are one row, marked proposed when a link is only proposed). format=svg and format=png "
-                 "answer 400 until the timeline export is available. Audited and redacted as fixation."))
+                 "draw the same answer (image/svg+xml, image/png, with a Content-Disposition filename). "
+                 "Audited and redacted as fixation."))
 @require(Permission.READ, purpose=True, audit="consultation")
 def get_timeline(id: str) -> Response:  # noqa: A002
     check_person_id(id)
     q = parse_query(TimelineQuery)
     record({"person_id": id, "format": q.format})
-    if q.format != "json":
-        raise BadRequest(f"format={q.format} is not yet available: ask for format=json",
-                         {"field": "format", "value": q.format, "available": ["json"]})
     result = timeline(graph_db.get(), id)
+    if q.format != "json":
+        return timeline_picture(id, q.format, result, _with_records(id, result["rows"]))
     return answer(result, _with_records(id, result["rows"]))
 
 

@@ -9,9 +9,10 @@ the fields listed here and lets the analysis add more.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, JsonValue, StringConstraints, model_validator
 
 from graphsvc.security.audit import ACTIONS
 from graphsvc.security.keys import NAME_PATTERN
@@ -28,6 +29,7 @@ __all__ = [
     "AuditQuery",
     "KeyCreateRequest",
     "ErrorResponse",
+    "InvalidInputResponse",
     "RecordsRejected",
     "Accepted",
     "CheckResponse",
@@ -45,7 +47,43 @@ __all__ = [
 ]
 
 NETWORK_FORMATS = ("cytoscape", "graphml", "gexf", "anx", "csv", "html")
-Cursor = Annotated[str, StringConstraints(min_length=1, max_length=512, pattern=r"^[A-Za-z0-9_=:.\-]+$")]
+# A list's cursor is opaque: the base64url text (RFC 4648 section 5) of the previous page's
+# last sort key, as the service wrote it in next_cursor (graphsvc.services.common).
+CURSOR_PATTERN = r"^[A-Za-z0-9_-]+={0,2}$"
+Cursor = Annotated[str, StringConstraints(min_length=1, max_length=512, pattern=CURSOR_PATTERN)]
+CURSOR_DESCRIPTION = ("opaque: the next_cursor of the previous page, unchanged (base64url text); "
+                      "a cursor this service did not issue is refused with 422")
+
+# Dates and date-times arrive as ISO 8601 text and nothing else. pydantic's lax mode also reads
+# a number (or numeric text) as seconds since 1970, so {"dob": 0} was 1970-01-01 and
+# ?until=0.5 a moment in 1970: a number is not a date.
+DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+DATETIME_PATTERN = (r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?"
+                    r"(Z|z|[+-]\d{2}:?\d{2})?)?$")
+_DATE = re.compile(DATE_PATTERN)
+_DATETIME = re.compile(DATETIME_PATTERN)
+
+
+def _iso_date(value: Any) -> Any:
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if not isinstance(value, str) or not _DATE.match(value):
+        raise ValueError("must be a date as YYYY-MM-DD (ISO 8601 text, not a number)")
+    return value
+
+
+def _iso_datetime(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value
+    if not isinstance(value, str) or not _DATETIME.match(value):
+        raise ValueError("must be an ISO 8601 date or date-time, e.g. 2026-01-31 or 2026-01-31T09:30:00Z "
+                         "(text, not a number)")
+    return value
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date), Field(json_schema_extra={"pattern": DATE_PATTERN})]
+IsoDateTime = Annotated[dt.datetime, BeforeValidator(_iso_datetime),
+                        Field(json_schema_extra={"pattern": DATETIME_PATTERN})]
 
 
 class _Strict(BaseModel):
@@ -62,6 +100,20 @@ class HandleIn(_Strict):
     handle: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=320)]
 
 
+def _present(name: str, kind: str) -> JsonValue:
+    """A JSON Schema branch: ``name`` is given, a string, or an array with at least one item."""
+    shape: dict[str, JsonValue] = {"type": kind}
+    if kind == "array":
+        shape["minItems"] = 1
+    return {"required": [name], "properties": {name: shape}}
+
+
+_SUBJECT_NOT_EMPTY: list[JsonValue] = [
+    *[_present(name, "string") for name in ("given_name", "family_name", "dob")],
+    *[_present(name, "array") for name in ("aliases", "phones", "emails", "handles", "vehicles")],
+]
+
+
 class CheckSubject(_Strict):
     """The person a case system is asking about: any names and identifiers it holds.
 
@@ -73,17 +125,23 @@ class CheckSubject(_Strict):
         extra="forbid",
         str_strip_whitespace=True,
         json_schema_extra={
+            "description": "The person a case system is asking about. Not empty: at least one name, "
+                           "alias, date of birth, phone, email, handle or vehicle (an address alone "
+                           "does not identify anyone).",
+            "minProperties": 1,
+            # The rule of _something, in the schema: one of these present and not null/empty.
+            "anyOf": _SUBJECT_NOT_EMPTY,
             "examples": [
                 {"given_name": "Daniel", "family_name": "Marsh", "dob": "1984-03-02",
                  "phones": ["07700 900123"], "handles": [{"platform": "instagram", "handle": "@dmarsh"}]}
-            ]
+            ],
         },
     )
 
     given_name: Text200 | None = None
     family_name: Text200 | None = None
     aliases: list[Text200] = Field(default_factory=list, max_length=100)
-    dob: dt.date | None = None
+    dob: IsoDate | None = None
     gender: Annotated[str, StringConstraints(strip_whitespace=True, max_length=32)] | None = None
     phones: list[Token] = Field(default_factory=list, max_length=50)
     emails: list[Token] = Field(default_factory=list, max_length=50)
@@ -119,14 +177,14 @@ class CheckRequest(_Strict):
 
 class ListQuery(_Strict):
     limit: int = Field(default=50, ge=1, le=200, description="page size (capped at 200)")
-    cursor: Cursor | None = Field(default=None, description="next_cursor of the previous page")
+    cursor: Cursor | None = Field(default=None, description=CURSOR_DESCRIPTION)
 
 
 class SerialQuery(ListQuery):
     min_victims: int = Field(default=2, ge=2, le=1000)
     agency: Annotated[str, StringConstraints(min_length=1, max_length=32)] | None = None
-    since: dt.date | None = None
-    until: dt.date | None = None
+    since: IsoDate | None = Field(default=None, description="incidents on or after this date (YYYY-MM-DD)")
+    until: IsoDate | None = Field(default=None, description="incidents before this date (YYYY-MM-DD; the day itself excluded)")
 
 
 class UnidentifiedQuery(ListQuery):
@@ -147,10 +205,11 @@ class AuditQuery(_Strict):
     actor: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
     action: Literal[ACTIONS] | None = None  # type: ignore[valid-type]
     person_id: RecordId | None = None
-    since: dt.datetime | None = Field(default=None, description="entries at or after (ISO 8601)")
-    until: dt.datetime | None = Field(default=None, description="entries before (ISO 8601)")
+    since: IsoDateTime | None = Field(default=None, description="entries at or after (ISO 8601 date or date-time)")
+    until: IsoDateTime | None = Field(default=None, description="entries before (ISO 8601 date or date-time)")
     limit: int = Field(default=50, ge=1, le=500)
-    cursor: Annotated[str, StringConstraints(pattern=r"^[0-9]{1,18}$")] | None = None
+    cursor: Annotated[str, StringConstraints(pattern=r"^[0-9]{1,18}$")] | None = Field(
+        default=None, description="opaque: the next_cursor of the previous page, unchanged")
 
 
 class KeyCreateRequest(_Strict):
@@ -175,6 +234,22 @@ class ErrorResponse(_Open):
     error: ErrorBody
 
 
+class FieldFault(_Open):
+    field: str | None = Field(description="the faulty field (dotted path into the body, or the "
+                              "parameter's name); null when the fault is the whole input")
+    message: str
+
+
+class InvalidBody(ErrorBody):
+    details: list[FieldFault]
+
+
+class InvalidInputResponse(ErrorResponse):
+    """422: the input parses but is invalid; ``details`` lists every fault with its field."""
+
+    error: InvalidBody
+
+
 class RecordFault(_Strict):
     index: int | None
     id: str | None
@@ -182,7 +257,7 @@ class RecordFault(_Strict):
     message: str
 
 
-class RecordsRejected(ErrorResponse):
+class RecordsRejected(InvalidInputResponse):
     """422 from ``POST /records``: every fault; nothing was written."""
 
     errors: list[RecordFault]

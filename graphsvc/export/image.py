@@ -16,7 +16,7 @@ from graphsvc.export.layout import radial_layout
 from graphsvc.export.network import Network
 from graphsvc.export.style import EDGE_COLOUR, NODE_STYLE
 
-__all__ = ["write_png", "write_svg"]
+__all__ = ["svg_to_png", "write_png", "write_svg"]
 
 SVG_MIMETYPE = "image/svg+xml"
 PNG_MIMETYPE = "image/png"
@@ -128,10 +128,15 @@ def _svg(network: Network, for_raster: bool = False) -> tuple[bytes, float, floa
 
 
 def write_png(network: Network) -> bytes:
-    """The SVG rasterised by CairoSVG; the pixels are PNG-encoded by Pillow at a fast zlib
-    level (cairo's own encoder alone took most of the time budget for large networks)."""
+    """The SVG rasterised by CairoSVG (:func:`svg_to_png`)."""
     svg, width, height = _svg(network, for_raster=True)
-    scale = min(1.0, _PNG_MAX / max(width, height))
+    return svg_to_png(svg, width, height, scale=min(1.0, _PNG_MAX / max(width, height)))
+
+
+def svg_to_png(svg: bytes, width: float, height: float, scale: float = 1.0) -> bytes:
+    """An SVG of ``width`` x ``height`` rasterised by CairoSVG at ``scale``; the pixels are
+    PNG-encoded by Pillow at a fast zlib level (cairo's own encoder alone took most of the time
+    budget for large networks). Shared by every picture export (networks, timelines)."""
     tree = Tree(bytestring=svg, unsafe=False)
     surface = PNGSurface(tree, io.BytesIO(), 96, output_width=int(width * scale),
                          output_height=int(height * scale))

@@ -34,6 +34,7 @@ __all__ = [
     "MAX_DEPTH",
     "NODE_CAP",
     "NODE_TYPES",
+    "NOTICE",
     "TRAVERSED",
     "Network",
     "project",
@@ -41,6 +42,9 @@ __all__ = [
 ]
 
 NODE_CAP = 5000
+#: The handling notice every export carries (networks and timelines alike).
+NOTICE = ("OFFICIAL-SENSITIVE. Police register extract: disclosure is logged; "
+          "handle under the Data Protection Act 2018 Part 3.")
 MAX_DEPTH = 3
 MAX_CLUSTER_INCIDENTS = 500
 
@@ -257,6 +261,5 @@ def provenance(graph: nx.MultiDiGraph, *, title: str, subject: dict[str, Any], d
         "node_cap": cap,
         "truncated": truncated,
         "redacted": sum(1 for _, d in graph.nodes(data=True) if d.get("redacted")),
-        "notice": "OFFICIAL-SENSITIVE. Police register extract: disclosure is logged; "
-                  "handle under the Data Protection Act 2018 Part 3.",
+        "notice": NOTICE,
     }

@@ -81,3 +81,10 @@ def test_exports_are_audited_as_disclosures(client, db: Database, keys) -> None:
     assert first["query"]["format"] == "graphml" and first["query"]["depth"] == 2
     assert first["actor"].startswith("test-investigator#")
     assert audit.verify(db).ok
+
+
+def test_html_export_names_its_charset_once(client, keys) -> None:  # type: ignore[no-untyped-def]
+    response = client.get("/api/v1/persons/X-O-1/network?format=html", headers=h(keys["investigator"]))
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert response.headers.get_all("Content-Type") == ["text/html; charset=utf-8"]

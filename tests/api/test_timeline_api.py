@@ -1,5 +1,5 @@
 """GET /persons/{id}/timeline (issue #17): the json answer over HTTP, its roles, audit and
-documented format enum; svg and png refused with a clear 400 until the export exists."""
+documented format enum (svg and png: tests/api/test_timeline_pictures.py)."""
 
 from __future__ import annotations
 
@@ -56,9 +56,6 @@ def test_the_timeline_refuses_what_it_cannot_answer(client, db, load) -> None:  
     _register(db, load)
     h = investigator(db, "OP-TIMELINE")
     key = h["Authorization"].split()[1]
-    for fmt in ("svg", "png"):
-        r = client.get(f"/api/v1/persons/SO/timeline?format={fmt}", headers=h)
-        assert r.status_code == 400 and "not yet" in r.get_json()["error"]["message"]
     assert client.get("/api/v1/persons/SO/timeline?format=pdf", headers=h).status_code in (400, 422)
     assert client.get("/api/v1/persons/NOPE/timeline", headers=h).status_code == 404
     assert client.get("/api/v1/persons/SO/timeline", headers={"Authorization": f"Bearer {key}"}).status_code == 400

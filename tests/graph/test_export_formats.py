@@ -249,8 +249,9 @@ def test_anx_follows_the_structural_rules(register) -> None:  # type: ignore[no-
 def test_csv_zip_holds_node_and_edge_lists_and_provenance(register) -> None:  # type: ignore[no-untyped-def]
     zf = zipfile.ZipFile(io.BytesIO(_export(register, "csv")))
     assert sorted(zf.namelist()) == ["edges.csv", "nodes.csv", "provenance.json"]
-    nodes = list(csv.DictReader(io.StringIO(zf.read("nodes.csv").decode("utf-8"))))
-    edges = list(csv.DictReader(io.StringIO(zf.read("edges.csv").decode("utf-8"))))
+    # utf-8-sig: the lists start with a byte-order mark (for Excel), which a reader drops.
+    nodes = list(csv.DictReader(io.StringIO(zf.read("nodes.csv").decode("utf-8-sig"))))
+    edges = list(csv.DictReader(io.StringIO(zf.read("edges.csv").decode("utf-8-sig"))))
     ids = {n["id"] for n in nodes}
     assert "person:P-OFF" in ids and all(e["source"] in ids and e["target"] in ids for e in edges)
     prov = json.loads(zf.read("provenance.json"))
