@@ -1,5 +1,7 @@
-"""A self-contained interactive HTML file: the network, the renderer (Cytoscape.js, inlined),
-the viewer script and styles, all in one file. It loads nothing from anywhere: no external
+"""A self-contained interactive HTML file: the network, the renderer (Cytoscape.js) and the
+fcose layout (layout-base, cose-base, cytoscape-fcose), the console's own viewer script
+(``graphview.js``: the same shapes, colours, legend, label placement and layout as the
+console) and styles, all inlined in one file. It loads nothing from anywhere: no external
 ``src`` or ``href``, no fonts, so it opens offline and can be attached to a case file."""
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ from importlib import resources
 from graphsvc.errors import GraphsvcError
 from graphsvc.export import cytoscape
 from graphsvc.export.network import Network
-from graphsvc.export.style import NODE_STYLE
 
 __all__ = ["RendererMissing", "renderer_source", "write"]
 
@@ -29,9 +30,16 @@ def _static(*parts: str) -> str:
     return resources.files("graphsvc.web").joinpath("static", *parts).read_text(encoding="utf-8")
 
 
+#: The vendored browser files, in the order the page needs them (each UMD file finds the one
+#: before it as a global); ``scripts/setup.d/50-web.sh`` copies them from node_modules.
+VENDOR = ("cytoscape.min.js", "layout-base.js", "cose-base.js", "cytoscape-fcose.js")
+
+
 def renderer_source() -> str:
+    """The renderer and its layout: the vendored files joined by ``;`` (so a file that ends
+    without one is not read as called by the next file's opening parenthesis)."""
     try:
-        return _static("vendor", "cytoscape.min.js")
+        return ";\n".join(_static("vendor", name) for name in VENDOR)
     except (FileNotFoundError, OSError) as exc:
         raise RendererMissing("the graph renderer is not installed; run scripts/setup.sh") from exc
 
@@ -55,7 +63,9 @@ header h1 {{ font-size: 16px; margin: 0 0 4px; }}
 .notice {{ color: #8a1c1c; font-weight: bold; }}
 .controls {{ display: flex; flex-wrap: wrap; gap: 8px 16px; align-items: center; margin-top: 6px; }}
 .controls label {{ white-space: nowrap; }}
-.swatch {{ display: inline-block; width: 10px; height: 10px; border-radius: 50%; margin-right: 3px; }}
+.controls label {{ display: inline-flex; align-items: center; gap: 3px; }}
+ul.gv-legend {{ list-style: none; display: flex; flex-wrap: wrap; gap: 2px 12px; padding: 0; margin: 4px 0 0; font-size: 12px; }}
+ul.gv-legend li {{ display: flex; align-items: center; gap: 4px; }}
 main {{ flex: 1; display: flex; min-height: 0; }}
 #graph {{ flex: 1; min-width: 0; }}
 #details {{ width: 300px; overflow: auto; border-left: 1px solid #ccc; padding: 8px; font-size: 12px; }}
@@ -72,12 +82,13 @@ footer {{ padding: 4px 12px; font-size: 11px; color: #333; border-top: 1px solid
 <div class="notice">{notice}</div>
 <div class="controls" role="group" aria-label="Filter and layout">
 <span>Show:</span>
-{filters}
-<label>Layout <select id="layout"><option value="">automatic</option><option value="cose">force (cose)</option><option value="concentric">rings</option><option value="breadthfirst">tree</option><option value="grid">grid</option><option value="circle">circle</option></select></label>
+<span id="filters"></span>
+<label>Layout <select id="layout"><option value="">force-directed (fcose)</option><option value="concentric">rings by step</option><option value="breadthfirst">tree</option><option value="grid">grid</option><option value="circle">circle</option></select></label>
 <button type="button" id="fit">Fit</button>
 </div>
+<div id="legend" aria-label="Key"></div>
 </header>
-<main><div id="graph" role="img" aria-label="Network chart"></div><aside id="details" aria-live="polite"><p>Select a node or edge to see its details.</p></aside></main>
+<main><div id="graph" role="img" aria-label="Network chart"></div><aside id="details" aria-live="polite"><p>Select a node or edge to see its details. Labels appear where they fit: zoom in or hover a node to read the others.</p></aside></main>
 <footer id="provenance">{footer}</footer>
 <script type="application/json" id="graph-data">{data}</script>
 <script>{renderer}</script>
@@ -87,6 +98,16 @@ footer {{ padding: 4px 12px; font-size: 11px; color: #333; border-top: 1px solid
   var doc = JSON.parse(document.getElementById('graph-data').textContent);
   var cy = GraphView.create(document.getElementById('graph'), doc, {{}});
   window.cy = cy;
+  GraphView.legend(document.getElementById('legend'));
+  var counts = GraphView.counts(cy), box = document.getElementById('filters');
+  GraphView.KIND_ORDER.forEach(function (k) {{
+    if (!counts[k]) {{ return; }}
+    var l = document.createElement('label'), i = document.createElement('input');
+    i.type = 'checkbox'; i.checked = true; i.setAttribute('data-type', k);
+    l.appendChild(i); l.appendChild(GraphView.picto(k));
+    l.appendChild(document.createTextNode(GraphView.KINDS[k][0] + ' (' + counts[k] + ')'));
+    box.appendChild(l);
+  }});
   function shown() {{
     return Array.prototype.slice.call(document.querySelectorAll('input[data-type]:checked'))
       .map(function (i) {{ return i.getAttribute('data-type'); }});
@@ -114,14 +135,6 @@ footer {{ padding: 4px 12px; font-size: 11px; color: #333; border-top: 1px solid
 
 def write(network: Network) -> bytes:
     prov = network.provenance
-    counts: dict[str, int] = {}
-    for _, d in network.graph.nodes(data=True):
-        counts[d["type"]] = counts.get(d["type"], 0) + 1
-    filters = "\n".join(
-        f'<label><input type="checkbox" data-type="{t}" checked> <span class="swatch" '
-        f'style="background:{colour}"></span>{name} ({counts.get(t, 0)})</label>'
-        for t, (colour, name, _) in NODE_STYLE.items()
-    )
     footer = (f"Exported by {prov.get('exported_by')} ({prov.get('role')}) at {prov.get('exported_at')}; "
               f"agencies: {', '.join(prov.get('agencies', []))}; {prov.get('node_count')} nodes, "
               f"{prov.get('edge_count')} edges; depth {prov.get('depth')}"
@@ -131,7 +144,6 @@ def write(network: Network) -> bytes:
     page = _PAGE.format(
         title=htmllib.escape(network.title),
         notice=htmllib.escape(str(prov.get("notice", ""))),
-        filters=filters,
         footer=htmllib.escape(footer),
         data=data,
         renderer=_inline_script(renderer_source()),

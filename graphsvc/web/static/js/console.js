@@ -10,7 +10,7 @@
     ['anx', 'i2 ANX', 'anx'], ['csv', 'CSV (zip)', 'zip'], ['html', 'HTML (offline)', 'html'],
     ['svg', 'SVG', 'svg'], ['png', 'PNG', 'png']
   ];
-  var state = { person: null, cy: null, expanded: {}, network: null };
+  var state = { person: null, fixation: null, timeline: null };
   var $ = function (id) { return document.getElementById(id); };
 
   function status(text, ok) {
@@ -44,7 +44,9 @@
     opts = opts || {};
     var headers = { 'Authorization': 'Bearer ' + sessionStorage.getItem(KEY),
       'X-Purpose': sessionStorage.getItem(PURPOSE) || '', 'Accept': opts.accept || 'application/json' };
-    return fetch(API + path, { headers: headers, cache: 'no-store' }).then(function (r) {
+    var init = { headers: headers, cache: 'no-store', method: opts.method || 'GET' };
+    if (opts.body !== undefined) { headers['Content-Type'] = 'application/json'; init.body = JSON.stringify(opts.body); }
+    return fetch(API + path, init).then(function (r) {
       if (r.status === 401) {
         sessionStorage.removeItem(KEY);
         show('signin-view');
@@ -136,10 +138,33 @@
         b.addEventListener('click', function () { location.hash = '#/person/' + encodeURIComponent(id); });
         li.appendChild(b);
         var extra = [];
-        if (p.roles) { extra.push(fmtValue(p.roles)); }
+        if (p.dob) { extra.push('born ' + p.dob); }
+        if (p.source) { extra.push(p.source); }
+        if (p.roles && p.roles.length) { extra.push(fmtValue(p.roles)); }
         if (p.matched_on) { extra.push('matched on ' + fmtValue(p.matched_on)); }
         if (p.score !== undefined) { extra.push('score ' + Number(p.score).toFixed(2)); }
-        if (extra.length) { li.appendChild(text('span', ' ' + extra.join(' · '), 'hint')); }
+        if (extra.length) { li.appendChild(text('span', ' ' + extra.join(' · '), 'hint result-facts')); }
+        // linked records (an identity group), when the answer groups them
+        var linked = window.PersonView.linkedOf(p);
+        if (linked.length) {
+          var ul = text('ul', null, 'linked');
+          ul.setAttribute('aria-label', 'Records linked to ' + id);
+          linked.forEach(function (l) {
+            var lid = l.person_id || l.id;
+            var lli = document.createElement('li');
+            var lb = text('button', ([l.given_name, l.family_name].filter(Boolean).join(' ') || lid) + ' (' + lid + ')');
+            lb.type = 'button';
+            lb.className = 'linked-result';
+            lb.setAttribute('data-person-id', lid);
+            lb.addEventListener('click', function () { location.hash = '#/person/' + encodeURIComponent(lid); });
+            lli.appendChild(lb);
+            var facts = [l.status || '', typeof l.probability === 'number' ? 'p ' + l.probability.toFixed(2) : '',
+              l.dob ? 'born ' + l.dob : '', l.source || ''].filter(Boolean);
+            if (facts.length) { lli.appendChild(text('span', ' ' + facts.join(' · '), 'hint')); }
+            ul.appendChild(lli);
+          });
+          li.appendChild(ul);
+        }
         list.appendChild(li);
       });
       status(items.length + ' result' + (items.length === 1 ? '' : 's') + '.', true);
@@ -148,78 +173,113 @@
   });
 
   /* -- person page ------------------------------------------------------------------------ */
+  var P = window.PersonView;
+  var timeline = null;
+
   function openPerson(id) {
     state.person = id;
-    state.expanded = {};
+    state.fixation = null;
+    state.timeline = null;
     show('person-view');
     $('person-title').textContent = id;
     status('Loading ' + id + '…', true);
-    state.fixation = null;
-    var profile = api('/persons/' + encodeURIComponent(id)).then(renderProfile);
-    var network = loadNetwork();
-    var fixation = api('/persons/' + encodeURIComponent(id) + '/fixation').then(renderFixation, function (err) {
+    var enc = encodeURIComponent(id);
+    var profile = api('/persons/' + enc).then(renderProfile);
+    var links = api('/links?person_id=' + enc + '&limit=500').then(function (b) { return b.links || []; }, function () { return []; });
+    Promise.all([profile, links]).then(function (r) { renderIdentity(r[0], r[1]); }).catch(function () {});
+    var network = NetworkPanel.load(id);
+    var fixation = api('/persons/' + enc + '/fixation').then(renderFixation, function (err) {
       $('fixation-summary').replaceChildren(text('p', 'Fixation analysis unavailable: ' + err.message, 'hint'));
+      return null;
     });
-    Promise.all([network, fixation]).then(drawTimeline, function () {});
-    Promise.all([profile, network, fixation]).then(function () { status('', true); }).catch(fail);
+    var tl = loadTimeline(id, fixation).then(drawTimeline);
+    Promise.all([profile, network, fixation, tl]).then(function () { status('', true); }).catch(fail);
     renderExports();
   }
 
+  /* The timeline answer; while the API has no timeline route (404/405), the same shape from
+   * the fixation answer and a depth-2 network (which holds the identity group's incidents). */
+  function loadTimeline(id, fixation) {
+    var enc = encodeURIComponent(id);
+    return api('/persons/' + enc + '/timeline').then(function (t) { t.source_route = 'timeline'; return t; }, function (err) {
+      if (err.status !== 404 && err.status !== 405) { throw err; }
+      return Promise.all([fixation, api(NetworkPanel.networkPath(id, 2, 'cytoscape'))]).then(function (r) {
+        if (!r[0]) { throw err; }
+        var t = Timeline.fromFixation(r[0], r[1]);
+        t.source_route = 'fixation';
+        return t;
+      });
+    });
+  }
+
+  function drawTimeline(data) {
+    state.timeline = data;
+    $('timeline').setAttribute('data-source', data.source_route || '');
+    timeline = Timeline.draw($('timeline'), data, {
+      onSelect: function (ids) { NetworkPanel.focusRecords(ids); timeline.select(ids); },
+      onBrush: function (from, to) {
+        NetworkPanel.setDates(from, to);
+        status('Network filtered to ' + from + ' – ' + to + '.', true);
+      }
+    });
+    Timeline.legend($('timeline-legend'));
+    labelFixationRows();
+  }
+
   function renderProfile(p) {
-    var person = p.person || p;
-    var name = [person.given_name, person.family_name].filter(Boolean).join(' ');
+    var name = P.fullName(p);
     $('person-title').textContent = (name ? name + ' ' : '') + '(' + state.person + ')';
-    var dl = $('profile');
-    dl.replaceChildren();
-    var skip = { flags: 1, orders: 1, person: 1 };
-    Object.keys(p).forEach(function (k) {
-      if (skip[k]) { return; }
-      dl.appendChild(text('dt', k.replace(/_/g, ' ')));
-      dl.appendChild(text('dd', fmtValue(p[k])));
+    P.profile($('profile'), p);
+    P.orders($('orders'), p.orders, state.person);
+    (p.flags || []).filter(function (f) { return f.code === 'LINKED_UNIDENTIFIED'; }).forEach(function (f) {
+      NetworkPanel.unidentified(f.evidence || []);
     });
-    var orders = $('orders');
-    orders.replaceChildren();
-    (p.orders || []).forEach(function (o) {
-      orders.appendChild(text('li', (o.type || '').replace(/_/g, ' ') + ' ' + o.id + ' — issued ' + (o.issued_on || '?') +
-        ', ' + (o.expires_on ? 'expires ' + o.expires_on : 'until further order') + (o.active ? ' (active)' : '')));
+    P.flags($('flags'), p.flags, {
+      focus: function (rid) {
+        NetworkPanel.focusRecords([rid], true);
+        if (timeline) { timeline.select([rid]); }
+      },
+      highlight: function (ids) {
+        var n = NetworkPanel.highlight(ids);
+        if (timeline) { timeline.mark(ids); }
+        status(ids.length ? n + ' of ' + ids.length + ' evidence records are in the network.' : '', true);
+      }
     });
-    if (!(p.orders || []).length) { orders.appendChild(text('li', 'None recorded.')); }
-    var flags = $('flags');
-    flags.replaceChildren();
-    (p.flags || []).forEach(function (f) {
-      var li = text('li', null, 'flag');
-      li.appendChild(text('code', f.code));
-      li.appendChild(document.createTextNode(' ' + (f.message || '')));
-      var ev = text('div', null, 'evidence');
-      (f.evidence || []).forEach(function (rid) {
-        var b = text('button', rid);
-        b.type = 'button';
-        b.title = 'Show ' + rid + ' in the network';
-        b.addEventListener('click', function () { focusRecord(rid); });
-        ev.appendChild(b);
-      });
-      li.appendChild(ev);
-      flags.appendChild(li);
-    });
-    if (!(p.flags || []).length) { flags.appendChild(text('li', 'No flags.')); }
+    return p;
   }
 
-  /* Breaches from the fixation analysis: recorded ones and incidents inside an order's
-   * in-force period that were never recorded as breaches. */
-  function fixationBreaches() {
-    var out = {};
-    ((state.fixation && state.fixation.victims) || []).forEach(function (v) {
-      (Array.isArray(v.breaches) ? v.breaches : []).forEach(function (b) {
-        if (b && b.incident_id) { out[b.incident_id] = b.recorded !== false; }
-      });
-    });
-    return out;
+  function renderIdentity(p, links) {
+    P.identity($('identity'), state.person, p.identity, links, { decide: decide });
   }
 
-  function drawTimeline() {
-    if (!state.network) { return; }
-    var tl = Timeline.draw($('timeline'), state.network, Date.now(), fixationBreaches());
-    Timeline.legend($('timeline-legend'), tl);
+  function decide(a, b, decision, reason) {
+    if (!reason) {
+      status('Give a reason for the decision first (it is kept on the link and in the audit log).');
+      $('link-reason').focus();
+      return;
+    }
+    status('Recording ' + decision + ' of ' + a + ' – ' + b + '…', true);
+    api('/links/' + encodeURIComponent(a) + '/' + encodeURIComponent(b) + '/' + decision,
+      { method: 'POST', body: { reason: reason } }).then(function (r) {
+      openPerson(state.person);
+      status('Link ' + r.link.a + ' – ' + r.link.b + ' is now ' + r.link.status + '.', true);
+    }).catch(function (err) {
+      status(err.status === 403 ? 'Your role may not decide identity links.' : err.message);
+    });
+  }
+
+  function victimLabel(id) {
+    var rows = (state.timeline && state.timeline.rows) || [];
+    for (var i = 0; i < rows.length; i++) {
+      if (rows[i].record_ids.indexOf(id) >= 0) { return rows[i].label !== id ? rows[i].label + ' (' + id + ')' : id; }
+    }
+    return id;
+  }
+
+  function labelFixationRows() {
+    document.querySelectorAll('#fixation-summary td[data-victim]').forEach(function (td) {
+      td.textContent = victimLabel(td.getAttribute('data-victim'));
+    });
   }
 
   function renderFixation(f) {
@@ -229,152 +289,61 @@
     var victims = f.victims || [];
     if (f.pattern) {
       box.appendChild(text('p', 'Victims: ' + fmtValue(f.pattern.victim_count) + ' · most at once: ' +
-        fmtValue(f.pattern.max_concurrent_victims) + (f.pattern.serial ? ' · serial pattern' : '') +
-        (f.pattern.sequence ? ' · sequence: ' + fmtValue(f.pattern.sequence) : '')));
+        fmtValue(f.pattern.max_concurrent_victims) + (f.pattern.serial ? ' · serial pattern' : '')));
     }
-    if (!victims.length) { return; }
+    if (!victims.length) { return f; }
     var t = document.createElement('table');
-    var head = t.insertRow();
-    ['Victim', 'First', 'Last', 'Incidents', 'Days', 'Escalation', 'FOUR', 'Breaches'].forEach(function (h) {
-      var th = document.createElement('th'); th.textContent = h; head.appendChild(th);
+    t.appendChild(text('caption', 'Fixation per victim'));
+    var head = t.createTHead().insertRow();
+    ['Victim', 'First contact', 'Last contact', 'Incidents', 'Days', 'Severity trend', 'FOUR', 'Breaches'].forEach(function (h) {
+      var th = text('th', h); th.scope = 'col'; head.appendChild(th);
     });
+    var body = t.createTBody();
     victims.forEach(function (v) {
-      var r = t.insertRow();
+      var r = body.insertRow();
       var four = v.four ? Object.keys(v.four).filter(function (k) { return v.four[k]; }).join(', ') : '';
-      [v.victim_id, v.first_contact, v.last_contact, v.incident_count, v.span_days,
-        v.escalation ? v.escalation.trend : '', four,
-        Array.isArray(v.breaches) ? v.breaches.length : v.breaches].forEach(function (c) {
-        r.insertCell().textContent = fmtValue(c);
+      var c = r.insertCell();
+      c.setAttribute('data-victim', v.victim_id);
+      c.textContent = victimLabel(v.victim_id);
+      [Timeline.shown(v.first_contact), Timeline.shown(v.last_contact), v.incident_count, v.span_days,
+        v.escalation && v.escalation.severity ? v.escalation.severity.trend : '', four,
+        Array.isArray(v.breaches) ? v.breaches.length : v.breaches].forEach(function (x) {
+        r.insertCell().textContent = fmtValue(x);
       });
     });
     box.appendChild(t);
+    return f;
   }
 
-  /* -- network ---------------------------------------------------------------------------- */
-  function networkPath(id, depth, format) {
-    return '/persons/' + encodeURIComponent(id) + '/network?depth=' + depth + '&format=' + format;
+  function save(blob, name) {
+    var url = URL.createObjectURL(blob);
+    var a = document.createElement('a');
+    a.href = url; a.download = name;
+    document.body.appendChild(a); a.click(); a.remove();
+    setTimeout(function () { URL.revokeObjectURL(url); }, 10000);
   }
 
-  function loadNetwork() {
-    var depth = $('depth').value;
-    return api(networkPath(state.person, depth, 'cytoscape')).then(function (doc) {
-      state.network = doc;
-      if (state.cy) { state.cy.destroy(); }
-      state.cy = GraphView.create($('graph'), doc, { layout: $('layout').value || undefined });
-      window.consoleGraph = state.cy;
-      state.expanded[state.person] = true;
-      state.cy.on('tap', 'node', function (evt) { selectNode(evt.target.id(), true); });
-      renderFilters();
-      refreshNodeList();
-      drawTimeline();
-    });
-  }
-
-  function updateCount() {
-    var cy = state.cy;
-    var visible = cy.nodes().filter(function (n) { return !n.hasClass('gv-hidden'); }).length;
-    $('graph-count').textContent = cy.nodes().length + ' nodes, ' + cy.edges().length + ' edges' +
-      (visible !== cy.nodes().length ? ' (' + visible + ' shown)' : '');
-    $('graph').setAttribute('data-node-count', String(cy.nodes().length));
-    $('graph').setAttribute('data-visible-count', String(visible));
-  }
-
-  function renderFilters() {
-    var box = $('filters');
-    box.querySelectorAll('label').forEach(function (l) { l.remove(); });
-    var counts = GraphView.counts(state.cy);
-    GraphView.TYPES.forEach(function (t) {
-      var l = document.createElement('label');
-      var i = document.createElement('input');
-      i.type = 'checkbox'; i.checked = true; i.setAttribute('data-type', t);
-      i.addEventListener('change', applyFilter);
-      var sw = text('span', null, 'swatch');
-      sw.style.background = GraphView.COLOURS[t];
-      l.appendChild(i); l.appendChild(sw);
-      l.appendChild(document.createTextNode(t + ' (' + (counts[t] || 0) + ')'));
-      box.appendChild(l);
-    });
-  }
-
-  function applyFilter() {
-    var shown = Array.prototype.slice.call(document.querySelectorAll('#filters input:checked'))
-      .map(function (i) { return i.getAttribute('data-type'); });
-    GraphView.applyFilter(state.cy, shown);
-    refreshNodeList();
-  }
-
-  function refreshNodeList() {
-    var sel = $('node-list');
-    var current = sel.value;
-    sel.replaceChildren();
-    state.cy.nodes().filter(function (n) { return !n.hasClass('gv-hidden'); })
-      .sort(function (a, b) { return a.data('level') - b.data('level') || String(a.id()).localeCompare(b.id()); })
-      .forEach(function (n) {
-        var o = document.createElement('option');
-        o.value = n.id();
-        o.textContent = n.data('type') + ': ' + n.data('label');
-        sel.appendChild(o);
-      });
-    if (current) { sel.value = current; }
-    updateCount();
-  }
-
-  function selectNode(id, expand) {
-    var n = state.cy.getElementById(id);
-    if (n.empty()) { return; }
-    state.cy.$(':selected').unselect();
-    n.select();
-    $('node-list').value = id;
-    var d = n.data();
-    var table = document.createElement('table');
-    Object.keys(d).forEach(function (k) {
-      var r = table.insertRow();
-      r.insertCell().textContent = k;
-      r.insertCell().textContent = fmtValue(d[k]);
-    });
-    $('node-details').replaceChildren(table);
-    if (expand && d.type === 'person') { expandPerson(d.record_id); }
-  }
-
-  function expandPerson(personId) {
-    if (!personId || state.expanded[personId]) { return Promise.resolve(0); }
-    state.expanded[personId] = true;
-    status('Expanding ' + personId + '…', true);
-    return api(networkPath(personId, 1, 'cytoscape')).then(function (doc) {
-      var added = GraphView.addElements(state.cy, doc);
-      if (added) { GraphView.runLayout(state.cy, $('layout').value); }
-      applyFilter();
-      status('Added ' + added + ' elements from ' + personId + '.', true);
-      return added;
-    }).catch(function (err) { state.expanded[personId] = false; fail(err); });
-  }
-
-  function focusRecord(recordId) {
-    var hit = state.cy && state.cy.nodes().filter(function (n) { return n.data('record_id') === recordId; });
-    if (hit && hit.length) {
-      selectNode(hit[0].id(), false);
-      state.cy.animate({ center: { eles: hit[0] }, zoom: 1.5 }, { duration: 200 });
-    } else {
-      status(recordId + ' is not in the network at this depth.');
-    }
-  }
-
-  $('node-list').addEventListener('change', function (e) { selectNode(e.target.value, false); });
-  $('node-list').addEventListener('keydown', function (e) {
-    if (e.key === 'Enter') { e.preventDefault(); $('expand').click(); }
+  NetworkPanel.mount({
+    api: api, status: status, fail: fail,
+    onSelect: function (ids) { if (timeline) { timeline.select(ids); } },
+    onDates: function (from, to) { if (timeline) { timeline.setBrush(from, to, false); } }
   });
-  $('expand').addEventListener('click', function () {
-    var id = $('node-list').value;
-    var n = state.cy && state.cy.getElementById(id);
-    if (!n || n.empty()) { return; }
-    if (n.data('type') !== 'person') { status('Only persons can be expanded.'); return; }
-    selectNode(id, true);
+  $('tl-zoom-in').addEventListener('click', function () { if (timeline) { timeline.zoom(0.5); } });
+  $('tl-zoom-out').addEventListener('click', function () { if (timeline) { timeline.zoom(2); } });
+  $('tl-zoom-brush').addEventListener('click', function () {
+    var b = timeline && timeline.brush();
+    if (b) { timeline.zoomTo(b[0], b[1]); } else { status('Drag across the timeline (or set the network dates) first.'); }
   });
-  $('depth').addEventListener('change', function () {
-    if (state.person) { state.expanded = {}; loadNetwork().catch(fail); }
+  $('tl-reset').addEventListener('click', function () { if (timeline) { timeline.reset(); } });
+  $('tl-svg').addEventListener('click', function () {
+    if (!timeline || !timeline.svg) { return; }
+    save(new Blob([timeline.svgText()], { type: 'image/svg+xml' }), state.person + '-timeline.svg');
+    status('Timeline saved as SVG.', true);
   });
-  $('layout').addEventListener('change', function (e) { if (state.cy) { GraphView.runLayout(state.cy, e.target.value); } });
-  $('fit').addEventListener('click', function () { if (state.cy) { state.cy.fit(); } });
+  $('tl-png').addEventListener('click', function () {
+    if (!timeline || !timeline.svg) { return; }
+    timeline.pngBlob(2).then(function (b) { save(b, state.person + '-timeline.png'); status('Timeline saved as PNG.', true); }).catch(fail);
+  });
 
   /* -- exports ---------------------------------------------------------------------------- */
   /* The formats the API's network route accepts, read from its OpenAPI document (so formats
@@ -414,7 +383,7 @@
   }
 
   function drawExports(allowed) {
-    var box = $('exports');
+    var box = $('export-buttons');
     box.replaceChildren();
     FORMATS.filter(function (f) { return allowed.indexOf(f[0]) >= 0; }).forEach(function (f) {
       var b = text('button', f[1]);
@@ -428,17 +397,10 @@
   function download(format, ext) {
     var depth = $('depth').value;
     status('Preparing the ' + format + ' export…', true);
-    api(networkPath(state.person, depth, format), { raw: true, accept: '*/*' }).then(function (r) {
+    api(NetworkPanel.networkPath(state.person, depth, format), { raw: true, accept: '*/*' }).then(function (r) {
       return r.blob();
     }).then(function (blob) {
-      var url = URL.createObjectURL(blob);
-      var a = document.createElement('a');
-      a.href = url;
-      a.download = state.person + '-network-d' + depth + '.' + ext;
-      document.body.appendChild(a);
-      a.click();
-      a.remove();
-      setTimeout(function () { URL.revokeObjectURL(url); }, 10000);
+      save(blob, state.person + '-network-d' + depth + '.' + ext);
       status('Exported ' + format + ' (' + blob.size + ' bytes). The disclosure is logged.', true);
     }).catch(fail);
   }

@@ -1,16 +1,20 @@
-/* timeline.js: the fixation timeline, one row per victim, drawn as SVG from a network
- * (Cytoscape.js JSON, depth 1) of the subject: incidents over time coloured by type, the
- * orders protecting each victim from the subject as bands, breaches ringed. */
+/* timeline.js: the fixation timeline as SVG, from the timeline answer
+ * (GET /persons/{id}/timeline, shape in docs/console.md): one row per victim of the subject's
+ * identity group, incidents coloured by severity, orders as bands, breaches ringed, a date axis
+ * in months that turns to days when zoomed, a brush that reports a date range.
+ *
+ * Time: marks are placed by instant (Date.parse of the string with its offset), but every
+ * date and time shown is the string's own (as recorded: Europe/London), never re-rendered in
+ * the browser's zone. Axis ticks fall on London midnights, so a mark at 00:55 on 22 August
+ * (BST) sits right of the "22 Aug" tick. */
 (function (global) {
   'use strict';
   var SVGNS = 'http://www.w3.org/2000/svg';
-  var TYPE_COLOURS = {
-    call: '#1f77b4', text: '#4e79a7', email: '#17becf', social_media: '#76b7b2', letter: '#59a14f',
-    gift: '#8cd17d', visit: '#f28e2b', following: '#e15759', loitering: '#ff9d9a',
-    surveillance: '#b07aa1', damage: '#9c755f', threat: '#d37295', assault: '#7b0000',
-    breach: '#e377c2', other: '#7f7f7f'
-  };
   var DAY = 86400000;
+  // severity 1..7 (the API's severity_scale): yellow to dark red, each with a dark outline
+  var SEVERITY = ['#fed976', '#fed976', '#feb24c', '#fd8d3c', '#fc4e2a', '#e31a1c', '#bd0026', '#800026'];
+  var MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  var LEFT = 230, RIGHT = 14, TOP = 34, ROW = 40;
 
   function el(name, attrs, text) {
     var e = document.createElementNS(SVGNS, name);
@@ -19,161 +23,328 @@
     return e;
   }
 
-  function time(value) {
-    if (!value) { return null; }
-    var t = Date.parse(String(value).length === 10 ? value + 'T00:00:00Z' : value);
+  /* UK civil time: BST (+1 h) from 01:00 UTC on the last Sunday of March to 01:00 UTC on the
+   * last Sunday of October. */
+  function lastSunday(y, m) {
+    var d = new Date(Date.UTC(y, m + 1, 0));
+    return Date.UTC(y, m, d.getUTCDate() - d.getUTCDay(), 1);
+  }
+  function londonOffset(t) {
+    var y = new Date(t).getUTCFullYear();
+    return t >= lastSunday(y, 2) && t < lastSunday(y, 9) ? 3600000 : 0;
+  }
+  function londonMidnight(y, m, d) {
+    var u = Date.UTC(y, m, d);
+    return u - londonOffset(u - 3600000);
+  }
+  function londonDate(t) { return new Date(t + londonOffset(t)).toISOString().slice(0, 10); }
+
+  /* An instant from an answer's string; a date-only value is placed at noon of that London day. */
+  function instant(s) {
+    if (!s) { return null; }
+    s = String(s);
+    if (/^\d{4}-\d{2}-\d{2}$/.test(s)) {
+      var p = s.split('-').map(Number);
+      return londonMidnight(p[0], p[1] - 1, p[2]) + DAY / 2;
+    }
+    var t = Date.parse(s);
     return isNaN(t) ? null : t;
   }
 
-  /* The rows: [{victim, label, incidents: [{id, type, t, breach}], orders: [{id, type, from, to}]}] */
-  function extract(doc) {
-    var nodes = {}, out = {}, inc = {};
-    var els = doc.elements || { nodes: [], edges: [] };
-    els.nodes.forEach(function (n) { nodes[n.data.id] = n.data; });
-    var subject = els.nodes.filter(function (n) { return n.data.subject; })[0];
-    if (!subject) { return { rows: [], subject: null }; }
-    var s = subject.data.id;
-    function edgesOf(type) { return els.edges.filter(function (e) { return e.data.type === type; }); }
-    var offended = {};
-    edgesOf('OFFENDER_IN').forEach(function (e) { if (e.data.source === s) { offended[e.data.target] = true; } });
-    var asOffender = Object.keys(offended).length > 0;
-    var victimsOf = {};
-    edgesOf('VICTIM_IN').forEach(function (e) {
-      (victimsOf[e.data.target] = victimsOf[e.data.target] || []).push(e.data.source);
-    });
-    var breached = {};
-    edgesOf('BREACHED').forEach(function (e) { breached[e.data.source] = (breached[e.data.source] || []).concat([e.data.target]); });
-    var rows = {};
-    function row(v) {
-      if (!rows[v]) { rows[v] = { victim: v, label: (nodes[v] && nodes[v].label) || v, incidents: [], orders: [] }; }
-      return rows[v];
-    }
-    Object.keys(nodes).forEach(function (id) {
-      var n = nodes[id];
-      if (n.type !== 'incident') { return; }
-      var relevant = asOffender ? offended[id] : (victimsOf[id] || []).indexOf(s) >= 0;
-      if (!relevant) { return; }
-      var t = time(n.occurred_at);
-      if (t === null) { return; }
-      var victims = asOffender ? (victimsOf[id] || []) : [s];
-      victims.forEach(function (v) {
-        var recorded = (breached[id] || []).length > 0;
-        row(v).incidents.push({ id: n.record_id || id, type: n.incident_type || 'other', t: t,
-          breach: recorded, breach_recorded: recorded, label: n.label });
-      });
-    });
-    var restrains = {};
-    edgesOf('RESTRAINS').forEach(function (e) { restrains[e.data.source] = e.data.target; });
-    edgesOf('PROTECTS').forEach(function (e) {
-      var o = nodes[e.data.source];
-      if (!o) { return; }
-      var mine = asOffender ? restrains[e.data.source] === s : e.data.target === s;
-      if (!mine) { return; }
-      var from = time(o.issued_on);
-      if (from === null) { return; }
-      row(e.data.target).orders.push({ id: o.record_id, type: o.order_type || 'order', from: from,
-        to: time(o.expires_on), label: o.label });
-    });
-    var list = Object.keys(rows).map(function (k) { return rows[k]; });
-    list.forEach(function (r) { r.incidents.sort(function (a, b) { return a.t - b.t; }); });
-    list.sort(function (a, b) {
-      var fa = a.incidents.length ? a.incidents[0].t : Infinity, fb = b.incidents.length ? b.incidents[0].t : Infinity;
-      return fa - fb;
-    });
-    return { rows: list, subject: s, asOffender: asOffender };
+  /* The string as recorded: "2024-08-22 00:55 (+01:00)", or the date alone. */
+  function shown(s) {
+    if (!s) { return '—'; }
+    s = String(s);
+    var m = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})(?::\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/.exec(s);
+    if (!m) { return s; }
+    return m[1] + ' ' + m[2] + (m[3] ? ' (' + (m[3] === 'Z' ? '+00:00' : m[3]) + ')' : '');
   }
 
-  /* extraBreaches: {incident record id: recorded?} from the fixation analysis; an incident
-   * inside an order's in-force period that was never recorded as a breach gets a dashed ring. */
-  function draw(container, doc, now, extraBreaches) {
-    now = now || Date.now();
-    extraBreaches = extraBreaches || {};
-    var data = extract(doc);
-    data.rows.forEach(function (r) {
-      r.incidents.forEach(function (i) {
-        if (Object.prototype.hasOwnProperty.call(extraBreaches, i.id)) {
-          i.breach = true;
-          i.unrecorded = !extraBreaches[i.id] && !i.breach_recorded;
-        }
+  /* The fallback while the timeline endpoint is absent: the same shape from the fixation
+   * answer (its victims are the identity group's) with incident details from the network. */
+  function fromFixation(fix, doc) {
+    var inc = {};
+    ((doc && doc.elements && doc.elements.nodes) || []).forEach(function (n) {
+      if (n.data.type === 'incident') { inc[n.data.record_id] = n.data; }
+      if (n.data.type === 'person') { inc['p:' + n.data.record_id] = n.data; }
+    });
+    var scale = fix.severity_scale || {};
+    var breaches = [];
+    var rows = (fix.victims || []).map(function (v) {
+      var bs = {};
+      (v.breaches || []).forEach(function (b) { if (b && b.incident_id) { bs[b.incident_id] = b; breaches.push(b.incident_id); } });
+      var p = inc['p:' + v.victim_id];
+      return { victim_id: v.victim_id, record_ids: v.record_ids || [v.victim_id], proposed: !!v.proposed,
+        label: p ? [p.given_name, p.family_name].filter(Boolean).join(' ') || v.victim_id : v.victim_id,
+        source: p ? p.agency : '', first_contact: v.first_contact, last_contact: v.last_contact,
+        incidents: (v.incident_ids || []).map(function (id) {
+          var d = inc[id] || {};
+          return { id: id, occurred_at: d.occurred_at, occurred_precision: d.occurred_precision,
+            type: d.incident_type || 'other', severity: scale[d.incident_type] || 1,
+            breach: !!bs[id] || d.incident_type === 'breach', recorded: bs[id] ? bs[id].recorded !== false : true };
+        }).filter(function (i) { return i.occurred_at; }) };
+    });
+    var orders = {};
+    (fix.victims || []).forEach(function (v) {
+      (v.orders || []).forEach(function (o) {
+        var cur = orders[o.id] || Object.assign({ protected_ids: [] }, o);
+        if (cur.protected_ids.indexOf(v.victim_id) < 0) { cur.protected_ids.push(v.victim_id); }
+        orders[o.id] = cur;
       });
     });
-    container.replaceChildren();
-    if (!data.rows.length) {
-      var p = document.createElement('p');
-      p.textContent = 'No dated incidents in this person\'s network.';
-      container.appendChild(p);
-      return data;
-    }
+    return { person_id: fix.person_id, identity: fix.identity, rows: rows,
+      orders: Object.keys(orders).map(function (k) { return orders[k]; }), breaches: breaches,
+      severity_scale: scale, fallback: true };
+  }
+
+  function extent(data) {
     var ts = [];
-    data.rows.forEach(function (r) {
-      r.incidents.forEach(function (i) { ts.push(i.t); });
-      r.orders.forEach(function (o) { ts.push(o.from); if (o.to) { ts.push(o.to); } });
-    });
-    var min = Math.min.apply(null, ts) - 30 * DAY;
-    var max = Math.max(Math.max.apply(null, ts), Math.min(now, Math.max.apply(null, ts) + 365 * DAY)) + 30 * DAY;
-    var left = 190, width = 960, rowH = 38, top = 24;
-    var height = top + data.rows.length * rowH + 10;
-    function x(t) { return left + (width - left - 10) * (t - min) / (max - min); }
-    var svg = el('svg', { viewBox: '0 0 ' + width + ' ' + height, width: width, height: height,
-      'font-family': 'system-ui, sans-serif', 'font-size': '11' });
-    svg.appendChild(el('rect', { x: 0, y: 0, width: width, height: height, fill: '#fff' }));
-    var y0 = new Date(min).getUTCFullYear(), y1 = new Date(max).getUTCFullYear();
-    for (var y = y0; y <= y1 + 1; y++) {
-      var t = Date.UTC(y, 0, 1);
-      if (t < min || t > max) { continue; }
-      svg.appendChild(el('line', { x1: x(t), x2: x(t), y1: top - 6, y2: height - 6, stroke: '#ddd' }));
-      svg.appendChild(el('text', { x: x(t) + 2, y: top - 10, fill: '#333' }, String(y)));
-    }
-    data.rows.forEach(function (r, i) {
-      var cy = top + i * rowH + rowH / 2;
-      var g = el('g', { 'class': 'tl-row', 'data-victim': r.victim });
-      g.appendChild(el('text', { x: 4, y: cy + 4, fill: '#111', 'font-weight': '600' },
-        r.label.length > 30 ? r.label.slice(0, 29) + '…' : r.label));
-      g.appendChild(el('line', { x1: left, x2: width - 10, y1: cy, y2: cy, stroke: '#bbb' }));
-      r.orders.forEach(function (o) {
-        var to = o.to || now;
-        var band = el('rect', { x: x(o.from), y: cy - 14, width: Math.max(2, x(to) - x(o.from)), height: 28,
-          fill: '#9467bd', 'fill-opacity': '0.18', stroke: '#9467bd', 'class': 'tl-order' });
-        band.appendChild(el('title', {}, (o.type || '').replace(/_/g, ' ') + ' ' + o.id + ': ' +
-          new Date(o.from).toISOString().slice(0, 10) + ' to ' + (o.to ? new Date(o.to).toISOString().slice(0, 10) : 'further order')));
-        g.appendChild(band);
-      });
-      r.incidents.forEach(function (inc) {
-        var c = el('circle', { cx: x(inc.t), cy: cy, r: 5, fill: TYPE_COLOURS[inc.type] || '#7f7f7f',
-          stroke: '#111', 'stroke-width': '0.5', 'class': 'tl-incident' + (inc.breach ? ' tl-breach' : '') });
-        c.appendChild(el('title', {}, inc.label + (inc.unrecorded ? ' (inside an order in force; not recorded as a breach)'
-          : inc.breach ? ' (breach of an order)' : '')));
-        g.appendChild(c);
-        if (inc.breach) {
-          var ring = { cx: x(inc.t), cy: cy, r: 9, fill: 'none', stroke: '#c00000', 'stroke-width': '2',
-            'class': 'tl-breach-mark' + (inc.unrecorded ? ' tl-unrecorded' : '') };
-          if (inc.unrecorded) { ring['stroke-dasharray'] = '3 2'; }
-          g.appendChild(el('circle', ring));
-        }
-      });
-      svg.appendChild(g);
-    });
-    container.appendChild(svg);
-    return data;
+    (data.rows || []).forEach(function (r) { r.incidents.forEach(function (i) { var t = instant(i.occurred_at); if (t !== null) { ts.push(t); } }); });
+    (data.orders || []).forEach(function (o) { var a = instant(o.issued_on); if (a !== null) { ts.push(a); } });
+    if (data.range) { [data.range.start, data.range.end].forEach(function (s) { var t = instant(s); if (t !== null) { ts.push(t); } }); }
+    if (!ts.length) { return null; }
+    var min = Math.min.apply(null, ts), max = Math.max.apply(null, ts);
+    var pad = Math.max(7 * DAY, (max - min) * 0.04);
+    return [min - pad, max + pad];
   }
 
-  function legend(container, data) {
+  function ticks(t0, t1, px) {
+    var out = [], span = (t1 - t0) / DAY, d = new Date(t0 + londonOffset(t0));
+    if (span <= 75) {
+      var step = [1, 2, 7, 14].filter(function (s) { return px * s / span >= 46; })[0] || 14;
+      var day = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
+      for (var k = 0; k < 200; k++) {
+        var t = londonMidnight(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate());
+        if (t > t1) { break; }
+        if (t >= t0 && (step === 1 || ((day.getUTCDate() - 1) % step === 0 && day.getUTCDate() < 29))) {
+          out.push({ t: t, label: day.getUTCDate() + ' ' + MONTHS[day.getUTCMonth()], major: day.getUTCDate() === 1 });
+        }
+        day = new Date(day.getTime() + DAY);
+      }
+      return { unit: 'day', ticks: out };
+    }
+    var every = [1, 2, 3, 6, 12].filter(function (s) { return px * s * 30.4 / span >= 52; })[0] || 12;
+    var y = d.getUTCFullYear(), m = d.getUTCMonth();
+    for (var i = 0; i < 600; i++, m++) {
+      if (m > 11) { m = 0; y++; }
+      var tm = londonMidnight(y, m, 1);
+      if (tm > t1) { break; }
+      if (tm >= t0 && m % every === 0) {
+        out.push({ t: tm, label: (m === 0 || every === 12 ? y + ' ' : '') + MONTHS[m], major: m === 0 });
+      }
+    }
+    return { unit: 'month', ticks: out };
+  }
+
+  /* Draws into container; returns a controller. opts: {onSelect(ids), onBrush(from, to)} */
+  function draw(container, data, opts) {
+    opts = opts || {};
+    var full = extent(data);
+    var view = full ? full.slice() : null;
+    var selected = {}, marked = {}, brush = null;
+    var ctl = { data: data, svg: null };
+
+    function render() {
+      container.replaceChildren();
+      if (!view || !(data.rows || []).length) {
+        container.appendChild(Object.assign(document.createElement('p'), { textContent: 'No dated incidents against victims of this person.' }));
+        return;
+      }
+      var width = Math.max(900, container.clientWidth || 1200);
+      var otherOrders = (data.orders || []).filter(function (o) {
+        return !data.rows.some(function (r) { return (o.protected_ids || []).some(function (p) { return r.record_ids.indexOf(p) >= 0; }); });
+      });
+      var nrows = data.rows.length + (otherOrders.length ? 1 : 0);
+      var height = TOP + nrows * ROW + 8;
+      var plotW = width - LEFT - RIGHT;
+      var x = function (t) { return LEFT + plotW * (t - view[0]) / (view[1] - view[0]); };
+      var svg = el('svg', { xmlns: SVGNS, viewBox: '0 0 ' + width + ' ' + height, width: width, height: height,
+        'font-family': 'system-ui, sans-serif', 'font-size': '11', role: 'img',
+        'aria-label': 'Timeline of ' + data.rows.length + ' victim rows' });
+      svg.appendChild(el('rect', { x: 0, y: 0, width: width, height: height, fill: '#ffffff' }));
+      var clip = el('clipPath', { id: 'tl-clip' });
+      clip.appendChild(el('rect', { x: LEFT, y: 0, width: plotW, height: height }));
+      svg.appendChild(el('defs')).appendChild(clip);
+      var axis = ticks(view[0], view[1], plotW);
+      var ag = el('g', { 'class': 'tl-axis', 'data-unit': axis.unit });
+      axis.ticks.forEach(function (tk) {
+        ag.appendChild(el('line', { x1: x(tk.t), x2: x(tk.t), y1: TOP - 6, y2: height - 4,
+          stroke: tk.major ? '#9a9a9a' : '#dddddd' }));
+        ag.appendChild(el('text', { x: x(tk.t) + 2, y: TOP - 10, fill: '#222', 'class': 'tl-tick' }, tk.label));
+      });
+      svg.appendChild(ag);
+      function bands(g, orders, cy) {
+        orders.forEach(function (o) {
+          var a = instant(o.issued_on), b = o.expires_on ? instant(o.expires_on) : view[1];
+          if (a === null) { return; }
+          var band = el('rect', { x: x(a), y: cy - 15, width: Math.max(2, x(b) - x(a)), height: 30, fill: '#762a83',
+            'fill-opacity': '0.14', stroke: '#762a83', 'stroke-width': '1', 'class': 'tl-order', 'data-id': o.id,
+            'clip-path': 'url(#tl-clip)' });
+          band.appendChild(el('title', {}, (o.type || 'order').replace(/_/g, ' ') + ' ' + o.id + ': ' + shown(o.issued_on) +
+            ' to ' + (o.expires_on ? shown(o.expires_on) : 'further order') + (o.active ? ' (in force)' : '')));
+          g.appendChild(band);
+          if (x(b) - x(a) > 120) {
+            g.appendChild(el('text', { x: Math.max(LEFT + 2, x(a) + 3), y: cy - 5, fill: '#4b1a55', 'font-size': '9',
+              'clip-path': 'url(#tl-clip)' }, (o.type || 'order').replace(/_/g, ' ') + ' ' + o.id));
+          }
+        });
+      }
+      data.rows.forEach(function (r, i) {
+        var cy = TOP + i * ROW + ROW / 2;
+        var g = el('g', { 'class': 'tl-row', 'data-victim': r.victim_id, 'data-records': r.record_ids.join(' ') });
+        var name = r.label.length > 30 ? r.label.slice(0, 29) + '…' : r.label;
+        g.appendChild(el('text', { x: 6, y: cy - 2, fill: '#111', 'font-weight': '600' }, name));
+        g.appendChild(el('text', { x: 6, y: cy + 11, fill: '#333', 'font-size': '9.5' },
+          r.record_ids.join(' + ') + (r.proposed ? ' (proposed link)' : '')));
+        g.appendChild(el('line', { x1: LEFT, x2: width - RIGHT, y1: cy, y2: cy, stroke: '#c8c8c8' }));
+        bands(g, (data.orders || []).filter(function (o) {
+          return (o.protected_ids || []).some(function (p) { return r.record_ids.indexOf(p) >= 0; });
+        }), cy);
+        r.incidents.forEach(function (inc) {
+          var t = instant(inc.occurred_at);
+          if (t === null || t < view[0] || t > view[1]) { return; }
+          var cls = 'tl-incident' + (selected[inc.id] ? ' tl-selected' : '') + (marked[inc.id] ? ' tl-evidence' : '');
+          if (inc.breach) {
+            var ring = { cx: x(t), cy: cy, r: 10, fill: 'none', stroke: '#c00000', 'stroke-width': '2',
+              'class': 'tl-breach-mark' + (inc.recorded === false ? ' tl-unrecorded' : '') };
+            if (inc.recorded === false) { ring['stroke-dasharray'] = '3 2'; }
+            g.appendChild(el('circle', ring));
+          }
+          var c = el('circle', { cx: x(t), cy: cy, r: selected[inc.id] || marked[inc.id] ? 7.5 : 6,
+            fill: SEVERITY[Math.max(1, Math.min(7, inc.severity || 1))], stroke: selected[inc.id] ? '#00a3e0' : marked[inc.id] ? '#000' : '#333',
+            'stroke-width': selected[inc.id] || marked[inc.id] ? '3' : '0.8', 'class': cls, 'data-id': inc.id,
+            'data-at': inc.occurred_at, 'data-severity': String(inc.severity || '') });
+          c.appendChild(el('title', {}, (inc.type || 'incident').replace(/_/g, ' ') + ' ' + inc.id + ', ' +
+            shown(inc.occurred_at) + ', severity ' + inc.severity + (inc.breach ? ', breach of an order' : '') +
+            (inc.recorded === false ? ' (in force, not recorded as a breach)' : '')));
+          g.appendChild(c);
+        });
+        svg.appendChild(g);
+      });
+      if (otherOrders.length) {
+        var og = el('g', { 'class': 'tl-row-orders' });
+        var oy = TOP + data.rows.length * ROW + ROW / 2;
+        og.appendChild(el('text', { x: 6, y: oy + 4, fill: '#111', 'font-weight': '600' }, 'Other orders'));
+        bands(og, otherOrders, oy);
+        svg.appendChild(og);
+      }
+      var brushRect = el('rect', { 'class': 'tl-brush', x: 0, y: TOP - 4, width: 0, height: height - TOP,
+        fill: '#00a3e0', 'fill-opacity': '0.15', stroke: '#00729c', visibility: brush ? 'visible' : 'hidden' });
+      if (brush) { brushRect.setAttribute('x', x(brush[0])); brushRect.setAttribute('width', Math.max(1, x(brush[1]) - x(brush[0]))); }
+      svg.appendChild(brushRect);
+      interact(svg, x, plotW, brushRect);
+      container.appendChild(svg);
+      ctl.svg = svg;
+      container.setAttribute('data-unit', axis.unit);
+    }
+
+    function interact(svg, x, plotW, rect) {
+      var start = null;
+      var toT = function (evt) {
+        var box = svg.getBoundingClientRect();
+        var px = (evt.clientX - box.left) * (svg.viewBox.baseVal.width / box.width);
+        return view[0] + (view[1] - view[0]) * Math.max(0, Math.min(plotW, px - LEFT)) / plotW;
+      };
+      svg.addEventListener('click', function (evt) {
+        var id = evt.target.getAttribute && evt.target.getAttribute('data-id');
+        if (id && evt.target.classList.contains('tl-incident') && opts.onSelect) { opts.onSelect([id]); }
+      });
+      svg.addEventListener('mousedown', function (evt) {
+        if (evt.target.classList.contains('tl-incident')) { return; }
+        start = toT(evt);
+        evt.preventDefault();
+      });
+      svg.addEventListener('mousemove', function (evt) {
+        if (start === null) { return; }
+        var t = toT(evt), a = Math.min(start, t), b = Math.max(start, t);
+        rect.setAttribute('visibility', 'visible');
+        rect.setAttribute('x', x(a)); rect.setAttribute('width', Math.max(1, x(b) - x(a)));
+      });
+      var end = function (evt) {
+        if (start === null) { return; }
+        var t = toT(evt), a = Math.min(start, t), b = Math.max(start, t);
+        start = null;
+        if (x(b) - x(a) < 4) { return; }
+        ctl.setBrush(londonDate(a), londonDate(b), true);
+      };
+      svg.addEventListener('mouseup', end);
+      svg.addEventListener('mouseleave', end);
+      svg.addEventListener('wheel', function (evt) {
+        evt.preventDefault();
+        ctl.zoom(evt.deltaY < 0 ? 0.7 : 1 / 0.7, toT(evt));
+      }, { passive: false });
+    }
+
+    /* from, to: 'YYYY-MM-DD' London dates, inclusive ('' clears) */
+    ctl.setBrush = function (from, to, notify) {
+      brush = from && to ? [instant(from) - DAY / 2, instant(to) + DAY / 2 - 1] : null;
+      render();
+      if (notify && opts.onBrush) { opts.onBrush(from || '', to || ''); }
+    };
+    ctl.zoom = function (factor, around) {
+      if (!view) { return; }
+      around = around === undefined ? (view[0] + view[1]) / 2 : around;
+      var span = Math.max(3 * DAY, Math.min(full[1] - full[0], (view[1] - view[0]) * factor));
+      var a = around - (around - view[0]) * span / (view[1] - view[0]);
+      a = Math.max(full[0], Math.min(a, full[1] - span));
+      view = [a, a + span];
+      render();
+    };
+    ctl.zoomTo = function (from, to) { view = [instant(from) - DAY / 2, instant(to) + DAY / 2]; render(); };
+    ctl.reset = function () { view = full ? full.slice() : null; render(); };
+    ctl.select = function (ids) { selected = {}; (ids || []).forEach(function (i) { selected[i] = true; }); render(); };
+    ctl.mark = function (ids) { marked = {}; (ids || []).forEach(function (i) { marked[i] = true; }); render(); };
+    ctl.brush = function () { return brush ? [londonDate(brush[0]), londonDate(brush[1])] : null; };
+    ctl.svgText = function () {
+      return '<?xml version="1.0" encoding="UTF-8"?>\n' + new XMLSerializer().serializeToString(ctl.svg);
+    };
+    ctl.pngBlob = function (scale) {
+      scale = scale || 2;
+      var svgText = ctl.svgText();
+      var w = ctl.svg.width.baseVal.value, h = ctl.svg.height.baseVal.value;
+      return new Promise(function (resolve, reject) {
+        var img = new Image();
+        var url = URL.createObjectURL(new Blob([svgText], { type: 'image/svg+xml' }));
+        img.onload = function () {
+          var c = document.createElement('canvas');
+          c.width = w * scale; c.height = h * scale;
+          var g = c.getContext('2d');
+          g.scale(scale, scale);
+          g.drawImage(img, 0, 0, w, h);
+          URL.revokeObjectURL(url);
+          c.toBlob(function (b) { if (b) { resolve(b); } else { reject(new Error('PNG encoding failed')); } }, 'image/png');
+        };
+        img.onerror = function () { URL.revokeObjectURL(url); reject(new Error('the timeline could not be drawn as PNG')); };
+        img.src = url;
+      });
+    };
+    render();
+    return ctl;
+  }
+
+  function legend(container) {
     container.replaceChildren();
-    var seen = {};
-    (data.rows || []).forEach(function (r) { r.incidents.forEach(function (i) { seen[i.type] = true; }); });
-    Object.keys(seen).sort().forEach(function (t) {
-      var s = document.createElement('span');
+    var ul = document.createElement('ul');
+    ul.className = 'gv-legend';
+    for (var s = 1; s <= 7; s++) {
+      var li = document.createElement('li');
       var sw = document.createElement('span');
       sw.className = 'swatch';
-      sw.style.background = TYPE_COLOURS[t] || '#7f7f7f';
-      s.appendChild(sw);
-      s.appendChild(document.createTextNode(t.replace(/_/g, ' ')));
-      container.appendChild(s);
+      sw.style.background = SEVERITY[s];
+      li.appendChild(sw);
+      li.appendChild(document.createTextNode('severity ' + s + (s === 1 ? ' (contact)' : s === 7 ? ' (assault)' : '')));
+      ul.appendChild(li);
+    }
+    [['tl-key-order', 'order in force (band)'], ['tl-key-breach', 'breach of an order (red ring; dashed: in force, not recorded)'],
+      ['tl-key-brush', 'drag across the chart to filter the network by date']].forEach(function (k) {
+      var li = document.createElement('li');
+      li.appendChild(Object.assign(document.createElement('span'), { className: 'swatch ' + k[0] }));
+      li.appendChild(document.createTextNode(k[1]));
+      ul.appendChild(li);
     });
-    var o = document.createElement('span');
-    o.textContent = '▭ order (band)   ◯ breach (red ring; dashed: in force but not recorded as a breach)';
-    container.appendChild(o);
+    container.appendChild(ul);
   }
 
-  global.Timeline = { draw: draw, legend: legend, extract: extract, TYPE_COLOURS: TYPE_COLOURS };
+  global.Timeline = { draw: draw, legend: legend, fromFixation: fromFixation, instant: instant, shown: shown,
+    londonDate: londonDate, ticks: ticks, SEVERITY: SEVERITY };
 })(window);
