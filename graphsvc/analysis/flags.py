@@ -7,7 +7,8 @@ PRIOR_ORDER           an order restraining the person is no longer in force (the
 ACTIVE_ORDER          an order restraining the person is in force today (the order ids)
 ORDER_BREACH          an incident was recorded as breaching one of their orders (incident and
                       order ids)
-MULTIPLE_VICTIMS      incidents against at least two distinct victims (first incident per victim)
+MULTIPLE_VICTIMS      incidents against at least two distinct victims (identity groups of victim
+                      records, graphsvc.analysis.victims; first incident per victim)
 ESCALATION            the severity/frequency trend of their incidents against some victim is
                       rising (that victim's incidents)
 VIOLENCE              an assault or a threat (the incidents)
@@ -25,10 +26,22 @@ from typing import Any
 from graphsvc.analysis.fixation import order_active
 from graphsvc.analysis.severity import VIOLENT
 
-__all__ = ["FLAG_CODES", "flags"]
+__all__ = ["FLAG_CODES", "flags", "order_status"]
 
 FLAG_CODES = ("PRIOR_ORDER", "ACTIVE_ORDER", "ORDER_BREACH", "MULTIPLE_VICTIMS", "ESCALATION", "VIOLENCE",
               "LINKED_UNIDENTIFIED")
+
+
+def order_status(order: Mapping[str, Any], today: dt.date) -> str:
+    """``active`` (in force today: ACTIVE_ORDER names it), ``expired`` (issued, no longer in
+    force: PRIOR_ORDER names it), ``not_yet_in_force`` (issued after today) or
+    ``issue_date_unknown`` (recorded without ``issued_on``: no flag can judge it)."""
+    issued = order.get("issued_on")
+    if issued is None:
+        return "issue_date_unknown"
+    if order_active(order, today):
+        return "active"
+    return "not_yet_in_force" if issued > today else "expired"
 
 
 def _flag(code: str, message: str, evidence: Sequence[str]) -> dict[str, Any]:
@@ -81,8 +94,13 @@ def flags(
         out.append(_flag("ORDER_BREACH", f"{len({b[0] for b in breaches})} incident(s) recorded as breaching an order",
                          [x for b in breaches for x in b]))
     if len(victims) >= 2:
-        out.append(_flag("MULTIPLE_VICTIMS", f"{len(victims)} distinct victims",
-                         [v["incident_ids"][0] for v in victims if v.get("incident_ids")]))
+        # distinct victims (graphsvc.analysis.victims): the message says where the count rests on
+        # a proposed identity link between a victim's records
+        merged = [v["victim_id"] for v in victims if v.get("proposed")]
+        msg = f"{len(victims)} distinct victims"
+        if merged:
+            msg += f" ({', '.join(merged)}: records joined by a proposed identity link)"
+        out.append(_flag("MULTIPLE_VICTIMS", msg, [v["incident_ids"][0] for v in victims if v.get("incident_ids")]))
     rising = [v for v in victims if v["escalation"]["trend"] == "rising"]
     if rising:
         out.append(_flag("ESCALATION", "rising trend against " + ", ".join(v["victim_id"] for v in rising),

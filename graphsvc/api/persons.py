@@ -7,11 +7,17 @@ with the person ids the answer names.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+from typing import Any, Literal
+
 from flask import Response
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from graphsvc import services
 from graphsvc.api.access import answer, record, require
 from graphsvc.api.blueprint import bp
+from graphsvc.api.errors import BadRequest
 from graphsvc.api.openapi import ApiDoc, document
 from graphsvc.api.parsing import check_person_id, parse_json_body, parse_query
 from graphsvc.api.schemas import (
@@ -29,6 +35,84 @@ from graphsvc.api.schemas import (
 )
 from graphsvc.extensions import graph_db
 from graphsvc.security.policy import Permission
+from graphsvc.services.timeline import timeline
+from loaders.records import iso
+
+class SearchByNameQuery(SearchQuery):
+    """``q`` and ``limit`` as before, and the date of birth that ranks an exact name first."""
+
+    dob: dt.date | None = Field(default=None, description="date of birth (YYYY-MM-DD): a name hit whose date of "
+                                "birth agrees ranks higher, one whose differs lower",
+                                json_schema_extra={"format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"})
+
+    @field_validator("dob", mode="before")
+    @classmethod
+    def _a_calendar_date(cls, value: Any) -> Any:
+        # not a number of seconds since 1970 (pydantic's lax mode reads "0" as 1970-01-01)
+        if value is not None and not (isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value)):
+            raise ValueError("dob must be a date written YYYY-MM-DD")
+        return value
+
+
+# -- the timeline's schemas (here, beside their one route) -------------------------------------
+
+
+class TimelineQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    format: Literal["json", "svg", "png"] = Field(
+        default="json", description="json (the rows, orders and breaches); svg and png are not yet available (400)")
+
+
+class TimelineIncident(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    id: str
+    occurred_at: str = Field(description="Europe/London with offset (contract section 9); a date when "
+                                         "occurred_precision is date")
+    occurred_precision: Literal["date", "datetime"]
+    type: str | None
+    severity: int = Field(description="the severity scale's level of the type (severity_scale)")
+    breach: bool = Field(description="breaches an order: recorded against one, of type breach, or while an "
+                                     "order protecting this victim was in force (fixation's rule)")
+    order_id: str | None
+
+
+class TimelineRow(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    victim_id: str = Field(description="the row's representative record id (the first of record_ids)")
+    record_ids: list[str] = Field(description="every record of this one victim (her identity group)")
+    proposed: bool = Field(description="the row joins records through an identity link that is only proposed")
+    label: str
+    source: str | None
+    first_contact: str
+    last_contact: str
+    incidents: list[TimelineIncident]
+
+
+class TimelineRange(BaseModel):
+    start: str | None
+    end: str | None
+
+
+class TimelineResponse(BaseModel):
+    """One row per distinct victim (fixation's victims), the perpetrator's orders and breaches."""
+
+    model_config = ConfigDict(extra="allow")
+    person_id: str
+    identity: dict[str, Any]
+    range: TimelineRange
+    rows: list[TimelineRow]
+    orders: list[dict[str, Any]]
+    breaches: list[str]
+    victim_count: int
+    victim_count_note: str | None = Field(description="where the count rests on a proposed identity link")
+    severity_scale: dict[str, int]
+
+
+def _with_records(person_id: str, victims: list[dict[str, Any]]) -> list[str]:
+    """``person_id`` and every record of the answer's distinct victims (their ``record_ids``): the
+    audit names every record an answer shows (the redaction's walk reads the usual id keys only)."""
+    return list(dict.fromkeys([person_id, *(r for v in victims for r in v.get("record_ids") or [])]))
+
 
 _READ_ERRORS = (400, 401, 403, 422, 429, 503)
 _PERSON_ERRORS = (400, 401, 403, 404, 422, 429, 503)
@@ -61,7 +145,8 @@ def post_check() -> Response:
 def get_person(id: str) -> Response:  # noqa: A002
     check_person_id(id)
     record({"person_id": id})
-    return answer(services.person_profile(graph_db.get(), id), [id])
+    result = services.person_profile(graph_db.get(), id)
+    return answer(result, [id])
 
 
 @bp.get("/persons/<id>/fixation")
@@ -71,7 +156,26 @@ def get_person(id: str) -> Response:  # noqa: A002
 def get_fixation(id: str) -> Response:  # noqa: A002
     check_person_id(id)
     record({"person_id": id})
-    return answer(services.fixation(graph_db.get(), id), [id])
+    result = services.fixation(graph_db.get(), id)
+    return answer(result, _with_records(id, result["victims"]))
+
+
+@bp.get("/persons/<id>/timeline")
+@document(ApiDoc(summary="One row per distinct victim with her incidents, the orders and the breaches",
+                 tag="persons", query=TimelineQuery, response=TimelineResponse, errors=_PERSON_ERRORS,
+                 description="The rows are fixation's victims (records of one victim joined by identity links "
+                 "are one row, marked proposed when a link is only proposed). format=svg and format=png "
+                 "answer 400 until the timeline export is available. Audited and redacted as fixation."))
+@require(Permission.READ, purpose=True, audit="consultation")
+def get_timeline(id: str) -> Response:  # noqa: A002
+    check_person_id(id)
+    q = parse_query(TimelineQuery)
+    record({"person_id": id, "format": q.format})
+    if q.format != "json":
+        raise BadRequest(f"format={q.format} is not yet available: ask for format=json",
+                         {"field": "format", "value": q.format, "available": ["json"]})
+    result = timeline(graph_db.get(), id)
+    return answer(result, _with_records(id, result["rows"]))
 
 
 @bp.get("/persons/<id>/linked-victims")
@@ -81,7 +185,8 @@ def get_fixation(id: str) -> Response:  # noqa: A002
 def get_linked_victims(id: str) -> Response:  # noqa: A002
     check_person_id(id)
     record({"person_id": id})
-    return answer(services.linked_victims(graph_db.get(), id), [id])
+    result = services.linked_victims(graph_db.get(), id)
+    return answer(result, _with_records(id, result["victims"]))
 
 
 @bp.get("/patterns/serial")
@@ -95,7 +200,9 @@ def get_serial() -> Response:
         graph_db.get(), min_victims=q.min_victims, agency=q.agency, since=q.since, until=q.until,
         limit=q.limit, cursor=q.cursor, jobs=services.current_jobs(),
     )
-    return answer(result)
+    # the records of victims with several records are named under victim ids, not the usual keys
+    return answer(result, [r for p in result["persons"] for rs in (p.get("victim_record_ids") or {}).values()
+                           for r in rs])
 
 
 @bp.get("/patterns/unidentified")
@@ -110,9 +217,13 @@ def get_unidentified() -> Response:
 
 @bp.get("/search")
 @document(ApiDoc(summary="Persons by name (fuzzy) or identifier (exact, normalised)", tag="persons",
-                 query=SearchQuery, response=SearchResponse, errors=_READ_ERRORS))
+                 query=SearchByNameQuery, response=SearchResponse, errors=_READ_ERRORS,
+                 description="An exact full name (and dob, when given) ranks first; each result explains its "
+                 "score (score_parts, score_explained) and groups the records identity links join "
+                 "(linked_record_ids, linked_records with status confirmed or proposed)."))
 @require(Permission.READ, purpose=True, audit="consultation")
 def get_search() -> Response:
-    q = parse_query(SearchQuery)
-    record({"q": q.q, "limit": q.limit})
-    return answer(services.search(graph_db.get(), q.q, limit=q.limit))
+    q = parse_query(SearchByNameQuery)
+    record({"q": q.q, "limit": q.limit, "dob": iso(q.dob)})
+    result = services.search(graph_db.get(), q.q, limit=q.limit, dob=q.dob)
+    return answer(result, [m for p in result["persons"] for m in p["linked_record_ids"]])

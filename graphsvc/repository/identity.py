@@ -10,7 +10,7 @@ from typing import Any
 from graphsvc.graph.db import Database
 from graphsvc.repository.rows import native
 
-__all__ = ["all_identity_links", "identity_links_digest", "identity_links_in"]
+__all__ = ["all_identity_links", "identity_links_digest", "identity_links_in", "identity_links_around"]
 
 
 IDENTITY_HOPS = 6
@@ -46,6 +46,15 @@ def identity_links_in(db: Database, tx: Any, person_ids: Sequence[str], threshol
         if not frontier:
             break
     return [dict(link) for link in links.values()]
+
+
+def identity_links_around(db: Database, person_ids: Sequence[str], threshold: float) -> list[dict[str, Any]]:
+    """The links that count around some records (:func:`identity_links_in` in a read
+    transaction of its own): what :func:`graphsvc.analysis.victims.victim_groups` makes distinct
+    victims of (linked victims), and what search groups its results by."""
+    if not person_ids:
+        return []
+    return db.read_tx(lambda tx: identity_links_in(db, tx, person_ids, threshold))
 
 
 def all_identity_links(db: Database, threshold: float) -> list[dict[str, Any]]:

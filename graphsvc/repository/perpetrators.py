@@ -28,7 +28,9 @@ def perpetrator_rows_in(db: Database, tx: Any, person_ids: Sequence[str], thresh
     incidents, orders and linked unidentified incidents of everyone in those groups
     (``get_perpetrator_records``, one round trip). Returns ``{"groups" (person id ->
     :class:`~graphsvc.analysis.identity.IdentityGroup`), "incidents", "orders", "unidentified",
-    "persons" (those of the ids read that are on the register)}``.
+    "persons" (those of the ids read that are on the register), "links" (the links read around
+    ``person_ids``), "victim_links" (the links that count around the victims those incidents
+    name: :func:`graphsvc.analysis.victims.victim_groups` makes the distinct victims of them)}``.
 
     The links are read without their evidence (JSON text, most of a link's bytes); the evidence
     of the links that bring an unconfirmed member into a group, the only ones an answer shows,
@@ -37,7 +39,8 @@ def perpetrator_rows_in(db: Database, tx: Any, person_ids: Sequence[str], thresh
     ``unidentified=False`` leaves the linked unidentified incidents out (``[]``): for answers
     that show none of them (fixation)."""
     if not person_ids:
-        return {"groups": {}, "incidents": [], "orders": [], "unidentified": [], "persons": set()}
+        return {"groups": {}, "incidents": [], "orders": [], "unidentified": [], "persons": set(), "links": [],
+                "victim_links": []}
     links = identity_links_in(db, tx, person_ids, threshold, known_links)
     graph = link_graph(links, threshold)
     groups: dict[str, IdentityGroup] = {p: identity_group(p, links, threshold, graph) for p in person_ids}
@@ -49,6 +52,8 @@ def perpetrator_rows_in(db: Database, tx: Any, person_ids: Sequence[str], thresh
     for g in groups.values():
         for m, u in g.unconfirmed.items():
             u["evidence"] = decode_evidence(evidence.get(frozenset((u["via"], m))))
+    victims = sorted({p[0] for p in rows[0]["parties"] if p[1] == "VICTIM_IN"})
     return {"groups": groups, "incidents": incident_table(rows[0]["incidents"], rows[0]["parties"]),
             "orders": plain_rows(rows[0]["orders"]), "unidentified": rows[0]["unidentified"],
-            "persons": set(rows[0]["persons"])}
+            "persons": set(rows[0]["persons"]), "links": links,
+            "victim_links": identity_links_in(db, tx, victims, threshold) if victims else []}

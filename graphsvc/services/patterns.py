@@ -9,10 +9,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from typing import Any
 
+import networkx as nx
+
 from graphsvc.analysis import clusters as clusters_mod
 from graphsvc.analysis.fixation import Thresholds, cross_victim_pattern, escalation, order_active
 from graphsvc.analysis.identity import IdentityGroup, identity_group, identity_groups, link_graph
 from graphsvc.analysis.risk import risk_score
+from graphsvc.analysis.victims import canonical_orders, count_note, victim_groups, victims_of
 from graphsvc.errors import InvalidInput
 from graphsvc.graph.db import Database
 from graphsvc.repository import identity as identity_reads
@@ -37,20 +40,20 @@ __all__ = ["serial", "unidentified"]
 
 # -- serial offenders --------------------------------------------------------------------------
 def _serial_entry(rep: str, group: IdentityGroup, incidents: list[dict[str, Any]], orders: list[dict[str, Any]],
-                  today: dt.date, th: Thresholds, canon: Mapping[str, str] | None = None,
+                  today: dt.date, th: Thresholds, graph: nx.Graph,
                   unidentified: Sequence[Mapping[str, Any]] = ()) -> dict[str, Any]:
     members = set(group.members)
-    same = canon or {}
-    by_victim: dict[str, list[dict[str, Any]]] = {}
-    for i in incidents:
-        for v in dict.fromkeys(same.get(v, v) for v in i["victim_ids"] if v not in members):
-            by_victim.setdefault(v, []).append(i)
+    # distinct victims (graphsvc.analysis.victims): victims' records joined by identity links are
+    # one victim, counted once, under her first record id; as the profile, fixation and the check
+    named = sorted({v for i in incidents for v in i["victim_ids"]} | {v for u in unidentified for v in u["victim_ids"]})
+    groups = victim_groups(named, graph, members)
+    by_victim = {v: list(rows) for v, rows in victims_of(incidents, groups, members).items()}
     # victims of incidents with no identified offender that used one of their identifiers:
     # possible victims, listed apart with the incidents and identifiers that link them
     possible: dict[str, list[str]] = {}
     bridges: set[str] = set()
     for u in unidentified:
-        for v in dict.fromkeys(same.get(v, v) for v in u["victim_ids"] if v not in members):
+        for v in dict.fromkeys(groups[v].victim_id for v in u["victim_ids"] if v not in members):
             if v not in by_victim:
                 possible.setdefault(v, []).append(u["incident_id"])
                 bridges.update(u["identifiers"])
@@ -59,7 +62,7 @@ def _serial_entry(rep: str, group: IdentityGroup, incidents: list[dict[str, Any]
         rows.sort(key=lambda r: (r["occurred_at"], r["id"]))
         light.append({"victim_id": v, "first_contact": rows[0]["occurred_at"].isoformat(),
                       "last_contact": rows[-1]["occurred_at"].isoformat(), "incident_ids": [r["id"] for r in rows]})
-    pattern = cross_victim_pattern(light, orders, th)
+    pattern = cross_victim_pattern(light, canonical_orders(orders, groups), th)
     esc = escalation(incidents, th.trend_alpha)
     def of(kind: str) -> list[str]:
         return [i["id"] for i in incidents if i.get("type") == kind]
@@ -84,6 +87,9 @@ def _serial_entry(rep: str, group: IdentityGroup, incidents: list[dict[str, Any]
         "risk_score": score,
         "risk_factors": parts,
         "victim_ids": pattern["sequence"],
+        "victim_record_ids": {v: list(groups[v].record_ids) for v in pattern["sequence"] if len(groups[v].record_ids) > 1},
+        "proposed_victim_ids": [v for v in pattern["sequence"] if groups[v].proposed],
+        "victim_count_note": count_note([groups[v].as_dict() for v in pattern["sequence"]]),
         "max_concurrent_victims": pattern["max_concurrent_victims"],
         "first_incident": ordered[0]["occurred_at"].isoformat() if ordered else None,
         "last_incident": ordered[-1]["occurred_at"].isoformat() if ordered else None,
@@ -103,8 +109,6 @@ def _rank_serial(db: Database, links: list[dict[str, Any]], threshold: float, th
                             linked_ids=linked_ids)
     by_id = {r["person_id"]: r for r in rows}
     group_of = {p: g for g in groups for p in g}
-    # victims' records joined by identity links are one victim (counted once, under the lowest id)
-    canon = {p: min(g) for g in groups for p in g}
     done: set[str] = set()
     entries: list[dict[str, Any]] = []
     for pid in sorted(by_id):
@@ -119,7 +123,7 @@ def _rank_serial(db: Database, links: list[dict[str, Any]], threshold: float, th
         orders = list({o["id"]: {**o, "respondent_id": r["person_id"]} for r in present for o in r["orders"]
                        if o.get("issued_on") is not None}.values())
         unid = list({u["incident_id"]: u for m in members for u in unidentified.get(m, [])}.values())
-        entry = _serial_entry(rep, group, incidents, orders, today, th, canon, unid)
+        entry = _serial_entry(rep, group, incidents, orders, today, th, graph, unid)
         if entry["victim_count"] >= min_victims:
             entries.append(entry)
         elif entry["victim_count"] + entry["possible_victim_count"] >= min_victims:

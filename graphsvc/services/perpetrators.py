@@ -7,9 +7,10 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from graphsvc.analysis.fixation import Thresholds, fixation_report, order_ref
+from graphsvc.analysis.fixation import Thresholds, order_ref
 from graphsvc.analysis.flags import flags as compute_flags
-from graphsvc.analysis.identity import IdentityGroup
+from graphsvc.analysis.identity import IdentityGroup, link_graph
+from graphsvc.analysis.victims import Victim, count_note, victim_groups, victim_report
 from graphsvc.graph.db import Database
 from graphsvc.repository import perpetrators as perpetrator_reads
 
@@ -37,10 +38,12 @@ class _Perpetrator:
                 self.incidents.append({**i, "offender_ids": mine})
         self.orders = [o for o in orders if o.get("respondent_id") in members and o.get("issued_on") is not None]
         self.unidentified: list[dict[str, Any]] = []
+        self.victims: dict[str, Victim] = {}  # victim record id -> the distinct victim (see _perpetrators_from)
 
     def report(self, today: dt.date, th: Thresholds) -> dict[str, Any]:
-        return fixation_report(self.group.person_id, self.incidents, self.orders, self.group.members, today, th,
-                               self.group.unconfirmed, time_ordered=True)  # incident_table's order
+        """Fixation over distinct victims (:func:`graphsvc.analysis.victims.victim_report`)."""
+        return victim_report(self.group.person_id, self.incidents, self.orders, self.group.members, self.victims,
+                             today, th, self.group.unconfirmed)
 
 
 def _perpetrators(db: Database, person_ids: Sequence[str], threshold: float) -> dict[str, _Perpetrator]:
@@ -60,9 +63,12 @@ def _perpetrators_from(rows: Mapping[str, Any]) -> dict[str, _Perpetrator]:
         for o in incident["offender_ids"]:
             by_offender.setdefault(o, []).append(k)
     out = {p: _Perpetrator(g, rows["incidents"], rows["orders"], by_offender) for p, g in groups.items()}
+    # the rows hold only the links that count at the read's threshold (rejected ones never come)
+    graph = link_graph([*rows.get("links", []), *rows.get("victim_links", [])], 0.0)
     for perp in out.values():
         members = set(perp.group.members)
         perp.unidentified = [u for u in rows["unidentified"] if u["person_id"] in members]
+        perp.victims = victim_groups(sorted({v for i in perp.incidents for v in i["victim_ids"]}), graph, members)
     return out
 
 
@@ -75,6 +81,8 @@ def _summary(db: Database, perps: Mapping[str, _Perpetrator], today: dt.date, th
         unid = perp.unidentified
         out[pid] = {
             "victim_count": len(report["victims"]),
+            "victim_count_note": count_note(report["victims"]),
+            "proposed_victim_ids": report["pattern"]["proposed_victim_ids"],
             "incident_count": len(perp.incidents),
             "orders": [order_ref(o, today) for o in perp.orders],
             "flags": compute_flags(perp.incidents, perp.orders, report["victims"], unid, today, complainant_id),

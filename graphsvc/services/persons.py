@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import asdict
 from typing import Any
 
 from graphsvc.analysis.fixation import order_ref
+from graphsvc.analysis.flags import order_status
+from graphsvc.analysis.identity import IdentityGroup, link_graph
 from graphsvc.analysis.severity import SEVERITY
+from graphsvc.analysis.victims import count_note, victim_groups
 from graphsvc.graph.db import Database
+from graphsvc.repository import identity as identity_reads
 from graphsvc.repository import incidents as incident_reads
 from graphsvc.repository import perpetrators as perpetrator_reads
 from graphsvc.repository import persons as person_reads
@@ -36,9 +41,10 @@ def person_profile(db: Database, person_id: str) -> dict:
     th = db.settings.thresholds
     perp = _perpetrators(db, [person_id], db.settings.link_threshold)[person_id]
     summary = _summary(db, {person_id: perp}, today, th)[person_id]
-    all_orders = person_reads.person_orders(db, [person_id])
+    group_orders = person_reads.person_orders(db, perp.group.members)
+    all_orders = [o for o in group_orders
+                  if o.get("respondent_id") == person_id or person_id in (o.get("protected_ids") or [])]
     roles = [r for r, label in (("offender", "Offender"), ("victim", "Victim")) if label in (row["labels"] or [])]
-    victims = {v for i in perp.incidents for v in i["victim_ids"] if v not in perp.group.members}
     return {
         "person_id": person_id,
         "id": person_id,
@@ -55,17 +61,52 @@ def person_profile(db: Database, person_id: str) -> dict:
         "counts": {
             "incidents_as_offender": row["offender_incidents"],
             "incidents_as_victim": row["victim_incidents"],
-            "victims": len(victims),
+            # distinct victims, the one count (graphsvc.analysis.victims): as fixation and the flags
+            "victims": summary["victim_count"],
             "incidents_with_identity_links": summary["incident_count"],
             "orders_as_respondent": sum(1 for o in all_orders if o.get("respondent_id") == person_id),
             "orders_protecting": sum(1 for o in all_orders if person_id in (o.get("protected_ids") or [])),
         },
-        "orders": [{**order_ref(o, today), "role": "respondent" if o.get("respondent_id") == person_id else "protected",
-                    "respondent_id": o.get("respondent_id"), "protected_ids": o.get("protected_ids") or []}
-                   for o in all_orders if o.get("issued_on") is not None],
+        "victim_count_note": summary["victim_count_note"],
+        "orders": _profile_orders(group_orders, perp.group, perp.incidents, today),
         "flags": summary["flags"],
         "identity": summary["identity"],
     }
+
+
+def _profile_orders(orders: list[dict[str, Any]], group: IdentityGroup, incidents: list[dict[str, Any]],
+                    today: dt.date) -> list[dict[str, Any]]:
+    """Every order the flags can name, and every order against or protecting a record of the
+    person's identity group: ACTIVE_ORDER and PRIOR_ORDER judge the group's orders, ORDER_BREACH
+    names the orders its incidents were recorded as breaching (an order known only from such a
+    record has no issue date: ``status: issue_date_unknown``, ``breached_in``). Each says the
+    record it belongs to (``record_id``), whether that record is counted with the person only
+    through a proposed link (``proposed``), its ``status``
+    (:func:`graphsvc.analysis.flags.order_status`) and the person's ``role``."""
+    members = group.members
+    breached: dict[str, list[str]] = {}
+    offender_of: dict[str, str] = {}
+    for i in incidents:
+        for oid in i.get("breached_order_ids") or []:
+            breached.setdefault(oid, []).append(i["id"])
+            offender_of.setdefault(oid, i["offender_ids"][0])
+    known = {o["id"] for o in orders}
+    orders = [*orders, *({"id": oid, "respondent_id": None, "protected_ids": [], "placeholder": True}
+                         for oid in sorted(breached) if oid not in known)]
+    out = []
+    for o in orders:
+        protected = o.get("protected_ids") or []
+        respondent = o.get("respondent_id") in members
+        record_id = o.get("respondent_id") if respondent else next((p for p in protected if p in members), None)
+        if record_id is None and o["id"] in breached:  # known from a breach by the group's record
+            respondent, record_id = True, offender_of[o["id"]]
+        extra = {"breached_in": breached[o["id"]]} if o["id"] in breached else {}
+        out.append({**order_ref(o, today), "status": order_status(o, today), **extra,
+                    "role": "respondent" if respondent else "protected",
+                    "record_id": record_id, "own_record": record_id == group.person_id,
+                    "proposed": record_id in group.unconfirmed,
+                    "respondent_id": o.get("respondent_id"), "protected_ids": protected})
+    return out
 
 
 def _require_person(db: Database, person_id: str) -> None:
@@ -94,6 +135,7 @@ def fixation(db: Database, person_id: str) -> dict:
         raise _no_person(person_id)
     perp = _perpetrators_from(rows)[person_id]
     out = perp.report(_today(), th)
+    out["victim_count_note"] = count_note(out["victims"])
     out["identity"] = perp.group.as_dict()
     out["thresholds"] = asdict(th)
     out["severity_scale"] = dict(SEVERITY)
@@ -162,8 +204,20 @@ def linked_victims(db: Database, person_id: str) -> dict:
     for (v, _), e in sorted(shared.items()):
         e["unidentified"] = bool(e["unidentified_incident_ids"])
         linked.setdefault(v, []).append(e)
+    # distinct victims (graphsvc.analysis.victims): her own other records are not other victims,
+    # and two records of another woman are one entry with both record ids
+    threshold = db.settings.link_threshold
+    links = identity_reads.identity_links_around(db, sorted({person_id, *linked}), threshold)
+    groups = victim_groups(sorted({person_id, *linked}), link_graph(links, threshold), excluded - {person_id})
+    hers = groups[person_id].record_ids
+    merged: dict[str, dict[str, Any]] = {}
+    for v, via in sorted(linked.items()):
+        if v in hers:
+            continue
+        entry = merged.setdefault(groups[v].victim_id, {**groups[v].as_dict(), "via": []})
+        entry["via"] += [{**e, "record_id": v} if v != groups[v].victim_id else e for e in via]
     return {
         "person_id": person_id,
-        "victims": [{"victim_id": v, "via": via} for v, via in sorted(linked.items())],
+        "victims": [merged[v] for v in sorted(merged)],
         "perpetrators": [{"person_id": o, **p.group.as_dict()} for o, p in sorted(perps.items())],
     }
