@@ -96,10 +96,13 @@ footer {{ padding: 4px 12px; font-size: 11px; color: #333; border-top: 1px solid
 <script>
 (function () {{
   var doc = JSON.parse(document.getElementById('graph-data').textContent);
+  // the controls and the key first, so the chart is laid out in its final size
+  GraphView.legend(document.getElementById('legend'));
+  var counts = {{}}, box = document.getElementById('filters');
+  (doc.elements.nodes || []).forEach(function (n) {{ counts[n.data.type] = (counts[n.data.type] || 0) + 1; }});
   var cy = GraphView.create(document.getElementById('graph'), doc, {{}});
   window.cy = cy;
-  GraphView.legend(document.getElementById('legend'));
-  var counts = GraphView.counts(cy), box = document.getElementById('filters');
+  counts = GraphView.counts(cy);
   GraphView.KIND_ORDER.forEach(function (k) {{
     if (!counts[k]) {{ return; }}
     var l = document.createElement('label'), i = document.createElement('input');
@@ -108,6 +111,8 @@ footer {{ padding: 4px 12px; font-size: 11px; color: #333; border-top: 1px solid
     l.appendChild(document.createTextNode(GraphView.KINDS[k][0] + ' (' + counts[k] + ')'));
     box.appendChild(l);
   }});
+  cy.resize();
+  cy.fit(undefined, 24);
   function shown() {{
     return Array.prototype.slice.call(document.querySelectorAll('input[data-type]:checked'))
       .map(function (i) {{ return i.getAttribute('data-type'); }});

@@ -164,8 +164,9 @@ def axe_serious(page: Any, context: str = "document") -> list[dict[str, Any]]:
             for v in json.loads(result)["violations"] if v["impact"] in ("serious", "critical")]
 
 
-def shot(page: Any, name: str, **kw: Any) -> Path:
+def shot(target: Any, name: str, **kw: Any) -> Path:
+    """A screenshot of a page or of one element (a locator) into IMG."""
     IMG.mkdir(parents=True, exist_ok=True)
     path = IMG / name
-    page.screenshot(path=str(path), **kw)
+    target.screenshot(path=str(path), **kw)
     return path

@@ -36,7 +36,7 @@
     BREACHED: ['Incident breached order', '#c51b7d', 'solid', 3],
     RESTRAINS: ['Order restrains / protects', '#762a83', 'solid', 1.5],
     USED: ['Identifier used / held', '#6b6b6b', 'solid', 1],
-    REPORTED_BY: ['Recorded by agency (dotted)', '#bdbdbd', 'dotted', 0.7]
+    REPORTED_BY: ['Recorded by agency (dotted)', '#c4c4c4', 'dotted', 0.6]
   };
   var EDGE_ALIAS = { PROTECTS: 'RESTRAINS', HAS_IDENTIFIER: 'USED', HAS_ADDRESS: 'USED' };
   var PRIORITY = { offender: 1, victim: 2, order: 3, unidentified: 4, incident: 5, person: 6,
@@ -59,9 +59,22 @@
     return KINDS[d.type] ? d.type : 'person';
   }
 
+  /* The label drawn on the chart: a person's name over their record id (two records of one
+   * name stay apart), an incident's type and recorded date; the full label is in the details. */
+  function shortLabel(d) {
+    if (d.type === 'person') {
+      var name = [d.given_name, d.family_name].filter(Boolean).join(' ');
+      return name && d.record_id ? name + '\n' + d.record_id : String(d.label || d.record_id || '');
+    }
+    if (d.type === 'incident' && d.occurred_at) {
+      return String(d.incident_type || 'incident').replace(/_/g, ' ') + ' ' + String(d.occurred_at).slice(0, 10);
+    }
+    return String(d.label || '');
+  }
+
   function classify(cy, eles, depth) {
     cy.batch(function () {
-      eles.nodes().forEach(function (n) { n.data('kind', kindOf(n, depth)); });
+      eles.nodes().forEach(function (n) { n.data('kind', kindOf(n, depth)); n.data('short', shortLabel(n.data())); });
       eles.edges('[type = "POSSIBLY_SAME_AS"]').forEach(function (e) {
         if (e.data('status') === 'confirmed') { e.addClass('gv-confirmed'); }
       });
@@ -72,10 +85,10 @@
     var s = [
       { selector: 'node', style: {
         'label': '', 'font-size': FONT, 'color': '#111', 'text-valign': 'bottom', 'text-margin-y': 3,
-        'width': 16, 'height': 16, 'border-width': 1, 'border-color': '#222', 'text-wrap': 'ellipsis',
+        'width': 16, 'height': 16, 'border-width': 1, 'border-color': '#222', 'text-wrap': 'wrap',
         'text-max-width': MAX_LABEL, 'text-background-color': '#fff', 'text-background-opacity': 0.85,
         'text-background-padding': 1 } },
-      { selector: 'node.gv-label, node.gv-hover, node:selected', style: { 'label': 'data(label)' } },
+      { selector: 'node.gv-label, node.gv-hover, node:selected', style: { 'label': 'data(short)' } },
       { selector: 'node.gv-hover', style: { 'z-index': 999, 'font-weight': 'bold' } },
       { selector: 'node[kind = "offender"], node[kind = "victim"], node[kind = "person"]', style: { 'width': 24, 'height': 24 } },
       { selector: 'node[kind = "order"]', style: { 'width': 26, 'height': 16 } },
@@ -112,10 +125,10 @@
     if (!name || name === 'fcose') {
       return { name: 'fcose', quality: count > 400 ? 'draft' : 'default', animate: false,
         randomize: !incremental, fit: true, padding: 24, nodeDimensionsIncludeLabels: false,
-        packComponents: true, nodeSeparation: 90, tilingPaddingVertical: 20, tilingPaddingHorizontal: 20,
-        idealEdgeLength: function (e) { return e.data('type') === 'REPORTED_BY' ? 220 : e.data('type') === 'POSSIBLY_SAME_AS' ? 50 : 75; },
+        packComponents: true, nodeSeparation: 110, tilingPaddingVertical: 20, tilingPaddingHorizontal: 20,
+        idealEdgeLength: function (e) { return e.data('type') === 'REPORTED_BY' ? 260 : e.data('type') === 'POSSIBLY_SAME_AS' ? 60 : 95; },
         edgeElasticity: function (e) { return e.data('type') === 'REPORTED_BY' ? 0.02 : 0.45; },
-        nodeRepulsion: function () { return 9000; }, gravity: 0.2, numIter: 2500 };
+        nodeRepulsion: function () { return 16000; }, gravity: 0.2, numIter: 2500 };
     }
     if (name === 'concentric') {
       return { name: 'concentric', animate: false, minNodeSpacing: 10,
@@ -128,36 +141,60 @@
     return { name: name, animate: false };
   }
 
-  /* Labels where they fit, in rendered pixels (so the result follows the zoom). */
+  /* Labels where they fit, in rendered pixels (so the result follows the zoom). A label is
+   * drawn at least READABLE px high whatever the zoom (its font grows in model units as the
+   * chart zooms out), so the overview names the people rather than showing unreadable specks. */
+  var READABLE = 10;
+  function labelFont(n, z) {
+    return Math.max(n.data('subject') ? FONT + 2 : FONT, (n.data('subject') ? READABLE + 2 : READABLE) / z);
+  }
+
   function declutter(cy) {
+    if (cy.destroyed()) { return; }
     var z = cy.zoom(), ext = cy.extent(), placed = [], want = [];
-    var fontPx = FONT * z;
+    // one subject (a person's network) is always labelled; the many subjects of a cluster
+    // export (its incidents) come first but must fit like any other label
+    var single = cy.nodes('[?subject]').length === 1;
     cy.nodes().forEach(function (n) {
       if (n.hasClass('gv-hidden') || n.removed()) { return; }
       var p = n.position();
-      if (p.x < ext.x1 - 50 || p.x > ext.x2 + 50 || p.y < ext.y1 - 50 || p.y > ext.y2 + 50) { return; }
-      var pr = n.data('subject') ? 0 : n.selected() ? -1 : (PRIORITY[n.data('kind')] || 9);
-      if (fontPx < 8 && pr > 0) { return; }  // too small to read: only the subject keeps its label
+      if (p.x < ext.x1 || p.x > ext.x2 || p.y < ext.y1 || p.y > ext.y2) { return; }
+      var pr = n.selected() ? -1 : n.data('subject') ? (single ? 0 : 0.5) : (PRIORITY[n.data('kind')] || 9);
       want.push([pr, n]);
     });
     want.sort(function (a, b) { return a[0] - b[0] || (a[1].id() < b[1].id() ? -1 : 1); });
     var show = {};
+    // the other nodes' bodies are obstacles too: a label drawn over a node hides both
+    var bodies = want.map(function (w) {
+      var n = w[1], p = n.renderedPosition(), hw = n.renderedOuterWidth() / 2, hh = n.renderedOuterHeight() / 2;
+      return { id: n.id(), pr: w[0], x1: p.x - hw, x2: p.x + hw, y1: p.y - hh, y2: p.y + hh };
+    });
+    var hit = function (a, b) { return a.x1 < b.x2 && a.x2 > b.x1 && a.y1 < b.y2 && a.y2 > b.y1; };
     want.forEach(function (w) {
-      var n = w[1], p = n.renderedPosition(), label = String(n.data('label') || '');
-      var fs = (n.data('subject') ? FONT + 2 : FONT) * z;
-      var width = Math.min(MAX_LABEL * z, label.length * fs * 0.62) + 6 * z;
-      var top = p.y + n.renderedOuterHeight() / 2 + 1 * z;
-      var box = { x1: p.x - width / 2, x2: p.x + width / 2, y1: top, y2: top + fs * 1.45 + 2 * z };
-      for (var i = 0; i < placed.length; i++) {
-        var b = placed[i];
-        if (box.x1 < b.x2 && box.x2 > b.x1 && box.y1 < b.y2 && box.y2 > b.y1) { return; }
+      var n = w[1], p = n.renderedPosition(), lines = String(n.data('short') || '').split('\n');
+      var fs = labelFont(n, z) * z;
+      var longest = Math.max.apply(null, lines.map(function (l) { return l.length; }));
+      var width = Math.min(MAX_LABEL / FONT * fs, longest * fs * 0.7) + 8;
+      var top = p.y + n.renderedOuterHeight() / 2 + 3 * z - 2;
+      var box = { x1: p.x - width / 2, x2: p.x + width / 2, y1: top, y2: top + fs * 1.3 * lines.length + 5 };
+      for (var i = 0; w[0] > 0 && i < placed.length; i++) { if (hit(box, placed[i])) { return; } }
+      // a label may cover less important nodes (its white ground keeps it readable), never a
+      // node as important as its own; the subject's and the selection's are always drawn
+      for (var j = 0; w[0] > 0 && j < bodies.length; j++) {
+        if (bodies[j].id !== n.id() && bodies[j].pr <= w[0] && hit(box, bodies[j])) { return; }
       }
       placed.push(box);
       show[n.id()] = true;
     });
     cy.batch(function () {
       cy.nodes().forEach(function (n) {
-        if (show[n.id()]) { n.addClass('gv-label'); } else { n.removeClass('gv-label'); }
+        if (show[n.id()]) {
+          var f = labelFont(n, z);
+          n.addClass('gv-label').style({ 'font-size': f, 'text-max-width': MAX_LABEL * f / FONT });
+        } else if (n.hasClass('gv-label')) {
+          n.removeClass('gv-label');
+          if (!n.hasClass('gv-hover')) { n.removeStyle('font-size text-max-width'); }
+        }
       });
     });
     cy.container().setAttribute('data-labels-shown', String(Object.keys(show).length));
@@ -176,12 +213,21 @@
     });
     cy.scratch('gv', { depth: depth });
     classify(cy, cy.elements(), depth);
-    var timer = null;
-    var later = function () { clearTimeout(timer); timer = setTimeout(function () { declutter(cy); }, 60); };
-    cy.on('viewport layoutstop dragfree', later);
-    cy.on('mouseover', 'node', function (e) { e.target.addClass('gv-hover'); });
-    cy.on('mouseout', 'node', function (e) { e.target.removeClass('gv-hover'); });
-    cy.on('select unselect', 'node', later);
+    // Synchronously, before the frame is drawn: a frame drawn with the previous zoom's label
+    // sizes was measured to stall software-rendered Chromium for tens of seconds. A pass costs
+    // about 1 ms per 100 nodes.
+    var now = function () { declutter(cy); };
+    cy.on('viewport layoutstop dragfree resize', now);
+    cy.on('mouseover', 'node', function (e) {
+      var f = Math.max(FONT, (READABLE + 2) / cy.zoom());
+      e.target.addClass('gv-hover').style({ 'font-size': f, 'text-max-width': MAX_LABEL * f / FONT });
+    });
+    cy.on('mouseout', 'node', function (e) {
+      e.target.removeClass('gv-hover');
+      if (!e.target.hasClass('gv-label')) { e.target.removeStyle('font-size text-max-width'); }
+      else { var f = labelFont(e.target, cy.zoom()); e.target.style({ 'font-size': f, 'text-max-width': MAX_LABEL * f / FONT }); }
+    });
+    cy.on('select unselect', 'node', now);
     runLayout(cy, options.layout);
     declutter(cy);
     return cy;
