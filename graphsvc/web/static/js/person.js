@@ -145,7 +145,10 @@
     box.appendChild(t);
   }
 
-  var STATUS = { true: 'in force', false: 'not in force' };
+  // the answer's order status (graphsvc.analysis.flags.order_status), or its `active` alone
+  var STATUS = { active: 'in force', expired: 'expired', not_yet_in_force: 'not yet in force',
+    issue_date_unknown: 'issue date unknown', true: 'in force', false: 'not in force' };
+  function orderStatus(o) { return STATUS[o.status !== undefined ? o.status : !!o.active] || words(o.status); }
 
   function orders(ul, list0, personId) {
     ul.replaceChildren();
@@ -153,15 +156,15 @@
       var li = text('li', null, 'order ' + (o.active ? 'order-active' : 'order-inactive'));
       li.setAttribute('data-order-id', o.id);
       li.appendChild(text('strong', cap(o.type || 'order') + ' ' + o.id));
-      var state = o.status ? words(o.status) : STATUS[!!o.active];
-      li.appendChild(text('span', state, 'badge ' + (o.active ? 'badge-on' : 'badge-off')));
+      li.appendChild(text('span', orderStatus(o), 'badge ' + (o.active ? 'badge-on' : 'badge-off')));
       var bits = ['issued ' + (o.issued_on || '?'), o.expires_on ? 'expires ' + o.expires_on : 'until further order'];
       if (o.role) { bits.push(o.role === 'respondent' ? 'this person is the respondent' : 'this person is protected'); }
       if (o.respondent_id && o.respondent_id !== personId) { bits.push('respondent ' + o.respondent_id); }
       var prot = (o.protected_ids || []).filter(function (p) { return p !== personId; });
       if (prot.length) { bits.push('protects ' + prot.join(', ')); }
-      var via = o.record_id || o.via || o.person_record || o.through;
-      if (via && via !== personId) { bits.push('through linked record ' + via); }
+      var via = o.record_id;
+      if (via && via !== personId) { bits.push('through linked record ' + via + (o.proposed ? ' (proposed link)' : '')); }
+      if (o.breached_in && o.breached_in.length) { bits.push('breached in ' + o.breached_in.join(', ')); }
       li.appendChild(text('div', bits.join(' · '), 'hint'));
       ul.appendChild(li);
     });
@@ -180,7 +183,7 @@
       all.type = 'button';
       all.className = 'highlight';
       all.setAttribute('aria-pressed', 'false');
-      all.setAttribute('aria-label', 'Highlight the evidence of ' + f.code + ' in the network and the timeline');
+      all.setAttribute('aria-label', all.textContent + ': the evidence of ' + f.code + ' in the network and the timeline');
       all.addEventListener('click', function () {
         var on = all.getAttribute('aria-pressed') !== 'true';
         ul.querySelectorAll('button.highlight').forEach(function (b) { b.setAttribute('aria-pressed', 'false'); });
@@ -212,5 +215,5 @@
   }
 
   global.PersonView = { profile: profile, identity: identity, orders: orders, flags: flags, evidence: evidence,
-    fullName: fullName, linkedOf: linkedOf, text: text, words: words, cap: cap };
+    fullName: fullName, linkedOf: linkedOf, orderStatus: orderStatus, text: text, words: words, cap: cap };
 })(window);
