@@ -57,7 +57,7 @@ def _timeline_answer(service: dict[str, Any]) -> dict[str, Any]:
     return {"rows": rows, "orders": [o for v in fix["victims"] for o in v["orders"]]}
 
 
-@pytest.mark.xfail(reason='fails after the #17 merges; open work on #17', strict=False)
+@pytest.mark.xfail(reason='#17 open: the seed-3 register gives this subject a 55-node network, under the 60-node floor; the fixture needs a larger subject', strict=False)
 def test_network_reads_at_about_100_nodes_shapes_colours_legend_labels(page, service) -> None:  # type: ignore[no-untyped-def]
     open_person(page, service, depth=3)
     cy = page.evaluate_handle("window.consoleGraph")
@@ -243,7 +243,7 @@ def test_timeline_rows_severity_orders_breaches_axis_brush_and_exports(page, ser
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", png[16:24])[0] >= 900
 
 
-@pytest.mark.xfail(reason='fails after the #17 merges; open work on #17', strict=False)
+@pytest.mark.xfail(reason='#17 open: timeline marks of incidents days apart overlap, so a click lands on the neighbour; the timeline needs to stack close marks', strict=False)
 def test_selection_is_kept_in_step_between_network_and_timeline(page, service) -> None:  # type: ignore[no-untyped-def]
     open_person(page, service)
     both = page.evaluate("""() => { const t = new Set([...document.querySelectorAll('#timeline .tl-incident')].map(c => c.dataset.id));
