@@ -152,6 +152,10 @@ def _node_attrs(ntype: str, labels: list[str], props: dict[str, Any], free_text:
         roles = [r for r in ("Offender", "Victim") if r in labels]
         attrs["roles"] = ";".join(r.lower() for r in roles)
         attrs["placeholder"] = bool(props.get("placeholder", False))
+    if ntype == "incident":
+        # The console draws an incident with no identified perpetrator apart (its own shape),
+        # and an analyst filters exports on it: say it rather than leave it to be inferred.
+        attrs["unidentified"] = "Unidentified" in labels
     for name in _EXPORTED_PROPS.get(ntype, ()):
         value = props.get(name)
         if value is None or (name in _FREE_TEXT and not free_text):

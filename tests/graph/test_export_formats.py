@@ -58,6 +58,9 @@ def test_depth_one_holds_the_offenders_incidents_victims_and_linked_unidentified
     assert g.has_edge("order:O-1", "person:V-2")
     assert g.nodes["person:P-OFF"]["subject"] is True
     assert g.nodes["incident:I-1"]["incident_type"] == "call"
+    # An incident whose record names no offender says so in every export.
+    assert g.nodes["incident:I-5"]["unidentified"] is True
+    assert g.nodes["incident:I-1"]["unidentified"] is False
     prov = net.provenance
     assert prov["agencies"] == ["GMP", "MPS", "WMP"]
     assert prov["exported_by"] == "pc.tester"
