@@ -109,12 +109,6 @@ class TimelineResponse(BaseModel):
     severity_scale: dict[str, int]
 
 
-def _with_records(person_id: str, victims: list[dict[str, Any]]) -> list[str]:
-    """``person_id`` and every record of the answer's distinct victims (their ``record_ids``): the
-    audit names every record an answer shows (the redaction's walk reads the usual id keys only)."""
-    return list(dict.fromkeys([person_id, *(r for v in victims for r in v.get("record_ids") or [])]))
-
-
 _READ_ERRORS = (400, 401, 403, 422, 429, 503)
 _PERSON_ERRORS = (400, 401, 403, 404, 422, 429, 503)
 
@@ -158,7 +152,7 @@ def get_fixation(id: str) -> Response:  # noqa: A002
     check_person_id(id)
     record({"person_id": id})
     result = services.fixation(graph_db.get(), id)
-    return answer(result, _with_records(id, result["victims"]))
+    return answer(result, [id])
 
 
 @bp.get("/persons/<id>/timeline")
@@ -176,8 +170,8 @@ def get_timeline(id: str) -> Response:  # noqa: A002
     record({"person_id": id, "format": q.format})
     result = timeline(graph_db.get(), id)
     if q.format != "json":
-        return timeline_picture(id, q.format, result, _with_records(id, result["rows"]))
-    return answer(result, _with_records(id, result["rows"]))
+        return timeline_picture(id, q.format, result, [id])
+    return answer(result, [id])
 
 
 @bp.get("/persons/<id>/linked-victims")
@@ -188,7 +182,7 @@ def get_linked_victims(id: str) -> Response:  # noqa: A002
     check_person_id(id)
     record({"person_id": id})
     result = services.linked_victims(graph_db.get(), id)
-    return answer(result, _with_records(id, result["victims"]))
+    return answer(result, [id])
 
 
 @bp.get("/patterns/serial")
@@ -202,9 +196,7 @@ def get_serial() -> Response:
         graph_db.get(), min_victims=q.min_victims, agency=q.agency, since=q.since, until=q.until,
         limit=q.limit, cursor=q.cursor, jobs=services.current_jobs(),
     )
-    # the records of victims with several records are named under victim ids, not the usual keys
-    return answer(result, [r for p in result["persons"] for rs in (p.get("victim_record_ids") or {}).values()
-                           for r in rs])
+    return answer(result)
 
 
 @bp.get("/patterns/unidentified")
@@ -228,4 +220,4 @@ def get_search() -> Response:
     q = parse_query(SearchByNameQuery)
     record({"q": q.q, "limit": q.limit, "dob": iso(q.dob)})
     result = services.search(graph_db.get(), q.q, limit=q.limit, dob=q.dob)
-    return answer(result, [m for p in result["persons"] for m in p["linked_record_ids"]])
+    return answer(result)

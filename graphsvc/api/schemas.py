@@ -321,8 +321,18 @@ class Four(_Open):
     repeated: Any
 
 
+class ProposedLink(_Strict):
+    a: str
+    b: str
+    probability: float = Field(ge=0, le=1)
+
+
 class VictimFixation(_Open):
-    victim_id: str
+    victim_id: str = Field(description="the distinct victim's representative record (the first of record_ids)")
+    record_ids: list[str] = Field(description="every record of this one victim: her identity group, counted once")
+    proposed: bool = Field(description="the group joins records through an identity link that is only proposed")
+    proposed_links: list[ProposedLink] | None = Field(
+        default=None, description="the proposed links the group rests on (present when proposed)")
     first_contact: Any
     last_contact: Any
     incident_count: int
@@ -339,6 +349,8 @@ class FixationPattern(_Open):
     max_concurrent_victims: int
     serial: bool
     sequence: list[str]
+    proposed_victim_ids: list[str] = Field(
+        description="the victims (by victim_id) whose records are joined by a proposed link")
 
 
 class FixationResponse(_Open):
@@ -379,8 +391,37 @@ class UnidentifiedResponse(_Open):
     stale: bool | None = None  # the register changed since computed_at; a newer run is on its way
 
 
+class ScorePart(_Strict):
+    part: str = Field(description="what was compared (name, dob, alias, identifier, ...)")
+    points: float = Field(description="what it added to (or took from) the score")
+    why: str
+
+
+class LinkedRecord(_Open):
+    person_id: str
+    status: Literal["confirmed", "proposed"]
+    probability: float | None = Field(default=None, ge=0, le=1, description="for a proposed link")
+    score: float | None = Field(default=None, description="the record's own score, when it matched too")
+
+
+class SearchHit(_Open):
+    person_id: str
+    given_name: str | None
+    family_name: str | None
+    aliases: list[str]
+    dob: str | None = Field(description="YYYY-MM-DD")
+    roles: list[Literal["offender", "victim"]]
+    score: float = Field(ge=0, le=1)
+    matched_on: list[str]
+    score_parts: list[ScorePart]
+    score_explained: str
+    linked_record_ids: list[str] = Field(description="the other records of this person's identity group")
+    linked_records: list[LinkedRecord]
+    proposed: bool = Field(description="the group rests on a link that is only proposed")
+
+
 class SearchResponse(_Open):
-    persons: list[dict[str, Any]]
+    persons: list[SearchHit]
 
 
 class AuditEntryOut(_Open):

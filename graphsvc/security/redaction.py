@@ -19,7 +19,10 @@ from graphsvc.security.policy import CONTACT_FIELDS, Permission, allowed, redact
 __all__ = ["redact_response", "person_ids_in"]
 
 _ID_KEYS = ("person_id", "victim_id", "offender_id", "respondent_id")
-_ID_LIST_KEYS = ("person_ids", "victim_ids", "offender_ids", "linked_person_ids", "protected_ids", "sequence")
+_ID_LIST_KEYS = ("person_ids", "victim_ids", "offender_ids", "linked_person_ids", "protected_ids", "sequence",
+                 "record_ids", "linked_record_ids", "proposed_victim_ids")
+#: Keys whose value maps a person id to the person records it stands for.
+_ID_MAP_KEYS = ("victim_record_ids",)
 
 
 def _own_id(obj: dict[str, Any]) -> str | None:
@@ -77,7 +80,8 @@ def redact_response(db: Database, payload: Any, role: str) -> Any:
 
 
 def person_ids_in(payload: Any) -> list[str]:
-    """Every person id a response names (ids under the usual keys), in order, once each."""
+    """Every person id a response names (ids under the usual keys, the records of one victim
+    included), in order, once each: what the audit entry names."""
     found: dict[str, None] = {}
 
     def walk(value: Any) -> None:
@@ -87,6 +91,11 @@ def person_ids_in(payload: Any) -> list[str]:
                     found[child] = None
                 elif key in _ID_LIST_KEYS and isinstance(child, list):
                     found.update(dict.fromkeys(str(c) for c in child if isinstance(c, str)))
+                elif key in _ID_MAP_KEYS and isinstance(child, dict):
+                    for person, records in child.items():
+                        found[str(person)] = None
+                        if isinstance(records, list):
+                            found.update(dict.fromkeys(str(c) for c in records if isinstance(c, str)))
                 else:
                     walk(child)
         elif isinstance(value, list):

@@ -181,3 +181,23 @@ def test_no_link_from_a_record_to_itself(client, keys, document) -> None:  # typ
         body = response.get_json()
         assert body["error"]["details"] == [{"field": "b", "message": "must differ from a"}]
         assert "itself" in body["error"]["message"]
+
+
+# -- the answers' new fields are typed, and real answers meet the types -------------------------
+def test_fixation_and_search_answers_meet_their_documented_schemas(client, keys, document) -> None:  # type: ignore[no-untyped-def]
+    fixation = _component(document, "FixationResponse")
+    search = _component(document, "SearchResponse")
+    victim = document["components"]["schemas"]["VictimFixation"]
+    assert {"record_ids", "proposed", "proposed_links"} <= set(victim["properties"])
+    hit = document["components"]["schemas"]["SearchHit"]
+    assert {"dob", "score_parts", "linked_record_ids", "linked_records"} <= set(hit["required"])
+    fix = client.get("/api/v1/persons/Q-O-1/fixation", headers=h(keys["investigator"])).get_json()
+    jsonschema.validate(fix, fixation)
+    assert fix["victims"][0]["record_ids"] == ["Q-V-1"]
+    found = client.get("/api/v1/search?q=Daniel%20Marsh", headers=h(keys["investigator"])).get_json()
+    jsonschema.validate(found, search)
+    assert found["persons"][0]["dob"] == "1984-03-02"
+    # the schema can fail: a hit whose score_parts are not objects is refused
+    broken = {"persons": [{**found["persons"][0], "score_parts": ["name"]}]}
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(broken, search)
