@@ -136,7 +136,8 @@ def write(network: Network) -> bytes:
         value = prov.get(key, "")
         text = " ".join(map(str, value)) if isinstance(value, list) else str(value)
         etree.SubElement(custom, "CustomProperty", Name=key, Type="String", Value=text)
-    etree.SubElement(summary, "Origin", CreatedDate=str(prov.get("exported_at", "")).rstrip("Z"),
+    created = anx_datetime(str(prov.get("exported_at", "")))
+    etree.SubElement(summary, "Origin", CreatedDate=created[0] if created else "",
                      EditTime="0", RevisionNumber="1")
 
     items = etree.SubElement(root, "ChartItemCollection")

@@ -253,7 +253,8 @@ def provenance(graph: nx.MultiDiGraph, *, title: str, subject: dict[str, Any], d
         "generator": "graphsvc",
         "subject": subject,
         "depth": depth,
-        "exported_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
+        # shown as every date-time of an export is (contract section 9): London, with its offset
+        "exported_at": iso(dt.datetime.now(dt.UTC).replace(microsecond=0)),
         "exported_by": exported_by,
         "role": getattr(role, "value", role),  # a Role enum or its name
         "agencies": sorted(agencies),

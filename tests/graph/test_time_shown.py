@@ -14,6 +14,7 @@ import datetime as dt
 import io
 import json
 import zipfile
+from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
@@ -22,7 +23,7 @@ from lxml import etree
 from graphsvc import services
 from graphsvc.cli import main
 from graphsvc.graph.fingerprint import fingerprint
-from graphsvc.services.exports import export_network
+from graphsvc.services.exports import export_network, person_network
 
 try:
     from tests.analysis_records import incident, person
@@ -136,3 +137,11 @@ def test_other_exports_carry_the_london_time_or_day(register, fmt: str) -> None:
         assert "call 2024-08-22 (I-NIGHT)" in text and "2024-08-21" not in text
         return
     assert NIGHT in text and WINTER in text and "2024-08-21" not in text
+
+
+def test_an_export_says_when_it_was_made_in_london_time(register) -> None:  # type: ignore[no-untyped-def]
+    net = person_network(register, "O1", 1, "investigator", "pc.tester")
+    made = dt.datetime.fromisoformat(net.provenance["exported_at"])
+    london = made.astimezone(ZoneInfo("Europe/London"))
+    assert made.utcoffset() == london.utcoffset() and not net.provenance["exported_at"].endswith("Z")
+    assert abs((made - dt.datetime.now(dt.UTC)).total_seconds()) < 120
