@@ -7,6 +7,7 @@
   var $ = function (id) { return document.getElementById(id); };
   var P = global.PersonView;
   var ctx = null, cy = null, person = null, expanded = {}, doc = null;
+  var loads = 0;  /* each load's number: an answer to an older load (say a depth since changed) is dropped */
 
   function networkPath(id, depth, format) {
     return '/persons/' + encodeURIComponent(id) + '/network?depth=' + depth + '&format=' + format;
@@ -17,7 +18,9 @@
     person = personId;
     expanded = {};
     var depth = $('depth').value;
+    var mine = ++loads;
     return ctx.api(networkPath(personId, depth, 'cytoscape')).then(function (d) {
+      if (mine !== loads) { return doc; }
       doc = d;
       if (cy) { cy.destroy(); }
       cy = GraphView.create($('graph'), d, { layout: $('layout').value || undefined });
