@@ -1,6 +1,7 @@
 /* timeline.js: the fixation timeline as SVG, from the timeline answer
  * (GET /persons/{id}/timeline, shape in docs/console.md): one row per victim of the subject's
- * identity group, incidents coloured by severity, orders as bands, breaches ringed, a date axis
+ * identity group, incidents coloured by severity (marks days apart stacked in lanes, so each can
+ * be clicked), orders as bands, breaches ringed, a date axis
  * in months that turns to days when zoomed, a brush that reports a date range.
  *
  * Time: marks are placed by instant (Date.parse of the string with its offset), but every
@@ -15,6 +16,9 @@
   var SEVERITY = ['#fed976', '#fed976', '#feb24c', '#fd8d3c', '#fc4e2a', '#e31a1c', '#bd0026', '#800026'];
   var MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
   var LEFT = 230, RIGHT = 14, TOP = 34, ROW = 40;
+  // close marks stack in lanes within their row: LANE px apart, GAP px apart along one lane
+  // (a breach ring's width and a little), at most MAX_LANES (beyond that, zoom in)
+  var LANE = 18, GAP = 22, MAX_LANES = 16;
 
   function el(name, attrs, text) {
     var e = document.createElementNS(SVGNS, name);
@@ -136,6 +140,25 @@
     return { unit: 'month', ticks: out };
   }
 
+  /* Lanes for a row's marks in the current view: each incident gets the first lane whose last
+   * mark is at least GAP px to its left, so marks a few days apart sit one above the other
+   * instead of on top of each other. Returns {lanes, of: {incidentId: lane}}. */
+  function stack(incidents, x, view) {
+    var placed = incidents.map(function (inc) { return { id: inc.id, t: instant(inc.occurred_at) }; })
+      .filter(function (p) { return p.t !== null && p.t >= view[0] && p.t <= view[1]; })
+      .sort(function (a, b) { return a.t - b.t || String(a.id).localeCompare(String(b.id)); });
+    var last = [], of = {};
+    placed.forEach(function (p) {
+      var px = x(p.t), lane = -1;
+      for (var k = 0; k < last.length; k++) { if (px - last[k] >= GAP) { lane = k; break; } }
+      if (lane < 0 && last.length < MAX_LANES) { lane = last.length; }
+      if (lane < 0) { lane = last.indexOf(Math.min.apply(null, last)); }
+      last[lane] = px;
+      of[p.id] = lane;
+    });
+    return { lanes: Math.max(1, last.length), of: of };
+  }
+
   /* Draws into container; returns a controller. opts: {onSelect(ids), onBrush(from, to)} */
   function draw(container, data, opts) {
     opts = opts || {};
@@ -154,10 +177,14 @@
       var otherOrders = (data.orders || []).filter(function (o) {
         return !data.rows.some(function (r) { return (o.protected_ids || []).some(function (p) { return r.record_ids.indexOf(p) >= 0; }); });
       });
-      var nrows = data.rows.length + (otherOrders.length ? 1 : 0);
-      var height = TOP + nrows * ROW + 8;
       var plotW = width - LEFT - RIGHT;
       var x = function (t) { return LEFT + plotW * (t - view[0]) / (view[1] - view[0]); };
+      var stacks = data.rows.map(function (r) { return stack(r.incidents, x, view); });
+      var rowH = stacks.map(function (st) { return Math.max(ROW, st.lanes * LANE + 14); });
+      var rowTop = [];
+      rowH.reduce(function (top, h, i) { rowTop[i] = top; return top + h; }, TOP);
+      var rowsEnd = TOP + rowH.reduce(function (a, b) { return a + b; }, 0);
+      var height = rowsEnd + (otherOrders.length ? ROW : 0) + 8;
       var svg = el('svg', { xmlns: SVGNS, viewBox: '0 0 ' + width + ' ' + height, width: width, height: height,
         'font-family': 'system-ui, sans-serif', 'font-size': '11', role: 'img',
         'aria-label': 'Timeline of ' + data.rows.length + ' victim rows' });
@@ -173,24 +200,24 @@
         ag.appendChild(el('text', { x: x(tk.t) + 2, y: TOP - 10, fill: '#222', 'class': 'tl-tick' }, tk.label));
       });
       svg.appendChild(ag);
-      function bands(g, orders, cy) {
+      function bands(g, orders, cy, h) {
         orders.forEach(function (o) {
           var a = instant(o.issued_on), b = o.expires_on ? instant(o.expires_on) : view[1];
           if (a === null) { return; }
-          var band = el('rect', { x: x(a), y: cy - 15, width: Math.max(2, x(b) - x(a)), height: 30, fill: '#762a83',
+          var band = el('rect', { x: x(a), y: cy - h / 2 + 5, width: Math.max(2, x(b) - x(a)), height: h - 10, fill: '#762a83',
             'fill-opacity': '0.14', stroke: '#762a83', 'stroke-width': '1', 'class': 'tl-order', 'data-id': o.id,
             'clip-path': 'url(#tl-clip)' });
           band.appendChild(el('title', {}, (o.type || 'order').replace(/_/g, ' ') + ' ' + o.id + ': ' + shown(o.issued_on) +
             ' to ' + (o.expires_on ? shown(o.expires_on) : 'further order') + (o.active ? ' (in force)' : '')));
           g.appendChild(band);
           if (x(b) - x(a) > 120) {
-            g.appendChild(el('text', { x: Math.max(LEFT + 2, x(a) + 3), y: cy - 5, fill: '#4b1a55', 'font-size': '9',
+            g.appendChild(el('text', { x: Math.max(LEFT + 2, x(a) + 3), y: cy - h / 2 + 15, fill: '#4b1a55', 'font-size': '9',
               'clip-path': 'url(#tl-clip)' }, (o.type || 'order').replace(/_/g, ' ') + ' ' + o.id));
           }
         });
       }
       data.rows.forEach(function (r, i) {
-        var cy = TOP + i * ROW + ROW / 2;
+        var h = rowH[i], cy = rowTop[i] + h / 2, st = stacks[i];
         var g = el('g', { 'class': 'tl-row', 'data-victim': r.victim_id, 'data-records': r.record_ids.join(' ') });
         var name = r.label.length > 30 ? r.label.slice(0, 29) + '…' : r.label;
         g.appendChild(el('text', { x: 6, y: cy - 2, fill: '#111', 'font-weight': '600' }, name));
@@ -199,18 +226,19 @@
         g.appendChild(el('line', { x1: LEFT, x2: width - RIGHT, y1: cy, y2: cy, stroke: '#c8c8c8' }));
         bands(g, (data.orders || []).filter(function (o) {
           return (o.protected_ids || []).some(function (p) { return r.record_ids.indexOf(p) >= 0; });
-        }), cy);
+        }), cy, h);
         r.incidents.forEach(function (inc) {
           var t = instant(inc.occurred_at);
           if (t === null || t < view[0] || t > view[1]) { return; }
+          var my = cy + (st.of[inc.id] - (st.lanes - 1) / 2) * LANE;
           var cls = 'tl-incident' + (selected[inc.id] ? ' tl-selected' : '') + (marked[inc.id] ? ' tl-evidence' : '');
           if (inc.breach) {
-            var ring = { cx: x(t), cy: cy, r: 10, fill: 'none', stroke: '#c00000', 'stroke-width': '2',
+            var ring = { cx: x(t), cy: my, r: 10, fill: 'none', stroke: '#c00000', 'stroke-width': '2',
               'class': 'tl-breach-mark' + (inc.recorded === false ? ' tl-unrecorded' : '') };
             if (inc.recorded === false) { ring['stroke-dasharray'] = '3 2'; }
             g.appendChild(el('circle', ring));
           }
-          var c = el('circle', { cx: x(t), cy: cy, r: selected[inc.id] || marked[inc.id] ? 7.5 : 6,
+          var c = el('circle', { cx: x(t), cy: my, r: selected[inc.id] || marked[inc.id] ? 7.5 : 6,
             fill: SEVERITY[Math.max(1, Math.min(7, inc.severity || 1))], stroke: selected[inc.id] ? '#00a3e0' : marked[inc.id] ? '#000' : '#333',
             'stroke-width': selected[inc.id] || marked[inc.id] ? '3' : '0.8', 'class': cls, 'data-id': inc.id,
             'data-at': inc.occurred_at, 'data-severity': String(inc.severity || '') });
@@ -223,9 +251,9 @@
       });
       if (otherOrders.length) {
         var og = el('g', { 'class': 'tl-row-orders' });
-        var oy = TOP + data.rows.length * ROW + ROW / 2;
+        var oy = rowsEnd + ROW / 2;
         og.appendChild(el('text', { x: 6, y: oy + 4, fill: '#111', 'font-weight': '600' }, 'Other orders'));
-        bands(og, otherOrders, oy);
+        bands(og, otherOrders, oy, ROW);
         svg.appendChild(og);
       }
       var brushRect = el('rect', { 'class': 'tl-brush', x: 0, y: TOP - 4, width: 0, height: height - TOP,
