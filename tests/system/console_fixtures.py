@@ -31,7 +31,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 IMG = (ROOT / "docs" / "img" if os.environ.get("GRAPHSVC_SCREENSHOTS") == "docs"
        else Path(tempfile.mkdtemp(prefix="graphsvc-screens-")))
-PEOPLE, SEED = 400, 3
+PEOPLE, SEED = 1000, 3
 PURPOSE = "OP-ELM/2025/017"
 
 requires_chromium = pytest.mark.skipif(not Path(CHROMIUM).exists(),

@@ -57,7 +57,6 @@ def _timeline_answer(service: dict[str, Any]) -> dict[str, Any]:
     return {"rows": rows, "orders": [o for v in fix["victims"] for o in v["orders"]]}
 
 
-@pytest.mark.xfail(reason='#17 open: the seed-3 register gives this subject a 55-node network, under the 60-node floor; the fixture needs a larger subject', strict=False)
 def test_network_reads_at_about_100_nodes_shapes_colours_legend_labels(page, service) -> None:  # type: ignore[no-untyped-def]
     open_person(page, service, depth=3)
     cy = page.evaluate_handle("window.consoleGraph")

@@ -88,14 +88,16 @@
         'width': 16, 'height': 16, 'border-width': 1, 'border-color': '#222', 'text-wrap': 'wrap',
         'text-max-width': MAX_LABEL, 'text-background-color': '#fff', 'text-background-opacity': 0.85,
         'text-background-padding': 1 } },
-      { selector: 'node.gv-label, node.gv-hover, node:selected', style: { 'label': 'data(short)' } },
+      // labelled nodes (and above them the subject) are drawn over unlabelled ones, so no node
+      // hides a label that was judged to fit
+      { selector: 'node.gv-label, node.gv-hover, node:selected', style: { 'label': 'data(short)', 'z-index': 500 } },
       { selector: 'node.gv-hover', style: { 'z-index': 999, 'font-weight': 'bold' } },
       { selector: 'node[kind = "offender"], node[kind = "victim"], node[kind = "person"]', style: { 'width': 24, 'height': 24 } },
       { selector: 'node[kind = "order"]', style: { 'width': 26, 'height': 16 } },
       { selector: 'node[kind = "agency"]', style: { 'width': 22, 'height': 22 } },
       { selector: 'node[kind = "unidentified"]', style: { 'width': 22, 'height': 22 } },
       { selector: 'node[?subject]', style: { 'width': 38, 'height': 38, 'border-width': 4, 'border-color': '#000',
-        'font-weight': 'bold', 'font-size': FONT + 2 } },
+        'font-weight': 'bold', 'font-size': FONT + 2, 'z-index': 800 } },
       { selector: 'node[?redacted]', style: { 'background-color': '#000' } },
       { selector: 'edge', style: { 'width': 1, 'line-color': '#999', 'curve-style': 'straight',
         'target-arrow-shape': 'none', 'opacity': 0.8 } },
