@@ -10,7 +10,9 @@ What the picture holds, for an analyst reading it in a case file:
   shown in the answer, so 00:55 on 22 August sits on 22 August), coloured and sized by
   severity on a colour-blind-safe sequential scale (viridis: ordered by lightness, readable
   with deuteranopia, protanopia and tritanopia and in greyscale), with a legend naming the
-  incident types of each level;
+  incident types of each level; marks closer than their own width (a burst of calls over a few
+  days, drawn on a years-long axis) stack in lanes and the row grows to hold them, so none is
+  drawn over another;
 - breaches drawn distinctly, by shape and not colour alone (a diamond with a heavy outline);
 - orders as bands across the rows of the victims they protect, from issue to expiry (clipped
   to the axis, the expiry written at the band's end);
@@ -49,7 +51,11 @@ _ORDER_FILL = "#e08214"  # orange (PuOr), apart from every viridis step
 _WIDTH = 1280.0
 _LABEL_W = 300.0
 _RIGHT = 30.0
-_ROW_H = 36.0
+_ROW_H = 36.0  # a row with one lane of marks
+_LANE = 18.0  # marks closer than _GAP px along a row stack in lanes this far apart (at most _MAX_LANES)
+_GAP = 21.0  # the widest mark (a severity-7 breach diamond) and a pixel
+_MAX_LANES = 16
+_FIRST_LANE = 23.0  # the first lane's centre below the row's top: the order bands' labels run above it
 _TOP = 118.0
 _PNG_SCALE = 1.5  # report-size PNG: sharper text than 1:1
 
@@ -200,6 +206,24 @@ def _legend(scale: Mapping[str, int], y: float) -> list[str]:
     return out
 
 
+def _lanes(xs: list[float]) -> tuple[list[int], int]:
+    """A lane for each mark (x in px, in time order) so that no two in a lane are closer than
+    _GAP: the first lane free, or when all _MAX_LANES are taken the one free longest. The same
+    rule as the console's timeline (graphsvc/web/static/js/timeline.js)."""
+    last: list[float] = []
+    lanes: list[int] = []
+    for x in xs:
+        lane = next((k for k, lx in enumerate(last) if x - lx >= _GAP), -1)
+        if lane < 0 and len(last) < _MAX_LANES:
+            last.append(x)
+            lane = len(last) - 1
+        elif lane < 0:
+            lane = last.index(min(last))
+        last[lane] = x
+        lanes.append(lane)
+    return lanes, max(1, len(last))
+
+
 def _svg(timeline: Mapping[str, Any], exported_by: str, role: str,
          exported_at: str | None) -> tuple[str, float, float]:
     rows: list[Mapping[str, Any]] = list(timeline.get("rows") or [])
@@ -213,7 +237,18 @@ def _svg(timeline: Mapping[str, Any], exported_by: str, role: str,
         return plot_x0 + (plot_x1 - plot_x0) * (moment - start).total_seconds() / span
 
     top = _TOP + (22 if len(scale) > 14 else 0)
-    plot_h = max(len(rows), 1) * _ROW_H
+    # each row's marks in time order, stacked in lanes where they are close; rows grow to fit
+    placed: list[list[tuple[float, int, Mapping[str, Any]]]] = []
+    row_h: list[float] = []
+    for row in rows:
+        dated = sorted(((m, str(inc.get("id")), inc) for inc in row.get("incidents") or []
+                        if (m := _when(inc.get("occurred_at"))) is not None), key=lambda t: (t[0], t[1]))
+        xs = [x_of(m) for m, _, _ in dated]
+        lanes, n = _lanes(xs)
+        placed.append([(x, lane, inc) for x, lane, (_, _, inc) in zip(xs, lanes, dated, strict=True)])
+        row_h.append(max(_ROW_H, _FIRST_LANE + (n - 1) * _LANE + 13))
+    row_top = [top + sum(row_h[:i]) for i in range(len(rows))]
+    plot_h = sum(row_h) if rows else _ROW_H
     axis_y = top + plot_h
     height = axis_y + 40 + 44
     person = str(timeline.get("person_id", ""))
@@ -238,9 +273,9 @@ def _svg(timeline: Mapping[str, Any], exported_by: str, role: str,
     # rows: stripes and labels
     out.append('<g class="rows">')
     for i, row in enumerate(rows):
-        y = top + i * _ROW_H
-        if i % 2 == 0:
-            out.append(f'<rect x="0" y="{y:.1f}" width="{_WIDTH:.0f}" height="{_ROW_H:.0f}" fill="#f4f4f4"/>')
+        y = row_top[i]
+        out.append(f'<rect class="row" data-record-id="{_esc(row.get("victim_id"))}" x="0" y="{y:.1f}" '
+                   f'width="{_WIDTH:.0f}" height="{row_h[i]:.0f}" fill="{"#f4f4f4" if i % 2 == 0 else "none"}"/>')
         name, second = _row_text(row)
         out.append(f'<text x="12" y="{y + 15:.1f}" font-size="12" font-weight="bold" fill="#111" '
                    f'data-record-id="{_esc(row.get("victim_id"))}">{_esc(name[:40])}</text>'
@@ -284,10 +319,10 @@ def _svg(timeline: Mapping[str, Any], exported_by: str, role: str,
         tail = f" → expires {order.get('expires_on')}" if expires and expires >= end else (
             "" if expires else " → no expiry")
         for i in hit:
-            y = top + i * _ROW_H + 3
+            y = row_top[i] + 3
             dash = "" if order.get("active") else ' stroke-dasharray="5 3"'
             out.append(f'<rect class="order" data-record-id="{_esc(order.get("id"))}" x="{x0:.1f}" y="{y:.1f}" '
-                       f'width="{max(x1 - x0, 2):.1f}" height="{_ROW_H - 6:.0f}" fill="{_ORDER_FILL}" '
+                       f'width="{max(x1 - x0, 2):.1f}" height="{row_h[i] - 6:.0f}" fill="{_ORDER_FILL}" '
                        f'fill-opacity="0.16" stroke="{_ORDER_FILL}" stroke-width="1.2"{dash}>'
                        f"<title>{_esc(_order_name(order))}: issued {_esc(order.get('issued_on'))}, expires "
                        f"{_esc(order.get('expires_on') or 'never')}</title></rect>"
@@ -295,14 +330,10 @@ def _svg(timeline: Mapping[str, Any], exported_by: str, role: str,
     out.append("</g>")
     # incidents: low severity first, so the severe marks are drawn on top
     marks: list[tuple[int, bool, str]] = []
-    for i, row in enumerate(rows):
-        # below the middle of the row: the order bands' labels run along the top
-        y = top + i * _ROW_H + _ROW_H / 2 + 5
-        for inc in row.get("incidents") or []:
-            moment = _when(inc.get("occurred_at"))
-            if moment is not None:
-                marks.append((int(inc.get("severity") or 1), bool(inc.get("breach")),
-                              _mark(x_of(moment), y, inc, scale)))
+    for i, row_marks in enumerate(placed):
+        for x, lane, inc in row_marks:
+            marks.append((int(inc.get("severity") or 1), bool(inc.get("breach")),
+                          _mark(x, row_top[i] + _FIRST_LANE + lane * _LANE, inc, scale)))
     out.append('<g class="incidents">')
     out.extend(m for _, _, m in sorted(marks, key=lambda m: (m[1], m[0])))
     out.append("</g>")

@@ -87,8 +87,10 @@ def texts(svg: etree._Element) -> dict[str, etree._Element]:
 
 def row_band(svg: etree._Element, label: str) -> tuple[float, float]:
     """The vertical extent of the row whose label is ``label``."""
-    y = float(texts(svg)[label].get("y"))
-    return y - 15, y - 15 + 36
+    victim = texts(svg)[label].get("data-record-id")
+    rect = next(r for r in svg.iter(f"{SVG}rect") if r.get("class") == "row" and r.get("data-record-id") == victim)
+    y = float(rect.get("y"))
+    return y, y + float(rect.get("height"))
 
 
 def mark_xy(el: etree._Element) -> tuple[float, float]:
@@ -111,6 +113,29 @@ def test_one_row_per_victim_with_every_incident_on_its_row() -> None:
             assert top < y < bottom, (row["label"], inc["id"])
     assert len(marks(svg)) == sum(len(r["incidents"]) for r in timeline["rows"])
     assert "T-P-10 · 2 records · proposed link · 4 incidents" in labels
+
+
+def test_a_burst_of_incidents_stacks_so_no_mark_is_drawn_over_another() -> None:
+    timeline = answer()
+    burst = [incident(f"T-I-3{k}", f"2024-05-{10 + k:02d}T20:00:00+01:00", "text") for k in range(9)]
+    timeline["rows"][1]["incidents"] = sorted(timeline["rows"][1]["incidents"] + burst, key=lambda i: i["occurred_at"])
+    svg = draw(timeline)
+    drawn = marks(svg)
+    assert len(drawn) == sum(len(r["incidents"]) for r in timeline["rows"])
+    boxes = {}
+    for iid, el in drawn.items():
+        x, y = mark_xy(el)
+        r = float(el.get("r")) if el.get("r") else float(el.get("d").split("L")[1].split()[0]) - x
+        boxes[iid] = (x - r, y - r, x + r, y + r)
+    close = [(a, b) for a in boxes for b in boxes if a < b and boxes[a][0] < boxes[b][2] and boxes[a][2] > boxes[b][0]
+             and boxes[a][1] < boxes[b][3] and boxes[a][3] > boxes[b][1]]
+    assert close == []
+    top, bottom = row_band(svg, "José Muñoz")
+    assert bottom - top > 36  # the row grew to hold the stack
+    for inc in timeline["rows"][1]["incidents"]:  # and every mark is still on its own row
+        assert top < mark_xy(drawn[inc["id"]])[1] < bottom
+    other_top, _ = row_band(svg, "T-P-30")
+    assert other_top >= bottom
 
 
 def test_severity_colours_follow_the_scale_and_read_in_greyscale() -> None:
