@@ -36,7 +36,7 @@ T = TypeVar("T")
 
 # Data migrations, in order, each ``cypher/migrate_<name>.cypher``: applied once per database
 # by :meth:`Database.apply_schema` and recorded as ``(:SchemaMigration {id: name})``.
-MIGRATIONS: tuple[str, ...] = ("incident_unidentified_label",)
+MIGRATIONS: tuple[str, ...] = ("incident_unidentified_label", "incident_times_london")
 
 
 @contextmanager

@@ -187,6 +187,31 @@ def test_the_unidentified_label_migration_labels_a_database_loaded_before_it(db,
     assert count(db, "MATCH (m:SchemaMigration {id: 'incident_unidentified_label'}) RETURN count(m) AS n") == 1
 
 
+def test_the_time_migration_gives_a_database_stored_in_utc_the_recorded_london_offsets(db, load) -> None:  # type: ignore[no-untyped-def]
+    summer = {**CALL, "id": "I-2", "occurred_at": "2024-08-22T00:55:00", "reported_at": "2024-08-23T09:00:00"}
+    day = {**CALL, "id": "I-3", "occurred_at": "2024-07-10"}
+    load([STALKER, VICTIM, CALL, summer, day])
+    expected = fingerprint(db)
+    times = "MATCH (i:Incident) RETURN i.id AS id, toString(i.occurred_at) AS at, toString(i.reported_at) AS rep ORDER BY id"
+    now = db.execute(times)
+    assert [(r["id"], r["at"]) for r in now] == [
+        ("I-1", "2024-03-01T10:00:00Z"), ("I-2", "2024-08-22T00:55:00+01:00"), ("I-3", "2024-07-10T00:00:00+01:00")]
+    # the database as graphsvc left it before 2026-12-03: every time in UTC, a day at UTC midnight
+    db.execute("MATCH (i:Incident) WHERE i.occurred_precision = 'date' SET i.occurred_at = datetime({date: date(i.occurred_at), timezone: 'Z'})")
+    db.execute("MATCH (i:Incident) WHERE i.occurred_precision <> 'date' SET i.occurred_at = datetime({datetime: i.occurred_at, timezone: 'Z'})")
+    db.execute("MATCH (i:Incident) WHERE i.reported_at IS NOT NULL SET i.reported_at = datetime({datetime: i.reported_at, timezone: 'Z'})")
+    db.execute("MATCH (m:SchemaMigration {id: 'incident_times_london'}) DELETE m")
+    assert db.execute(times)[1]["at"] == "2024-08-21T23:55:00Z"
+    db.apply_schema()
+    assert db.execute(times) == now
+    assert fingerprint(db) == expected
+    db.apply_schema()  # recorded once, and running it again would change nothing
+    assert count(db, "MATCH (m:SchemaMigration {id: 'incident_times_london'}) RETURN count(m) AS n") == 1
+    db.execute("MATCH (m:SchemaMigration {id: 'incident_times_london'}) DELETE m")
+    db.apply_schema()
+    assert fingerprint(db) == expected
+
+
 def test_orders_make_roles_and_breaches_link(db, load) -> None:  # type: ignore[no-untyped-def]
     order = {"kind": "order", "id": "O-1", "source": "WMP", "type": "stalking_protection_order",
              "issued_on": "2023-05-01", "expires_on": None, "respondent_id": "P-1", "protected_ids": ["V-1", "V-9"]}
