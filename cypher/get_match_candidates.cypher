@@ -17,7 +17,7 @@ CALL (people) {
 UNWIND people AS p
 WITH p, counts, [(p)-[:HAS_IDENTIFIER]->(x) | {kind: head(labels(x)), value: x.value}] AS ids
 RETURN p.id AS person_id, p.given_name AS given_name, p.family_name AS family_name, p.aliases AS aliases,
-       p.dob AS dob, labels(p) AS labels,
+       p.dob AS dob, p.source AS source, labels(p) AS labels,
        [i IN ids WHERE i.kind = 'Phone' | i.value] AS phones,
        [i IN ids WHERE i.kind = 'Email' | i.value] AS emails,
        [i IN ids WHERE i.kind = 'Handle' | i.value] AS handles,

@@ -399,6 +399,10 @@ class ScorePart(_Strict):
 
 class LinkedRecord(_Open):
     person_id: str
+    given_name: str | None
+    family_name: str | None
+    dob: str | None = Field(description="YYYY-MM-DD")
+    source: str | None = Field(description="the agency that owns the record")
     status: Literal["confirmed", "proposed"]
     probability: float | None = Field(default=None, ge=0, le=1, description="for a proposed link")
     score: float | None = Field(default=None, description="the record's own score, when it matched too")
@@ -410,6 +414,7 @@ class SearchHit(_Open):
     family_name: str | None
     aliases: list[str]
     dob: str | None = Field(description="YYYY-MM-DD")
+    source: str | None = Field(description="the agency that owns the record")
     roles: list[Literal["offender", "victim"]]
     score: float = Field(ge=0, le=1)
     matched_on: list[str]

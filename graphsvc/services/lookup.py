@@ -99,6 +99,13 @@ def _name_score(query: list[str], record: Mapping[str, Any], fuzzy: float,
     return round(min(max(total, 0.0), NAME_CAP), 4), parts
 
 
+def _named(pid: str, info: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """A record's id with its names, date of birth and owning agency, as search shows them."""
+    c = info.get(pid, {})
+    return {"person_id": pid, "given_name": c.get("given_name"), "family_name": c.get("family_name"),
+            "dob": iso(c.get("dob")), "source": c.get("source")}
+
+
 def search(db: Database, q: str, limit: int = 20, dob: dt.date | None = None) -> dict:
     """Persons by exact normalised identifier (score 1) or by name, best first, records joined
     by identity links grouped into one result.
@@ -108,13 +115,14 @@ def search(db: Database, q: str, limit: int = 20, dob: dt.date | None = None) ->
     and a sentence in ``score_explained``. Ties: the full-text score, then the person id.
     Each result is the best-ranked record of its identity group (confirmed links, and proposals
     at or above the link threshold: the groups of :mod:`graphsvc.analysis.victims`), with
-    ``linked_record_ids`` (the group's other records), ``linked_records`` (each with ``status``
-    confirmed or proposed, and a proposal's ``probability``) and ``proposed``.
+    ``linked_record_ids`` (the group's other records), ``linked_records`` (each named as the
+    results are, with ``status`` confirmed or proposed, and a proposal's ``probability``) and
+    ``proposed``. ``source`` is the agency that owns the record.
 
     Returns
     -------
     dict
-        ``{"persons": [{"person_id", "given_name", "family_name", "aliases", "dob", "roles", "score", "matched_on", "score_parts", "score_explained", "linked_record_ids",
+        ``{"persons": [{"person_id", "given_name", "family_name", "dob", "source", "aliases", "roles", "score", "matched_on", "score_parts", "score_explained", "linked_record_ids",
         "linked_records", "proposed"}]}``.
     """
     if not isinstance(q, str) or not q.strip() or len(q) > 200:
@@ -147,25 +155,30 @@ def search(db: Database, q: str, limit: int = 20, dob: dt.date | None = None) ->
     groups = victim_groups(ranked, graph)
     persons: list[dict[str, Any]] = []
     shown: set[str] = set()
+    page = []
     for pid in ranked:
         if pid in shown:
             continue
-        if len(persons) >= limit:
+        if len(page) >= limit:
             break
+        page.append(pid)
+        shown.update(groups[pid].record_ids)
+    # the page's linked records are named too (a record id alone tells an investigator nothing)
+    unread = sorted({m for pid in page for m in groups[pid].record_ids} - set(info))
+    info.update({c["person_id"]: c for c in person_reads.match_candidates(db, unread, None)})
+    for pid in page:
         records = groups[pid].record_ids
-        shown.update(records)
         c = info.get(pid, {})
         labels = c.get("labels") or []
         group = identity_group(pid, links, threshold, graph)
-        linked = [{"person_id": m, "status": "proposed", "probability": group.unconfirmed[m]["probability"]}
-                  if m in group.unconfirmed else {"person_id": m, "status": "confirmed"}
+        linked = [{**_named(m, info), "status": "proposed", "probability": group.unconfirmed[m]["probability"]}
+                  if m in group.unconfirmed else {**_named(m, info), "status": "confirmed"}
                   for m in records if m != pid]
         for entry in linked:
             if entry["person_id"] in hits:
                 entry["score"] = hits[entry["person_id"]]["score"]
         hit = hits[pid]
-        persons.append({"person_id": pid, "given_name": c.get("given_name"), "family_name": c.get("family_name"),
-                        "aliases": c.get("aliases") or [], "dob": iso(c.get("dob")),
+        persons.append({**_named(pid, info), "aliases": c.get("aliases") or [],
                         "roles": [r for r, lab in (("offender", "Offender"), ("victim", "Victim")) if lab in labels],
                         "score": hit["score"], "matched_on": sorted(hit["fields"]), "score_parts": hit["parts"],
                         "score_explained": "; ".join(f"{p['why']} ({p['points']:+g})" for p in hit["parts"]),

@@ -22,6 +22,16 @@ def _register(db, load) -> None:  # type: ignore[no-untyped-def]
                e=json.dumps({"shared": ["name", "dob"]}))
 
 
+def test_a_linked_record_is_named_with_its_agency_even_when_only_its_partner_matched(db, load) -> None:  # type: ignore[no-untyped-def]
+    _register(db, load)
+    (hit,) = services.search(db, "07700 900111")["persons"]  # SO1's phone: SO2 matches nothing itself
+    assert (hit["person_id"], hit["source"], hit["given_name"]) == ("SO1", "WMP", "Sean")
+    (linked,) = hit["linked_records"]
+    assert {k: linked[k] for k in ("person_id", "given_name", "family_name", "dob", "source", "status")} == {
+        "person_id": "SO2", "given_name": "Sean", "family_name": "Orr", "dob": "1980-01-02", "source": "MPS",
+        "status": "proposed"}
+
+
 def test_the_exact_name_and_dob_rank_first_and_linked_records_are_one_result(db, load) -> None:  # type: ignore[no-untyped-def]
     _register(db, load)
     persons = services.search(db, "Sean Orr", dob=dt.date(1980, 1, 2))["persons"]
