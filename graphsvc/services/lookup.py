@@ -155,7 +155,7 @@ def search(db: Database, q: str, limit: int = 20, dob: dt.date | None = None) ->
     groups = victim_groups(ranked, graph)
     persons: list[dict[str, Any]] = []
     shown: set[str] = set()
-    page = []
+    page: list[str] = []
     for pid in ranked:
         if pid in shown:
             continue
