@@ -5,9 +5,16 @@
 // Only values stored with offset +00:00 are touched; in winter London's offset is +00:00, so
 // those come out as they were, and a second run changes nothing. A record that did give +00:00
 // for a summer time is read as London's (the same instant): the old storage cannot tell them
-// apart. In transactions of 10,000 (auto-commit: CALL ... IN TRANSACTIONS).
+// apart. It runs only on a graph wholly in the old form (no incident time with another offset):
+// a graph loaded, even in part, by the current loader keeps what was recorded, so re-running it
+// (its SchemaMigration node deleted) never rewrites a recorded `Z`. In transactions of 10,000
+// (auto-commit: CALL ... IN TRANSACTIONS).
+WITH NOT EXISTS {
+  MATCH (j:Incident)
+  WHERE j.occurred_at.offsetSeconds <> 0 OR j.reported_at.offsetSeconds <> 0
+} AS old_form
 MATCH (i:Incident)
-WHERE i.occurred_at.offsetSeconds = 0 OR i.reported_at.offsetSeconds = 0
+WHERE old_form AND (i.occurred_at.offsetSeconds = 0 OR i.reported_at.offsetSeconds = 0)
 CALL (i) {
   WITH i,
        CASE
