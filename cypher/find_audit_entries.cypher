@@ -6,6 +6,10 @@ WHERE ($before_seq IS NULL OR e.seq < $before_seq)
   AND ($person_id IS NULL OR $person_id IN e.person_ids)
   AND ($since IS NULL OR e.at >= $since)
   AND ($until IS NULL OR e.at < $until)
+  AND ($actor_agency IS NULL OR e.actor_agency = $actor_agency)
+  AND ($disclosed_agency IS NULL OR $disclosed_agency IN coalesce(e.disclosed_agencies, []))
+  AND ($scope_agency IS NULL OR e.actor_agency = $scope_agency
+       OR $scope_agency IN coalesce(e.disclosed_agencies, []))
 RETURN e {.*} AS entry
 ORDER BY e.seq DESC
 LIMIT $limit

@@ -2,4 +2,4 @@
 MATCH (k:ApiKey {key_id: $key_id})
 WHERE k.revoked_at IS NULL
 SET k.revoked_at = $at
-RETURN k {.key_id, .name, .role, .created_at, .revoked_at} AS key
+RETURN k {.key_id, .name, .role, .agency, .created_at, .revoked_at} AS key

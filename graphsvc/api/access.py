@@ -24,7 +24,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from flask import Response, current_app, g, jsonify, request
 
@@ -36,7 +36,8 @@ from graphsvc.security import audit as audit_log
 from graphsvc.security.keys import KeyRing, Principal
 from graphsvc.security.policy import Permission, allowed
 from graphsvc.security.ratelimit import TokenBucketLimiter
-from graphsvc.security.redaction import person_ids_in, redact_response
+from graphsvc.security.redaction import person_ids_in
+from graphsvc.security.visibility import shown_to
 
 __all__ = [
     "require",
@@ -99,6 +100,7 @@ def answer(
     query: dict[str, Any] | None = None,
     redact: bool = True,
     status: int = 200,
+    hits: Literal["stub", "drop"] = "stub",
 ) -> Response:
     """The route's answer: ``payload`` as JSON (or a ready :class:`Response`, such as a file),
     audited with the person ids ``ids``.
@@ -109,12 +111,19 @@ def answer(
     payload is sent as given and only ``ids`` are audited: for answers that hold no contact
     details or were redacted where they were made. ``query`` replaces what :func:`record` said
     was asked, when the answer tells more (how many nodes an export held).
+
+    With ``redact``, a key acting for an agency also gets the need-to-know rule of contract
+    section 5 (:func:`~graphsvc.security.visibility.withhold`): other agencies' victims' details,
+    incident descriptions and order conditions withheld, and ``hits`` (``stub`` for a check,
+    ``drop`` for a search) says what becomes of a scored hit on another agency's victim. An
+    answer sent ready-made (a file) was built with the caller's agency where it was made.
     """
     person_ids = list(ids)
     if redact:
         if isinstance(payload, Response):
             raise TypeError("a ready Response cannot be redacted: redact the data it was made from")
-        payload = redact_response(graph_db.get(), payload, principal().role.value)
+        who = principal()
+        payload = shown_to(graph_db.get(), payload, who.role.value, who.agency, hits=hits)
         person_ids.extend(person_ids_in(payload))
     if query is not None:
         g.audit_query = query

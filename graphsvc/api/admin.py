@@ -1,4 +1,9 @@
-"""Admin routes: the audit log (``GET /audit``) and API keys (``/keys``)."""
+"""Admin routes: the audit log (``GET /audit``) and API keys (``/keys``).
+
+An admin key with an agency (contract section 5) manages only that agency's keys (others are
+neither listed nor revocable: 404, as if absent) and reads only the audit entries of its
+agency's actors and of reads that disclosed its agency's records; a national admin sees all.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +11,17 @@ import datetime as dt
 
 from flask import Response, current_app
 
-from graphsvc.api.access import answer, audit_now, require
+from graphsvc.api.access import answer, audit_now, principal, require
 from graphsvc.api.blueprint import bp
 from graphsvc.api.openapi import ApiDoc, document
 from graphsvc.api.parsing import is_key_id, parse_json_body, parse_query
 from graphsvc.api.schemas import ApiKeyCreated, ApiKeyList, ApiKeyOut, AuditPage, AuditQuery, KeyCreateRequest
-from graphsvc.errors import NotFound
+from graphsvc.errors import Forbidden, NotFound
 from graphsvc.extensions import graph_db
 from graphsvc.security import audit as audit_log
 from graphsvc.security import keys as auth
 from graphsvc.security.policy import Permission
+from graphsvc.repository import keys as key_store
 
 # The admin routes are not audited by require (an administration entry is written for each
 # change, none for reads of the log or the key list) and answer unredacted: admins see all.
@@ -38,8 +44,9 @@ def _utc_text(value: dt.datetime | None) -> str | None:
         query=AuditQuery,
         response=AuditPage,
         errors=(400, 401, 403, 429, 503),
-        description="Filters: actor (name or name#key_id), action, person_id, since, until (ISO 8601). "
-        "Pages with limit and cursor (the next_cursor of the previous page).",
+        description="Filters: actor (name or name#key_id), action, person_id, since, until (ISO 8601), "
+        "actor_agency, disclosed_agency. Pages with limit and cursor (the next_cursor of the previous page). "
+        "An admin of an agency reads only its agency's actors' entries and those disclosing its records.",
     )
 )
 @require(Permission.ADMIN)
@@ -54,17 +61,30 @@ def get_audit() -> Response:
         until=_utc_text(q.until),
         limit=q.limit,
         before_seq=int(q.cursor) if q.cursor else None,
+        actor_agency=q.actor_agency,
+        disclosed_agency=q.disclosed_agency,
+        scope_agency=principal().agency,
     )
     next_cursor = str(entries[-1]["seq"]) if len(entries) == q.limit else None
     return answer({"entries": entries, "next_cursor": next_cursor}, redact=False)
 
 
+def _manages(key: dict[str, object] | None) -> bool:
+    """Whether the calling admin manages ``key``: a national admin every key, an agency's
+    admin its agency's keys."""
+    if key is None:
+        return False
+    agency = principal().agency
+    return agency is None or key.get("agency") == agency
+
+
 @bp.get("/keys")
-@document(ApiDoc(summary="Every API key (never a hash)", tag="admin", response=ApiKeyList,
-                 errors=(401, 403, 429, 503)))
+@document(ApiDoc(summary="Every API key the caller manages (never a hash)", tag="admin", response=ApiKeyList,
+                 errors=(401, 403, 429, 503),
+                 description="A national admin sees every key; an agency's admin its agency's keys."))
 @require(Permission.ADMIN)
 def get_keys() -> Response:
-    return answer({"keys": auth.list_keys(graph_db.get())}, redact=False)
+    return answer({"keys": [k for k in auth.list_keys(graph_db.get()) if _manages(k)]}, redact=False)
 
 
 @bp.post("/keys")
@@ -73,8 +93,13 @@ def get_keys() -> Response:
 @require(Permission.ADMIN)
 def post_key() -> Response:
     body = parse_json_body(KeyCreateRequest)
-    token, public = auth.create_key(graph_db.get(), role=body.role, name=body.name)
-    audit_now("administration", 201, {"op": "key_created", "key_id": public["key_id"], "key_role": body.role}, [])
+    own = principal().agency
+    agency = body.agency if body.agency is not None else own
+    if own is not None and agency != own:
+        raise Forbidden(f"an admin of {own} creates keys of {own} only")
+    token, public = auth.create_key(graph_db.get(), role=body.role, name=body.name, agency=agency)
+    audit_now("administration", 201, {"op": "key_created", "key_id": public["key_id"], "key_role": body.role,
+                                      "key_agency": agency}, [])
     return answer({**public, "key": token}, redact=False, status=201)
 
 
@@ -82,7 +107,9 @@ def post_key() -> Response:
 @document(ApiDoc(summary="Revoke an API key", tag="admin", response=ApiKeyOut, errors=(401, 403, 404, 429, 503)))
 @require(Permission.ADMIN)
 def delete_key(key_id: str) -> Response:
-    revoked = auth.revoke_key(graph_db.get(), key_id) if is_key_id(key_id) else None
+    db = graph_db.get()
+    mine = is_key_id(key_id) and _manages(key_store.get_key(db, key_id))
+    revoked = auth.revoke_key(db, key_id) if mine else None
     if revoked is None:
         raise NotFound("no active key with that id")
     current_app.extensions["graphsvc.keyring"].forget(key_id)

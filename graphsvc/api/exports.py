@@ -17,7 +17,8 @@ from graphsvc.export import FORMATS, render
 from graphsvc.export import timeline as timeline_picture_writer
 from graphsvc.extensions import graph_db
 from graphsvc.security.policy import Permission
-from graphsvc.security.redaction import person_ids_in, redact_response
+from graphsvc.security.redaction import person_ids_in
+from graphsvc.security.visibility import shown_to
 from graphsvc.services.exports import person_network
 
 __all__ = ["TIMELINE_CONTENT", "get_network", "timeline_picture"]
@@ -59,7 +60,7 @@ def get_network(id: str) -> Response:  # noqa: A002 - the contract's path parame
     query = {"person_id": id, "depth": q.depth, "format": q.format}
     record(query)
     who = principal()
-    network = person_network(graph_db.get(), id, q.depth, who.role.value, who.actor)
+    network = person_network(graph_db.get(), id, q.depth, who.role.value, who.actor, agency=who.agency)
     content, mimetype = render(network, q.format)
     ids = [str(a["record_id"]) for _, a in network.graph.nodes(data=True) if a.get("type") == "person"]
     ext = FORMATS[q.format].extension
@@ -67,18 +68,18 @@ def get_network(id: str) -> Response:  # noqa: A002 - the contract's path parame
     # the HTML format's type already names its charset (it was sent twice).
     response = Response(content, content_type=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="network-{id}-d{q.depth}.{ext}"'
-    # The network was redacted for the caller's role as it was read (person_network).
+    # The network was redacted for the caller's role and agency as it was read (person_network).
     return answer(response, [id, *ids], redact=False,
                   query={**query, "exported_nodes": network.graph.number_of_nodes()})
 
 
 def timeline_picture(person_id: str, fmt: str, result: dict[str, Any], ids: list[str]) -> Response:
     """The timeline answer ``result`` drawn as ``fmt`` (svg or png), redacted for the caller's
-    role first as the json answer is (the picture is made from the redacted answer, so a name
-    the role may not see is not drawn), with the person ids of the answer audited after ``ids``."""
+    role and agency first as the json answer is (the picture is made from that answer, so a name
+    the caller may not see is not drawn), with the person ids of the answer audited after ``ids``."""
     who = principal()
     role = who.role.value
-    shown = redact_response(graph_db.get(), result, role)
+    shown = shown_to(graph_db.get(), result, role, who.agency)
     if fmt == "svg":
         content = timeline_picture_writer.write_svg(shown, exported_by=who.actor, role=role).encode("utf-8")
     else:

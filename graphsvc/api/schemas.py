@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, JsonValue, StringConstraints, model_validator
 
 from graphsvc.security.audit import ACTIONS
-from graphsvc.security.keys import NAME_PATTERN
+from graphsvc.security.keys import AGENCY_PATTERN, NAME_PATTERN
 from loaders.records import Address, RecordId, Text200, Token
 
 __all__ = [
@@ -207,6 +207,10 @@ class AuditQuery(_Strict):
     person_id: RecordId | None = None
     since: IsoDateTime | None = Field(default=None, description="entries at or after (ISO 8601 date or date-time)")
     until: IsoDateTime | None = Field(default=None, description="entries before (ISO 8601 date or date-time)")
+    actor_agency: Annotated[str, StringConstraints(pattern=AGENCY_PATTERN.pattern)] | None = Field(
+        default=None, description="entries by keys of this agency")
+    disclosed_agency: Annotated[str, StringConstraints(pattern=AGENCY_PATTERN.pattern)] | None = Field(
+        default=None, description="entries that disclosed records this agency owns")
     limit: int = Field(default=50, ge=1, le=500)
     cursor: Annotated[str, StringConstraints(pattern=r"^[0-9]{1,18}$")] | None = Field(
         default=None, description="opaque: the next_cursor of the previous page, unchanged")
@@ -218,7 +222,10 @@ class KeyCreateRequest(_Strict):
     )
 
     name: Annotated[str, StringConstraints(pattern=NAME_PATTERN.pattern)]  # the key ring's own rule
-    role: Literal["case_system", "investigator", "admin"]
+    role: Literal["case_system", "investigator", "offender_manager", "admin"]
+    agency: Annotated[str, StringConstraints(pattern=AGENCY_PATTERN.pattern)] | None = Field(
+        default=None, description="the agency the key acts for (contract section 5); absent: a national key. "
+        "An admin key with an agency creates keys of its own agency only (the default)")
 
 
 # -- responses ---------------------------------------------------------------------------------
@@ -433,11 +440,14 @@ class AuditEntryOut(_Open):
     seq: int
     at: str
     actor: str
+    actor_agency: str | None = Field(default=None, description="the agency the actor's key acts for; absent: national")
     role: str
     action: str
     purpose: str | None = None
     query: Any
     person_ids: list[str]
+    disclosed_agencies: list[str] | None = Field(
+        default=None, description="the owning agencies of the person records this entry disclosed")
     status: str
     prev_hash: str
     hash: str
@@ -452,6 +462,7 @@ class ApiKeyOut(_Open):
     key_id: str
     name: str
     role: str
+    agency: str | None = Field(default=None, description="the agency the key acts for; null: national")
     created_at: str
     revoked_at: str | None = None
 

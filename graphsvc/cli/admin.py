@@ -16,7 +16,7 @@ from graphsvc.security import audit
 
 __all__ = ["COMMANDS"]
 
-ROLES = ("case_system", "investigator", "admin")
+ROLES = ("case_system", "investigator", "offender_manager", "admin")
 
 
 @click.group("keys")
@@ -27,23 +27,27 @@ def keys() -> None:
 @keys.command("create")
 @click.option("--role", required=True, type=click.Choice(ROLES))
 @click.option("--name", required=True, help="Who or what uses the key (unique among active keys).")
-def keys_create(role: str, name: str) -> None:
+@click.option("--agency", default=None, help="The agency the key acts for (its records' source code, e.g. MPS); "
+              "without it the key is national.")
+def keys_create(role: str, name: str, agency: str | None) -> None:
     """Create a key and print it once (it cannot be shown again)."""
     from graphsvc.security import keys as auth  # heavy: argon2 (the module hashes a dummy key as it loads)
 
     try:
         with open_db() as db:
-            token, public = auth.create_key(db, role=role, name=name)
+            token, public = auth.create_key(db, role=role, name=name, agency=agency)
             audit.append_entry(
                 db, actor=actor(), role="admin", action="administration", purpose=None,
-                query={"op": "key_created", "key_id": public["key_id"], "key_role": role, "name": name},
+                query={"op": "key_created", "key_id": public["key_id"], "key_role": role, "name": name,
+                       "key_agency": agency},
                 person_ids=[], status="ok",
             )
     except GraphsvcError as exc:
         fail(exc)
     click.echo(token)
     click.echo(
-        f"key {public['key_id']} ({role}, {name!r}) created; store it now: it is shown only once",
+        f"key {public['key_id']} ({role}, {name!r}, {agency or 'national'}) created; "
+        "store it now: it is shown only once",
         err=True,
     )
 
@@ -64,7 +68,8 @@ def keys_list(as_json: bool) -> None:
         return
     for row in rows:
         state = f"revoked {row['revoked_at']}" if row.get("revoked_at") else "active"
-        click.echo(f"{row['key_id']}  {row['role']:<12}  {row['name']:<30}  {row['created_at']}  {state}")
+        click.echo(f"{row['key_id']}  {row['role']:<16}  {row.get('agency') or 'national':<8}  {row['name']:<30}  "
+                   f"{row['created_at']}  {state}")
 
 
 @keys.command("revoke")

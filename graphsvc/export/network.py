@@ -15,6 +15,14 @@ Redaction happens here, once, for every format: identifiers and addresses that a
 are replaced by an opaque ``[redacted]`` node for roles without ``VICTIM_CONTACT``
 (:func:`graphsvc.security.policy.redact_person` is applied to every person), unless an identifier is
 also offender evidence (used in an incident, or held by a person who is not a victim).
+
+Need-to-know (contract section 5) happens here too, for a caller acting for an agency: another
+agency's victims' names, dates of birth and aliases, incident descriptions and order conditions
+read ``[withheld: CODE]`` (:func:`graphsvc.security.visibility.withheld_node`, the rule every JSON
+answer gets), and an identifier or address held only by other agencies' victims, and not
+offender evidence, becomes an opaque ``[withheld: CODE]`` node. Record ids, types, dates and
+the perpetrator's identity cross. Each node of such an export says which agencies withheld
+something of it (``withheld_by``, space-separated codes) and the provenance lists them all.
 """
 
 from __future__ import annotations
@@ -26,6 +34,7 @@ from typing import Any
 import networkx as nx
 
 from graphsvc.security.policy import REDACTED, Permission, allowed, redact_person
+from graphsvc.security.visibility import Owner, withheld, withheld_node
 from loaders.records import iso
 
 __all__ = [
@@ -127,7 +136,9 @@ def _node_id(ntype: str, props: dict[str, Any]) -> str:
 
 def _label(ntype: str, props: dict[str, Any]) -> str:
     if ntype == "person":
-        name = " ".join(str(props[k]) for k in ("given_name", "family_name") if props.get(k))
+        # a withheld victim's two name fields read the same "[withheld: B]": show it once
+        parts = dict.fromkeys(str(props[k]) for k in ("given_name", "family_name") if props.get(k))
+        name = " ".join(parts)
         return f"{name} ({props['id']})" if name else str(props["id"])
     if ntype == "incident":
         when = str(_scalar(props.get("occurred_at", "")))[:10]  # the London day
@@ -168,9 +179,10 @@ def _node_attrs(ntype: str, labels: list[str], props: dict[str, Any], free_text:
 
 
 def project(levels: dict[str, int], node_rows: list[dict[str, Any]], edge_rows: list[dict[str, Any]],
-            role: str) -> nx.MultiDiGraph:
+            role: str, agency: str | None = None) -> nx.MultiDiGraph:
     """The graph of a neighbourhood as read (:class:`graphsvc.repository.network.NetworkRows`:
-    element id -> level, the node rows, the edge rows), redacted for ``role``."""
+    element id -> level, the node rows, the edge rows), redacted for ``role`` and, for a
+    caller acting for ``agency``, with other agencies' victims' details withheld."""
     may_see_contact = allowed(role, Permission.VICTIM_CONTACT)
     graph = nx.MultiDiGraph()
     ids: dict[str, str] = {}
@@ -187,16 +199,36 @@ def project(levels: dict[str, int], node_rows: list[dict[str, Any]], edge_rows: 
             and row["victim_held"]
             and (ntype == "address" or not row["offender_evidence"])
         )
-        if hide:
+        holders = [str(a) for a in row.get("victim_owners") or []]
+        withhold_contact = (
+            agency is not None
+            and ntype in _CONTACT_TYPES
+            and bool(holders)
+            and agency not in holders
+            and (ntype == "address" or not row["offender_evidence"])
+        )
+        by = ""  # the agencies that withheld something of this node, space-separated
+        if hide or withhold_contact:
             redacted_count += 1
             node_id = f"redacted:{redacted_count}"
-            attrs: dict[str, Any] = {"type": ntype, "label": REDACTED, "record_id": "", "agency": ""}
+            label = REDACTED
+            if withhold_contact and not hide:
+                by = " ".join(sorted(holders))
+                label = withheld(by.replace(" ", "/"))
+            attrs: dict[str, Any] = {"type": ntype, "label": label, "record_id": "", "agency": ""}
+            hide = True
         else:
             if ntype == "person":
                 props = redact_person(props, role, is_victim="Victim" in labels)
+            if agency is not None and ntype in ("person", "incident", "order"):
+                owner = Owner(ntype, props.get("source"), "Victim" in labels and "Offender" not in labels)
+                props, code = withheld_node(props, owner, agency)
+                by = code or ""
             node_id = _node_id(ntype, props)
             attrs = _node_attrs(ntype, labels, props, free_text=may_see_contact)
         attrs["redacted"] = hide
+        if agency is not None:
+            attrs["withheld_by"] = by
         attrs["level"] = levels[row["eid"]]
         attrs["subject"] = levels[row["eid"]] == 0
         ids[row["eid"]] = node_id
@@ -238,7 +270,8 @@ def _node_sort_key(row: dict[str, Any]) -> str:
 
 
 def provenance(graph: nx.MultiDiGraph, *, title: str, subject: dict[str, Any], depth: int,
-               role: str, exported_by: str, truncated: bool, cap: int) -> dict[str, Any]:
+               role: str, exported_by: str, truncated: bool, cap: int,
+               agency: str | None = None) -> dict[str, Any]:
     """What every export carries about itself: subject, depth, who exported it when, the
     agencies and record ids in it, its size, whether the cap cut it, how much was redacted."""
     by_type: dict[str, list[str]] = {"person": [], "incident": [], "order": []}
@@ -248,7 +281,7 @@ def provenance(graph: nx.MultiDiGraph, *, title: str, subject: dict[str, Any], d
             by_type[data["type"]].append(data["record_id"])
         if data["type"] == "agency":
             agencies.add(data["agency"])
-    return {
+    out: dict[str, Any] = {
         "title": title,
         "generator": "graphsvc",
         "subject": subject,
@@ -268,3 +301,7 @@ def provenance(graph: nx.MultiDiGraph, *, title: str, subject: dict[str, Any], d
         "redacted": sum(1 for _, d in graph.nodes(data=True) if d.get("redacted")),
         "notice": NOTICE,
     }
+    if agency is not None:
+        out["exported_for_agency"] = agency
+        out["withheld_by"] = sorted({a for _, d in graph.nodes(data=True) for a in str(d.get("withheld_by", "")).split()})
+    return out

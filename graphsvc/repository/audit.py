@@ -20,14 +20,19 @@ from graphsvc.graph.db import Database
 __all__ = ["append_chained", "entries_after", "find_entries", "head"]
 
 
-def append_chained(db: Database, make_entry: Callable[[dict[str, Any]], dict[str, Any]]) -> dict[str, Any]:
-    """In one write transaction, lock the head (``{seq, hash}``), make the entry that follows it
-    and store it; returns the entry. The driver may retry the transaction, calling
-    ``make_entry`` again with the head as it then is."""
+def append_chained(
+    db: Database,
+    make_entry: Callable[[dict[str, Any], list[str]], dict[str, Any]],
+    person_ids: list[str],
+) -> dict[str, Any]:
+    """In one write transaction, lock the head (``{seq, hash}``), read the owning agencies of
+    ``person_ids``, make the entry that follows the head and store it; returns the entry. The
+    driver may retry the transaction, calling ``make_entry`` again with the head as it then is."""
 
     def work(tx: ManagedTransaction) -> dict[str, Any]:
         locked = db.run_in(tx, "lock_audit_head")[0]
-        entry = make_entry(locked)
+        owners = db.run_in(tx, "get_person_agencies", ids=person_ids)[0]["agencies"] if person_ids else []
+        entry = make_entry(locked, [str(a) for a in owners])
         db.run_in(tx, "create_audit_entry", entry=entry)
         return entry
 
@@ -49,10 +54,18 @@ def find_entries(
     until: str | None = None,
     limit: int = 50,
     before_seq: int | None = None,
+    actor_agency: str | None = None,
+    disclosed_agency: str | None = None,
+    scope_agency: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Entries newest first, filtered (``None``: any), with the stored ``query`` decoded."""
+    """Entries newest first, filtered (``None``: any), with the stored ``query`` decoded.
+    ``scope_agency`` keeps the entries an admin of that agency may read: its actors' and those
+    that disclosed its records."""
     rows = db.read(
         "find_audit_entries",
+        actor_agency=actor_agency,
+        disclosed_agency=disclosed_agency,
+        scope_agency=scope_agency,
         actor=actor,
         action=action,
         person_id=person_id,

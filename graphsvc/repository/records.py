@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from graphsvc.graph.db import Database
 
-__all__ = ["existing_records", "victim_ids"]
+__all__ = ["existing_records", "record_owners", "victim_ids"]
 
 
 def existing_records(db: Database, *, person_ids: Sequence[str], incident_ids: Sequence[str],
@@ -26,3 +27,9 @@ def victim_ids(db: Database, ids: Sequence[str]) -> set[str]:
     """Which of these person ids are victims (``:Victim``)."""
     row = db.read_one("find_victim_ids", ids=ids)
     return set(row["ids"]) if row else set()
+
+
+def record_owners(db: Database, ids: Sequence[str]) -> list[dict[str, Any]]:
+    """``{id, kind, source, victim}`` for each id that names a person, incident or order record
+    (``victim``: a person recorded only as a victim)."""
+    return db.read("get_record_owners", ids=list(ids))

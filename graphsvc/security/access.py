@@ -58,4 +58,5 @@ def audit_request(
         query=query,
         person_ids=list(person_ids),
         status=status,
+        actor_agency=who.agency,
     )

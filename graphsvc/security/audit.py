@@ -5,8 +5,13 @@ is written here with who (``actor``, ``role``), when (``at``, UTC), the justific
 (``purpose``, the ``X-Purpose`` header), what was asked (``query``) and which person ids were
 returned (``person_ids``), and the outcome (``status``).
 
-Storage: one ``(:AuditEntry {seq, at, actor, role, action, purpose, query, person_ids, status,
-prev_hash, hash})`` node per entry and one ``(:AuditHead {id: 'audit', seq, hash})`` node.
+Every entry also holds the actor's agency (``actor_agency``; absent for a national key or the
+command line) and the owning agencies of the person records it disclosed
+(``disclosed_agencies``, read in the append's own transaction), contract section 5. Both are
+hashed when present, so entries written before they existed still verify.
+
+Storage: one ``(:AuditEntry {seq, at, actor, actor_agency, role, action, purpose, query,
+person_ids, disclosed_agencies, status, prev_hash, hash})`` node per entry and one ``(:AuditHead {id: 'audit', seq, hash})`` node.
 ``hash`` is SHA-256 over the canonical JSON (sorted keys, no spaces, UTF-8) of every other
 field of the entry, ``prev_hash`` included, so each entry seals the one before it. An append
 locks the head in the same write transaction that creates the entry (``lock_audit_head`` then
@@ -68,6 +73,8 @@ ACTIONS = (
 _HASHED_FIELDS = (
     "seq", "at", "actor", "role", "action", "purpose", "query", "person_ids", "status", "prev_hash",
 )
+#: Hashed only when present (not null, not empty): entries from before they existed lack them.
+_AGENCY_FIELDS = ("actor_agency", "disclosed_agencies")
 _RETRIES = 5
 
 
@@ -77,7 +84,9 @@ def _canonical(data: dict[str, Any]) -> bytes:
 
 def entry_hash(entry: dict[str, Any]) -> str:
     """SHA-256 (hex) over the canonical JSON of the entry's fields, ``prev_hash`` included."""
-    return hashlib.sha256(_canonical({k: entry.get(k) for k in _HASHED_FIELDS})).hexdigest()
+    sealed = {k: entry.get(k) for k in _HASHED_FIELDS}
+    sealed.update({k: entry[k] for k in _AGENCY_FIELDS if entry.get(k) not in (None, [])})
+    return hashlib.sha256(_canonical(sealed)).hexdigest()
 
 
 def _now() -> str:
@@ -95,8 +104,11 @@ def append_entry(
     query: dict[str, Any],
     person_ids: list[str],
     status: int | str,
+    actor_agency: str | None = None,
 ) -> dict[str, Any]:
     """Append one entry to the chain and return it (with ``seq``, ``at`` and ``hash``).
+    ``actor_agency`` is the agency the actor's key acts for (``None``: national); the owning
+    agencies of ``person_ids`` are added as ``disclosed_agencies``.
 
     Raises :class:`~graphsvc.errors.DatabaseUnavailable` when Neo4j cannot be reached: callers
     must not disclose anything whose consultation could not be logged.
@@ -106,7 +118,7 @@ def append_entry(
     query_text = json.dumps(query, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
     ids = [str(i) for i in dict.fromkeys(person_ids)]
 
-    def make_entry(head: dict[str, Any]) -> dict[str, Any]:
+    def make_entry(head: dict[str, Any], disclosed: list[str]) -> dict[str, Any]:
         entry: dict[str, Any] = {
             "seq": int(head["seq"]) + 1,
             "at": _now(),
@@ -119,12 +131,16 @@ def append_entry(
             "status": str(status),
             "prev_hash": head["hash"],
         }
+        if actor_agency is not None:
+            entry["actor_agency"] = actor_agency
+        if disclosed:
+            entry["disclosed_agencies"] = sorted(disclosed)
         entry["hash"] = entry_hash(entry)
         return entry
 
     for attempt in range(_RETRIES):
         try:
-            return store.append_chained(db, make_entry)
+            return store.append_chained(db, make_entry, ids)
         except Conflict:
             # Only possible if the head were bypassed; the constraint kept the chain whole.
             if attempt == _RETRIES - 1:
@@ -185,7 +201,7 @@ def verify(db: Database) -> VerifyResult:
             return bad(seq, f"entry {seq} does not link to entry {seq - 1} (prev_hash differs)")
         if entry.get("hash") != entry_hash(entry):
             return bad(seq, f"entry {seq} was altered (its hash does not match its content)")
-        extra = set(entry) - set(_HASHED_FIELDS) - {"hash"}
+        extra = set(entry) - set(_HASHED_FIELDS) - set(_AGENCY_FIELDS) - {"hash"}
         if extra:
             return bad(seq, f"entry {seq} has fields added after it was written: {sorted(extra)}")
         prev_hash = entry["hash"]

@@ -1,7 +1,8 @@
 """API keys: created once, stored only as slow hashes, looked up by a public id.
 
 A key reads ``gsk_<key_id>_<secret>``: ``key_id`` (16 hex characters) is public and names the
-``(:ApiKey {key_id, name, role, hash, created_at, revoked_at})`` node; ``secret`` is 32 random
+``(:ApiKey {key_id, name, role, agency, hash, created_at, revoked_at})`` node (``agency`` absent:
+a national key, contract section 5); ``secret`` is 32 random
 bytes (URL-safe base64). Only an Argon2id hash of the whole key is stored, so a copy of the
 database yields no usable key. :meth:`KeyRing.authenticate` finds the node by ``key_id`` and
 verifies the hash (Argon2's comparison is constant-time); an unknown id costs the same hash
@@ -34,10 +35,23 @@ from graphsvc.graph.db import Database
 from graphsvc.repository import keys as store
 from graphsvc.security.policy import Role
 
-__all__ = ["Principal", "KeyRing", "create_key", "list_keys", "revoke_key", "parse_key", "KEY_PATTERN"]
+__all__ = [
+    "Principal",
+    "KeyRing",
+    "create_key",
+    "list_keys",
+    "revoke_key",
+    "parse_key",
+    "KEY_PATTERN",
+    "AGENCY_PATTERN",
+    "check_agency",
+]
 
 KEY_PATTERN = re.compile(r"^gsk_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$")
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9 ._:@-]{1,100}$")
+#: An agency code as records give it in ``source`` (``MPS``, ``GMP``, ``NCA``): 1-32 letters,
+#: digits or ``._-``.
+AGENCY_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
 
 # OWASP's Argon2id baseline (19 MiB, 2 passes): slow for an attacker, bearable once per key
 # per cache period for us.
@@ -47,11 +61,13 @@ _DUMMY_HASH = _HASHER.hash("gsk_0000000000000000_" + "0" * 43)
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is calling: the key's public id, its name and its role."""
+    """Who is calling: the key's public id, its name, its role and the agency it acts for
+    (``None``: a national key)."""
 
     key_id: str
     name: str
     role: Role
+    agency: str | None = None
 
     @property
     def actor(self) -> str:
@@ -69,8 +85,19 @@ def parse_key(token: str) -> tuple[str, str] | None:
     return (match.group(1), match.group(2)) if match else None
 
 
-def create_key(db: Database, *, role: str, name: str) -> tuple[str, dict[str, Any]]:
-    """Create a key; returns ``(the key, its public record)``. The key is never stored."""
+def check_agency(agency: str | None) -> str | None:
+    """``agency`` when it is a well-formed agency code (or ``None``: national), else
+    :class:`InvalidInput`."""
+    if agency is None:
+        return None
+    if not AGENCY_PATTERN.match(agency):
+        raise InvalidInput(f"agency {agency!r} is not an agency code (1-32 letters, digits or . _ -)")
+    return agency
+
+
+def create_key(db: Database, *, role: str, name: str, agency: str | None = None) -> tuple[str, dict[str, Any]]:
+    """Create a key acting for ``agency`` (``None``: national); returns ``(the key, its public
+    record)``. The key is never stored."""
     try:
         role_value = Role(role).value
     except ValueError:
@@ -79,6 +106,7 @@ def create_key(db: Database, *, role: str, name: str) -> tuple[str, dict[str, An
         ) from None
     if not NAME_PATTERN.match(name):
         raise InvalidInput("a key name is 1-100 letters, digits, spaces or . _ : @ -")
+    check_agency(agency)
     key_id = secrets.token_hex(8)
     token = f"gsk_{key_id}_{secrets.token_urlsafe(32)}"
     props = {
@@ -88,10 +116,13 @@ def create_key(db: Database, *, role: str, name: str) -> tuple[str, dict[str, An
         "hash": _HASHER.hash(token),
         "created_at": _now(),
     }
+    if agency is not None:
+        props["agency"] = agency
     if not store.create_key(db, props):
         raise Conflict(f"an active key named {name!r} exists; revoke it or choose another name")
     public: dict[str, Any] = {k: v for k, v in props.items() if k != "hash"}
     public["revoked_at"] = None
+    public.setdefault("agency", None)
     return token, public
 
 
@@ -139,7 +170,7 @@ class KeyRing:
             role = Role(record["role"])
         except ValueError:
             raise Unauthorized("the API key's role is no longer recognised") from None
-        principal = Principal(key_id=key_id, name=record["name"], role=role)
+        principal = Principal(key_id=key_id, name=record["name"], role=role, agency=record.get("agency"))
         if self.cache_ttl_s > 0:
             with self._lock:
                 self._cache[key_id] = (digest, principal, now + self.cache_ttl_s)

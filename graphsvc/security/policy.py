@@ -1,7 +1,8 @@
 """Who may do what, and what each role may see (contract section 4).
 
 Roles: ``case_system`` (records, check), ``investigator`` (every read, check, exports),
-``admin`` (all, plus keys and audit). Victims' contact details and addresses are the most
+``offender_manager`` (check and every read, no exports: the register of registered offenders and
+its alerts, contract sections 6-7), ``admin`` (all, plus keys and audit). Victims' contact details and addresses are the most
 dangerous data the register holds: only roles with ``VICTIM_CONTACT`` see them; everyone else
 gets the field replaced by :data:`REDACTED` so they know it exists but not what it is.
 """
@@ -26,6 +27,7 @@ __all__ = [
 class Role(str, Enum):
     CASE_SYSTEM = "case_system"
     INVESTIGATOR = "investigator"
+    OFFENDER_MANAGER = "offender_manager"
     ADMIN = "admin"
 
 
@@ -44,6 +46,9 @@ ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = {
     Role.INVESTIGATOR: frozenset(
         {Permission.CHECK, Permission.READ, Permission.EXPORT, Permission.RESOLVE, Permission.VICTIM_CONTACT}
     ),
+    # Offender managers manage registered offenders, not victims: no exports, no identity
+    # decisions, and victims' contact details redacted.
+    Role.OFFENDER_MANAGER: frozenset({Permission.CHECK, Permission.READ}),
     Role.ADMIN: frozenset(Permission),
 }
 

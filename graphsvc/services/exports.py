@@ -4,7 +4,8 @@ build the :class:`~graphsvc.export.network.Network` and render it.
 >>> content, mimetype = export_network(db, "WMP-P-1042", 2, "graphml", "investigator", "pc.jones")
 
 The neighbourhood is read in one transaction (:mod:`graphsvc.repository.network`), projected and
-redacted for the caller's role (:func:`graphsvc.export.network.project`) and written by one of
+redacted for the caller's role, and withheld for the caller's agency (contract section 5),
+by :func:`graphsvc.export.network.project` and written by one of
 :data:`graphsvc.export.FORMATS`. Depth is 1-3 steps between persons, at most ``cap`` nodes.
 Auditing the disclosure is the caller's job (the API route and the CLI write the audit entry).
 See docs/exports.md.
@@ -36,15 +37,15 @@ def _check_depth(depth: int) -> None:
 
 
 def _network(rows: NetworkRows, *, title: str, subject: dict[str, object], depth: int, role: str,
-             exported_by: str, cap: int) -> Network:
-    graph = project(rows.levels, rows.nodes, rows.edges, role)
+             exported_by: str, cap: int, agency: str | None) -> Network:
+    graph = project(rows.levels, rows.nodes, rows.edges, role, agency)
     prov = provenance(graph, title=title, subject=subject, depth=depth, role=role, exported_by=exported_by,
-                      truncated=rows.truncated, cap=cap)
+                      truncated=rows.truncated, cap=cap, agency=agency)
     return Network(graph, prov)
 
 
 def person_network(db: Database, person_id: str, depth: int, role: str, exported_by: str,
-                   cap: int = NODE_CAP) -> Network:
+                   cap: int = NODE_CAP, agency: str | None = None) -> Network:
     """The neighbourhood of one person to ``depth`` steps (1-3), redacted for ``role``.
 
     Raises :class:`~graphsvc.errors.InvalidInput` for a depth outside 1-3 and
@@ -57,11 +58,11 @@ def person_network(db: Database, person_id: str, depth: int, role: str, exported
         raise NotFound(f"no person with id {person_id!r}", {"person_id": person_id})
     return _network(rows, title=f"Network of person {person_id} (depth {depth})",
                     subject={"kind": "person", "ids": [person_id]}, depth=depth, role=role,
-                    exported_by=exported_by, cap=cap)
+                    exported_by=exported_by, cap=cap, agency=agency)
 
 
 def cluster_network(db: Database, incident_ids: list[str], depth: int, role: str,
-                    exported_by: str, cap: int = NODE_CAP) -> Network:
+                    exported_by: str, cap: int = NODE_CAP, agency: str | None = None) -> Network:
     """The neighbourhood of a cluster of incidents (an unidentified perpetrator's), as
     :func:`person_network` does for a person. Raises NotFound when no incident id exists."""
     _check_depth(depth)
@@ -75,25 +76,25 @@ def cluster_network(db: Database, incident_ids: list[str], depth: int, role: str
         raise NotFound("unknown incident ids", {"incident_ids": missing})
     return _network(rows, title=f"Unidentified cluster of {len(ids)} incidents (depth {depth})",
                     subject={"kind": "incident_cluster", "ids": ids}, depth=depth, role=role,
-                    exported_by=exported_by, cap=cap)
+                    exported_by=exported_by, cap=cap, agency=agency)
 
 
 def export_network(db: Database, person_id: str, depth: int, fmt: str, role: str,
-                   exported_by: str) -> tuple[bytes, str]:
+                   exported_by: str, agency: str | None = None) -> tuple[bytes, str]:
     """A person's network to ``depth`` steps (1-3) in ``fmt``, redacted for ``role``.
 
     Returns (content, mimetype). Raises :class:`~graphsvc.errors.InvalidInput` for an unknown
     format or a depth outside 1-3, :class:`~graphsvc.errors.NotFound` for an unknown person.
     """
     f = export_format(fmt)
-    network = person_network(db, person_id, depth, role, exported_by)
+    network = person_network(db, person_id, depth, role, exported_by, agency=agency)
     return f.writer(network), f.mimetype
 
 
 def export_cluster(db: Database, incident_ids: list[str], depth: int, fmt: str, role: str,
-                   exported_by: str) -> tuple[bytes, str]:
+                   exported_by: str, agency: str | None = None) -> tuple[bytes, str]:
     """An unidentified cluster (incident ids, e.g. from ``/patterns/unidentified``) and its
     neighbourhood, as :func:`export_network` does for a person."""
     f = export_format(fmt)
-    network = cluster_network(db, incident_ids, depth, role, exported_by)
+    network = cluster_network(db, incident_ids, depth, role, exported_by, agency=agency)
     return f.writer(network), f.mimetype

@@ -1,0 +1,221 @@
+"""Need-to-know between agencies (contract section 5): the one rule, applied to every answer.
+
+Every record is owned by its ``source`` agency. A key acting for agency A reads what agency B
+owns like this:
+
+- **crosses**: the perpetrator's identity and identifiers (a person with the ``:Offender``
+  label, whoever owns the record), flags, counts, dates, types, order types and dates, and every
+  record id: the founding case was a force that did not see another force's order;
+- **does not cross**: B's victims' names, aliases, dates of birth, contact details and addresses
+  (a person recorded only as a victim), B's incident ``description`` and B's order
+  ``conditions``. Each such field reads ``"[withheld: B]"`` (a string, also where the field is
+  a list) and the answer lists ``withheld_by``, the agencies to ask.
+
+National keys (no agency) see everything their role allows; the rule returns their answers
+unchanged.
+
+:func:`withhold` walks a JSON answer (after role redaction, in
+:func:`graphsvc.api.access.answer`, the one place every API answer passes). An object is judged by
+its own record id (``person_id``, ``victim_id``, ``id``, ``incident_id``, ``order_id``) looked
+up in the graph. It fails closed: an object carrying a withheld field whose id is not a record
+in the graph, or that has no id, has those fields withheld too (``"[withheld]"``). Two answers
+are shaped by the rule rather than edited field by field:
+
+- a **check** candidate that is another agency's victim says only that a record exists and whom
+  to ask (``{"person_id", "held_by", "withheld"}``): her score and matched fields would tell the
+  caller which of her details he holds (``hits="stub"``);
+- a **search** hit on another agency's victim is dropped (``hits="drop"``): the hit itself would
+  confirm the name searched for.
+
+:func:`withheld_node` is the same rule for one graph node (the network exports, which are built
+from the graph rather than from a JSON answer).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from graphsvc.graph.db import Database
+from graphsvc.repository.records import record_owners
+from graphsvc.security.redaction import redact_response
+
+__all__ = [
+    "shown_to",
+    "PERSON_FIELDS",
+    "Owner",
+    "owners",
+    "withhold",
+    "withheld",
+    "withheld_node",
+    "WITHHELD_UNKNOWN",
+]
+
+#: A withheld victim's fields: who she is and how to reach her.
+PERSON_FIELDS = (
+    "given_name", "family_name", "aliases", "name", "label", "dob", "phones", "emails", "handles",
+    "vehicles", "addresses", "score_parts", "score_explained",
+)
+_INCIDENT_FIELDS = ("description",)
+_ORDER_FIELDS = ("conditions",)
+_WITHHELD_ANY = frozenset(PERSON_FIELDS) | frozenset(_INCIDENT_FIELDS) | frozenset(_ORDER_FIELDS)
+#: Fields that carry a person's identity but are only withheld on an object known to be a
+#: withheld victim (an unknown object keeps them: counts and labels of non-person things).
+_ID_KEYS = ("person_id", "victim_id", "id", "incident_id", "order_id", "record_id")
+#: What an object with withheld fields and no record id behind it shows.
+WITHHELD_UNKNOWN = "[withheld]"
+#: The fields an object with no record id behind it has withheld (fail closed): those that can
+#: only be a person's.
+_UNKNOWN_FIELDS = ("given_name", "family_name", "aliases", "dob", "phones", "emails", "handles", "vehicles",
+                   "addresses", "description", "conditions")
+
+
+def withheld(agency: str) -> str:
+    """What a field withheld from the caller reads: ``[withheld: CODE]``."""
+    return f"[withheld: {agency}]"
+
+
+@dataclass(frozen=True)
+class Owner:
+    """A record's kind (``person``, ``incident``, ``order``), owning agency, and whether it is
+    a person recorded only as a victim (``victim``: never as an offender)."""
+
+    kind: str
+    source: str | None
+    victim: bool = False
+
+
+def owners(db: Database, ids: Iterable[str]) -> dict[str, Owner]:
+    """The owner of each id that names a person, incident or order record."""
+    wanted = sorted({i for i in ids if isinstance(i, str)})
+    if not wanted:
+        return {}
+    return {
+        row["id"]: Owner(row["kind"], row["source"], bool(row["victim"]))
+        for row in record_owners(db, wanted)
+    }
+
+
+def _fields_for(owner: Owner, agency: str) -> tuple[str, ...]:
+    """The fields of ``owner``'s record that ``agency`` may not read."""
+    if owner.source == agency:
+        return ()
+    if owner.kind == "person":
+        return PERSON_FIELDS if owner.victim else ()
+    if owner.kind == "incident":
+        return _INCIDENT_FIELDS
+    if owner.kind == "order":
+        return _ORDER_FIELDS
+    return ()
+
+
+def withheld_node(props: Mapping[str, Any], owner: Owner | None, agency: str | None) -> tuple[dict[str, Any], str | None]:
+    """One record's properties as ``agency`` may read them, and the agency withholding (``None``
+    when nothing was withheld). National keys (``agency`` ``None``) get ``props`` unchanged."""
+    out = dict(props)
+    if agency is None or owner is None:
+        return out, None
+    fields = [f for f in _fields_for(owner, agency) if out.get(f) not in (None, "", [])]
+    if not fields:
+        return out, None
+    code = owner.source or "unknown"
+    for name in fields:
+        out[name] = withheld(code)
+    return out, code
+
+
+def _own_id(obj: Mapping[str, Any]) -> str | None:
+    for key in _ID_KEYS:
+        value = obj.get(key)
+        if isinstance(value, str):
+            return value
+    return None
+
+
+def _collect_ids(value: Any, out: set[str]) -> None:
+    if isinstance(value, dict):
+        for key in _ID_KEYS:
+            child = value.get(key)
+            if isinstance(child, str):
+                out.add(child)
+        for child in value.values():
+            _collect_ids(child, out)
+    elif isinstance(value, list):
+        for child in value:
+            _collect_ids(child, out)
+
+
+def _is_hit(obj: Mapping[str, Any]) -> bool:
+    """A candidate of a check or a hit of a search: an object scored against what was asked."""
+    return "person_id" in obj and "score" in obj and "matched_on" in obj
+
+
+def withhold(
+    db: Database, payload: Any, agency: str | None, *, hits: Literal["stub", "drop"] = "stub"
+) -> Any:
+    """``payload`` as a key of ``agency`` may read it (see the module docs); ``None``: national,
+    unchanged. A dict payload gains ``withheld_by``: the sorted codes of the agencies that
+    withheld something from it (empty when nothing was)."""
+    if agency is None:
+        return payload
+    ids: set[str] = set()
+    _collect_ids(payload, ids)
+    known = owners(db, ids)
+    by: set[str] = set()
+
+    def foreign_victim(obj: Mapping[str, Any]) -> Owner | None:
+        own = _own_id(obj)
+        owner = known.get(own) if own is not None else None
+        if owner is not None and owner.kind == "person" and owner.victim and owner.source != agency:
+            return owner
+        return None
+
+    def rebuild(value: Any) -> Any:
+        if isinstance(value, list):
+            out_list = []
+            for child in value:
+                if isinstance(child, dict) and _is_hit(child):
+                    owner = foreign_victim(child)
+                    if owner is not None:
+                        code = owner.source or "unknown"
+                        by.add(code)
+                        if hits == "drop":
+                            continue
+                        out_list.append({"person_id": child["person_id"], "held_by": code,
+                                         "withheld": f"a record held by {code}: ask {code}"})
+                        continue
+                out_list.append(rebuild(child))
+            return out_list
+        if not isinstance(value, dict):
+            return value
+        copy = {k: rebuild(v) for k, v in value.items()}
+        own = _own_id(value)
+        owner = known.get(own) if own is not None else None
+        if owner is not None:
+            copy, withholder = withheld_node(copy, owner, agency)
+            if withholder is not None:
+                by.add(withholder)
+        elif any(copy.get(f) not in (None, "", []) for f in _UNKNOWN_FIELDS if f in copy):
+            # fail closed: person-like fields with no record behind them
+            for name in _UNKNOWN_FIELDS:
+                if copy.get(name) not in (None, "", []):
+                    copy[name] = WITHHELD_UNKNOWN
+            by.add("unknown")
+        return copy
+
+    result = rebuild(payload)
+    if isinstance(result, dict):
+        result["withheld_by"] = sorted(by | set(result.get("withheld_by") or []))
+    return result
+
+
+def shown_to(
+    db: Database, payload: Any, role: str, agency: str | None, *, hits: Literal["stub", "drop"] = "stub"
+) -> Any:
+    """``payload`` as a caller of ``role`` acting for ``agency`` (``None``: national) may see it:
+    victims' contact details redacted by role
+    (:func:`~graphsvc.security.redaction.redact_response`), then other agencies' victims'
+    details withheld (:func:`withhold`). Every JSON answer, and every picture drawn from one,
+    passes here."""
+    return withhold(db, redact_response(db, payload, role), agency, hits=hits)
