@@ -155,7 +155,9 @@ def test_html_export_uses_the_console_layout_and_reads_at_about_300_nodes(browse
         shot(pg, "export-html-300.png")
         incidents = pg.evaluate("window.cy.nodes('[type = \"incident\"]').length")
         pg.locator("input[data-type='incident']").uncheck()
-        assert pg.evaluate("window.cy.nodes('[kind = \"incident\"]:visible').length") == 0
+        # the filter hides them on the change event: wait for it rather than race it (on a
+        # loaded machine the first evaluate can run before the handler has)
+        pg.wait_for_function("() => window.cy.nodes('[kind = \"incident\"]:visible').length === 0", timeout=10_000)
         assert incidents > 0 and pg.errors == []
     finally:
         ctx.close()
