@@ -146,9 +146,9 @@ def audit_anomalies(since: str | None, agency: str | None) -> None:
     victims found by name search), each with its audit entries: one JSON object per line."""
     import datetime as dt
 
-    from graphsvc.config import Settings
-    from graphsvc.security.anomalies import find_anomalies
-    from graphsvc.security.quota import parse_quotas
+    from graphsvc.config import Settings  # heavy: argon2, with the two below (quota imports security.keys)
+    from graphsvc.security.anomalies import find_anomalies  # heavy: argon2 (via security.quota)
+    from graphsvc.security.quota import parse_quotas  # heavy: argon2 (via security.keys)
 
     start = since or (dt.datetime.now(dt.UTC) - dt.timedelta(days=7)).isoformat(timespec="microseconds")
     try:
