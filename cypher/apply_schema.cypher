@@ -11,6 +11,8 @@ CREATE CONSTRAINT address_key IF NOT EXISTS FOR (n:Address) REQUIRE n.key IS UNI
 CREATE CONSTRAINT agency_code IF NOT EXISTS FOR (n:Agency) REQUIRE n.code IS UNIQUE;
 CREATE CONSTRAINT api_key_id IF NOT EXISTS FOR (n:ApiKey) REQUIRE n.key_id IS UNIQUE;
 CREATE CONSTRAINT audit_seq IF NOT EXISTS FOR (n:AuditEntry) REQUIRE n.seq IS UNIQUE;
+CREATE CONSTRAINT key_day_id IF NOT EXISTS FOR (n:KeyDay) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT key_read_id IF NOT EXISTS FOR (n:KeyRead) REQUIRE n.id IS UNIQUE;
 CREATE CONSTRAINT audit_head_id IF NOT EXISTS FOR (n:AuditHead) REQUIRE n.id IS UNIQUE;
 CREATE CONSTRAINT schema_migration_id IF NOT EXISTS FOR (n:SchemaMigration) REQUIRE n.id IS UNIQUE;
 CREATE CONSTRAINT register_version_id IF NOT EXISTS FOR (n:RegisterVersion) REQUIRE n.id IS UNIQUE;
@@ -24,6 +26,8 @@ CREATE INDEX order_issued_on IF NOT EXISTS FOR (n:Order) ON (n.issued_on);
 CREATE INDEX order_expires_on IF NOT EXISTS FOR (n:Order) ON (n.expires_on);
 CREATE INDEX address_postcode IF NOT EXISTS FOR (n:Address) ON (n.postcode);
 CREATE INDEX audit_at IF NOT EXISTS FOR (n:AuditEntry) ON (n.at);
+CREATE INDEX key_read_key IF NOT EXISTS FOR (n:KeyRead) ON (n.key_id);
+CREATE INDEX key_day_key IF NOT EXISTS FOR (n:KeyDay) ON (n.key_id);
 CREATE INDEX identity_link_updated_at IF NOT EXISTS FOR ()-[r:POSSIBLY_SAME_AS]-() ON (r.updated_at);
 CREATE INDEX identity_link_decided_at IF NOT EXISTS FOR ()-[r:POSSIBLY_SAME_AS]-() ON (r.decided_at);
 CREATE INDEX identity_link_status IF NOT EXISTS FOR ()-[r:POSSIBLY_SAME_AS]-() ON (r.status);

@@ -1,5 +1,6 @@
 // Every register node with its labels and properties, in a stable order (for fingerprints).
-// Service bookkeeping (API keys, audit, data migrations, the register's write counter) is left out.
+// Service bookkeeping (API keys, audit, data migrations, the register's write counter, read quotas) is left out.
 MATCH (n)
-WHERE NOT (n:ApiKey OR n:AuditEntry OR n:AuditHead OR n:SchemaMigration OR n:RegisterVersion)
+WHERE NOT (n:ApiKey OR n:AuditEntry OR n:AuditHead OR n:SchemaMigration OR n:RegisterVersion
+           OR n:KeyDay OR n:KeyRead)
 RETURN labels(n) AS labels, properties(n) AS props

@@ -12,6 +12,7 @@ from graphsvc.api import register_error_handlers
 from graphsvc.config import Settings
 from graphsvc.extensions import graph_db
 from graphsvc.security.keys import KeyRing
+from graphsvc.security.quota import parse_quotas
 from graphsvc.security.ratelimit import TokenBucketLimiter
 from graphsvc.services.jobs import JobCache
 from graphsvc.web import bp as web_bp
@@ -31,6 +32,7 @@ def _api_defaults(settings: Settings) -> dict[str, Any]:
         "JOB_WAIT_S": settings.job_wait_s,
         "AUTO_RESOLVE": settings.auto_resolve,
         "AUTO_RESOLVE_MAX": settings.auto_resolve_max,
+        "READ_QUOTAS": parse_quotas(settings.read_quotas),
     }
 
 

@@ -146,6 +146,9 @@ class Settings:
     #: failed authentications per client address (each costs an Argon2 check)
     auth_failures_per_s: float = 5.0
     auth_failures_burst: int = 100
+    #: distinct persons a key may read a day, per role (``role=n,...`` over the defaults of
+    #: :data:`graphsvc.security.quota.DEFAULT_QUOTAS`)
+    read_quotas: str = ""
     json_logs: bool = True
 
     @classmethod
@@ -184,6 +187,7 @@ class Settings:
             rate_limit_burst=_int(env, "GRAPHSVC_RATE_LIMIT_BURST", 200),
             auth_failures_per_s=_float(env, "GRAPHSVC_AUTH_FAILURES_PER_S", 5.0),
             auth_failures_burst=_int(env, "GRAPHSVC_AUTH_FAILURES_BURST", 100),
+            read_quotas=env.get("GRAPHSVC_READ_QUOTAS") or "",
             json_logs=_flag(env, "GRAPHSVC_JSON_LOGS", True),
         )
 

@@ -7,7 +7,10 @@ the audit log says they were given.
 2. takes a token from the key's rate-limit bucket (429 with ``Retry-After`` otherwise),
 3. checks the key's role has the permission (403 otherwise, and the refusal is audited),
 4. when ``purpose`` is set, requires a non-blank ``X-Purpose`` header (400 otherwise),
-5. when ``audit`` is set, writes one audit entry for the request before the answer leaves:
+5. when ``audit`` is ``consultation`` or ``disclosure``, charges the key's daily read quota
+   with the person ids of the answer (:mod:`graphsvc.security.quota`): past it the answer is
+   refused with 429 ``quota_exceeded`` and audited as ``access_denied``,
+6. when ``audit`` is set, writes one audit entry for the request before the answer leaves:
    the view calls :func:`record` with what was asked before it calls a service, and answers
    with :func:`answer`, which adds the person ids it returns; a view that fails with a graphsvc
    error is audited with that status and no ids. If the entry cannot be written the caller gets
@@ -33,6 +36,7 @@ from graphsvc.errors import Forbidden, GraphsvcError, Unauthorized
 from graphsvc.extensions import graph_db
 from graphsvc.security import access as security
 from graphsvc.security import audit as audit_log
+from graphsvc.security import quota
 from graphsvc.security.keys import KeyRing, Principal
 from graphsvc.security.policy import Permission, allowed
 from graphsvc.security.ratelimit import TokenBucketLimiter
@@ -152,6 +156,23 @@ def audit_now(action: str, status: int, query: dict[str, Any], person_ids: list[
     )
 
 
+#: The audited actions that read person data: the ones the daily read quota counts.
+_READS = ("consultation", "disclosure")
+
+
+def _charge_quota(who: Principal, action: str) -> None:
+    """Charge ``who``'s daily read quota with this answer's person ids; past it, audit the
+    refusal (``access_denied``, 429, the reason) and raise :class:`~graphsvc.security.quota.QuotaExceeded`."""
+    try:
+        quota.charge(graph_db.get(), who, g.get("audit_person_ids") or [], current_app.config["READ_QUOTAS"])
+    except quota.QuotaExceeded as exc:
+        current_app.logger.warning("read quota exceeded", extra={"key_id": who.key_id, "agency": who.agency,
+                                                                  "quota": exc.quota})
+        audit_now("access_denied", 429, {"wanted": action, "reason": "quota_exceeded", "quota": exc.quota,
+                                         "would_be": exc.count, "asked": g.get("audit_query") or {}}, [])
+        raise
+
+
 def require(permission: Permission, *, purpose: bool = False, audit: str | None = None) -> Callable[[F], F]:
     """Authenticate, rate-limit, authorise, demand a purpose, and audit (see module docs)."""
     if audit is not None and audit not in audit_log.ACTIONS:
@@ -188,6 +209,8 @@ def require(permission: Permission, *, purpose: bool = False, audit: str | None 
                     audit_now(audit, exc.status, g.get("audit_query") or {"args": kwargs}, [])
                 raise
             status = result.status_code if isinstance(result, Response) else 200
+            if audit in _READS and status == 200:
+                _charge_quota(who, audit)
             audit_now(audit, status, g.get("audit_query") or {"args": kwargs}, g.get("audit_person_ids") or [])
             return result
 

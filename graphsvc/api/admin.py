@@ -15,10 +15,20 @@ from graphsvc.api.access import answer, audit_now, principal, require
 from graphsvc.api.blueprint import bp
 from graphsvc.api.openapi import ApiDoc, document
 from graphsvc.api.parsing import is_key_id, parse_json_body, parse_query
-from graphsvc.api.schemas import ApiKeyCreated, ApiKeyList, ApiKeyOut, AuditPage, AuditQuery, KeyCreateRequest
+from graphsvc.api.schemas import (
+    AnomalyList,
+    AnomalyQuery,
+    ApiKeyCreated,
+    ApiKeyList,
+    ApiKeyOut,
+    AuditPage,
+    AuditQuery,
+    KeyCreateRequest,
+)
 from graphsvc.errors import Forbidden, NotFound
 from graphsvc.extensions import graph_db
 from graphsvc.security import audit as audit_log
+from graphsvc.security.anomalies import find_anomalies
 from graphsvc.security import keys as auth
 from graphsvc.security.policy import Permission
 from graphsvc.repository import keys as key_store
@@ -76,6 +86,27 @@ def _manages(key: dict[str, object] | None) -> bool:
         return False
     agency = principal().agency
     return agency is None or key.get("agency") == agency
+
+
+@bp.get("/audit/anomalies")
+@document(
+    ApiDoc(
+        summary="Keys whose reads are unusual, with the audit entries behind each (admin only)",
+        tag="admin",
+        query=AnomalyQuery,
+        response=AnomalyList,
+        errors=(400, 401, 403, 429, 503),
+        description="quota_exceeded, volume, unlinked_read, own_victim_by_name_search over the audit entries "
+        "since (default: 7 days). An admin of an agency sees its agency's keys only.",
+    )
+)
+@require(Permission.ADMIN)
+def get_anomalies() -> Response:
+    q = parse_query(AnomalyQuery)
+    since = q.since or dt.datetime.now(dt.UTC) - dt.timedelta(days=7)
+    found = find_anomalies(graph_db.get(), since=str(_utc_text(since)), agency=principal().agency,
+                           quotas=current_app.config["READ_QUOTAS"])
+    return answer(found, redact=False)
 
 
 @bp.get("/keys")

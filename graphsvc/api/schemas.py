@@ -216,6 +216,10 @@ class AuditQuery(_Strict):
         default=None, description="opaque: the next_cursor of the previous page, unchanged")
 
 
+class AnomalyQuery(_Strict):
+    since: IsoDateTime | None = Field(default=None, description="entries at or after (ISO 8601); default 7 days ago")
+
+
 class KeyCreateRequest(_Strict):
     model_config = ConfigDict(
         extra="forbid", json_schema_extra={"examples": [{"name": "niche-rms", "role": "case_system"}]}
@@ -451,6 +455,22 @@ class AuditEntryOut(_Open):
     status: str
     prev_hash: str
     hash: str
+
+
+class Anomaly(_Open):
+    kind: str = Field(description="quota_exceeded, volume, unlinked_read or own_victim_by_name_search")
+    actor: str
+    actor_agency: str | None
+    role: str | None
+    summary: str
+    person_ids: list[str]
+    audit_seqs: list[int] = Field(description="the audit entries behind it")
+
+
+class AnomalyList(_Open):
+    since: str
+    agency: str | None
+    anomalies: list[Anomaly]
 
 
 class AuditPage(_Strict):

@@ -138,4 +138,27 @@ def audit_list(actor_name: str | None, action: str | None, person_id: str | None
         click.echo(json.dumps(entry, ensure_ascii=False, default=str))
 
 
+@audit_group.command("anomalies")
+@click.option("--since", help="ISO 8601 date or date-time, UTC (default: 7 days ago)")
+@click.option("--agency", help="Only the keys of this agency.")
+def audit_anomalies(since: str | None, agency: str | None) -> None:
+    """Keys whose reads are unusual (quota refusals, volume, reads unlinked to their purpose, own
+    victims found by name search), each with its audit entries: one JSON object per line."""
+    import datetime as dt
+
+    from graphsvc.config import Settings  # heavy: argon2, with the two below (quota imports security.keys)
+    from graphsvc.security.anomalies import find_anomalies  # heavy: argon2 (via security.quota)
+    from graphsvc.security.quota import parse_quotas  # heavy: argon2 (via security.keys)
+
+    start = since or (dt.datetime.now(dt.UTC) - dt.timedelta(days=7)).isoformat(timespec="microseconds")
+    try:
+        with open_db() as db:
+            found = find_anomalies(db, since=start, agency=agency, quotas=parse_quotas(Settings.from_env().read_quotas))
+    except GraphsvcError as exc:
+        fail(exc)
+    for anomaly in found["anomalies"]:
+        click.echo(json.dumps(anomaly, ensure_ascii=False))
+    click.echo(f"{len(found['anomalies'])} anomalies since {start}", err=True)
+
+
 COMMANDS: tuple[click.Command, ...] = (keys, audit_group)

@@ -17,7 +17,7 @@ from neo4j import ManagedTransaction
 
 from graphsvc.graph.db import Database
 
-__all__ = ["append_chained", "entries_after", "find_entries", "head"]
+__all__ = ["append_chained", "entries_after", "find_entries", "head", "linked_reads", "reads_since"]
 
 
 def append_chained(
@@ -88,3 +88,26 @@ def find_entries(
 def head(db: Database) -> dict[str, Any] | None:
     """The chain's head ``{seq, hash}``, or ``None`` before the first entry."""
     return db.read_one("get_audit_head")
+
+
+def reads_since(db: Database, since: str, agency: str | None = None, limit: int = 100_000) -> list[dict[str, Any]]:
+    """The entries that read person data (consultation, disclosure) or were refused
+    (access_denied) at or after ``since``, oldest first, ``query`` decoded; ``agency`` keeps its
+    actors' entries."""
+    out = []
+    for row in db.read("find_audit_reads", since=since, agency=agency, limit=limit):
+        entry = dict(row["entry"])
+        try:
+            entry["query"] = json.loads(entry.get("query") or "{}")
+        except ValueError:
+            entry["query"] = {}
+        out.append(entry)
+    return out
+
+
+def linked_reads(db: Database, a: list[str], b: list[str]) -> bool:
+    """Whether a person of ``a`` is within two person-steps of a person of ``b``."""
+    if set(a) & set(b):
+        return True
+    row = db.read_one("find_linked_reads", a=a, b=b)
+    return bool(row and row["linked"])

@@ -1,0 +1,89 @@
+"""The per-key daily read quota (issue #18): distinct persons a key may read in a day.
+
+A valid key is the misuse the rate limit does not stop: 100 requests a second reads the whole
+register in hours, and an officer looking up an ex-partner reads one. Each role has a quota of
+distinct persons read per day (the London calendar day, contract section 9): ``investigator``
+and ``offender_manager`` 500, ``case_system`` 20,000 (its checks), ``admin`` 2,000, set by
+``GRAPHSVC_READ_QUOTAS`` (``role=n,...``). An answer is charged with the person ids it names (the
+ids its audit entry holds) before it leaves; an answer that would take the key past its quota
+is refused with 429 ``quota_exceeded`` instead, not counted, and audited as ``access_denied``
+with the reason, which the anomaly list shows to the agency's admins
+(:mod:`graphsvc.security.anomalies`). The count is kept in the graph, so every process of the
+service shares it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from zoneinfo import ZoneInfo
+
+from graphsvc.errors import GraphsvcError, InvalidInput
+from graphsvc.graph.db import Database
+from graphsvc.repository import quota as store
+from graphsvc.security.keys import Principal
+from graphsvc.security.policy import Role
+
+__all__ = ["DEFAULT_QUOTAS", "QuotaExceeded", "charge", "parse_quotas", "today"]
+
+DEFAULT_QUOTAS: Mapping[str, int] = {
+    Role.INVESTIGATOR.value: 500,
+    Role.OFFENDER_MANAGER.value: 500,
+    Role.CASE_SYSTEM.value: 20_000,
+    Role.ADMIN.value: 2_000,
+}
+_LONDON = ZoneInfo("Europe/London")
+
+
+class QuotaExceeded(GraphsvcError):
+    """The key has read its quota of distinct persons today; ``retry_after``: seconds to the
+    next day."""
+
+    code = "quota_exceeded"
+    status = 429
+
+    def __init__(self, quota: int, count: int, retry_after: int) -> None:
+        super().__init__(
+            f"this key has read its quota of {quota} distinct persons today; the agency's admins have been told",
+            {"quota": quota, "would_be": count, "retry_after": retry_after},
+        )
+        self.quota = quota
+        self.count = count
+        self.retry_after = retry_after
+
+
+def parse_quotas(text: str | None) -> dict[str, int]:
+    """``role=n,role=n`` over :data:`DEFAULT_QUOTAS`; :class:`InvalidInput` naming the fault."""
+    out = dict(DEFAULT_QUOTAS)
+    for part in (text or "").split(","):
+        if not part.strip():
+            continue
+        role, _, number = part.partition("=")
+        role = role.strip()
+        if role not in out or not number.strip().isdigit() or int(number) < 1:
+            raise InvalidInput(f"GRAPHSVC_READ_QUOTAS: {part.strip()!r} is not role=n with a known role and n >= 1")
+        out[role] = int(number)
+    return out
+
+
+def today(now: dt.datetime | None = None) -> tuple[str, int]:
+    """The London day (``YYYY-MM-DD``) and the whole seconds until the next one begins."""
+    local = (now or dt.datetime.now(dt.UTC)).astimezone(_LONDON)
+    start = dt.datetime.combine(local.date() + dt.timedelta(days=1), dt.time(), tzinfo=_LONDON)
+    return local.date().isoformat(), max(1, int((start - local).total_seconds()))
+
+
+def charge(db: Database, who: Principal, person_ids: Iterable[str], quotas: Mapping[str, int]) -> int:
+    """Charge ``who``'s day with ``person_ids``; the day's distinct count, or
+    :class:`QuotaExceeded` (nothing charged) when it would pass the role's quota."""
+    ids = sorted({str(i) for i in person_ids})
+    if not ids:
+        return 0
+    quota = int(quotas.get(who.role.value, DEFAULT_QUOTAS[Role.INVESTIGATOR.value]))
+    day, retry_after = today()
+
+    def check(count: int) -> None:
+        if count > quota:
+            raise QuotaExceeded(quota, count, retry_after)
+
+    return store.charge_reads(db, who.key_id, day, ids, check)
