@@ -3,7 +3,8 @@
 A valid key is the misuse the rate limit does not stop: 100 requests a second reads the whole
 register in hours, and an officer looking up an ex-partner reads one. Each role has a quota of
 distinct persons read per day (the London calendar day, contract section 9): ``investigator``
-and ``offender_manager`` 500, ``case_system`` 20,000 (its checks), ``admin`` 2,000, set by
+and ``offender_manager`` 3,000 (a network view names every person in it, up to a few hundred),
+``case_system`` 20,000 (its checks), ``admin`` 3,000, set by
 ``GRAPHSVC_READ_QUOTAS`` (``role=n,...``). An answer is charged with the person ids it names (the
 ids its audit entry holds) before it leaves; an answer that would take the key past its quota
 is refused with 429 ``quota_exceeded`` instead, not counted, and audited as ``access_denied``
@@ -27,10 +28,10 @@ from graphsvc.security.policy import Role
 __all__ = ["DEFAULT_QUOTAS", "QuotaExceeded", "charge", "parse_quotas", "today"]
 
 DEFAULT_QUOTAS: Mapping[str, int] = {
-    Role.INVESTIGATOR.value: 500,
-    Role.OFFENDER_MANAGER.value: 500,
+    Role.INVESTIGATOR.value: 3_000,
+    Role.OFFENDER_MANAGER.value: 3_000,
     Role.CASE_SYSTEM.value: 20_000,
-    Role.ADMIN.value: 2_000,
+    Role.ADMIN.value: 3_000,
 }
 _LONDON = ZoneInfo("Europe/London")
 
