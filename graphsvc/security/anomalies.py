@@ -29,22 +29,21 @@ import statistics
 from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from graphsvc.graph.db import Database
 from graphsvc.repository import audit as store
 from graphsvc.repository.records import record_owners
 from graphsvc.security.quota import DEFAULT_QUOTAS
+from loaders.times import local_day
 
 __all__ = ["KINDS", "find_anomalies"]
 
 KINDS = ("quota_exceeded", "volume", "unlinked_read", "own_victim_by_name_search")
-_LONDON = ZoneInfo("Europe/London")
 _SEARCH = "/api/v1/search"
 
 
 def _day(at: str) -> str:
-    return dt.datetime.fromisoformat(at).astimezone(_LONDON).date().isoformat()
+    return local_day(dt.datetime.fromisoformat(at)).isoformat()
 
 
 def _path(entry: Mapping[str, Any]) -> str:

@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from zoneinfo import ZoneInfo
 
 from graphsvc.errors import GraphsvcError, InvalidInput
 from graphsvc.graph.db import Database
 from graphsvc.repository import quota as store
 from graphsvc.security.keys import Principal
 from graphsvc.security.policy import Role
+from loaders.times import LONDON, local_day
 
 __all__ = ["DEFAULT_QUOTAS", "QuotaExceeded", "charge", "parse_quotas", "today"]
 
@@ -33,7 +33,6 @@ DEFAULT_QUOTAS: Mapping[str, int] = {
     Role.CASE_SYSTEM.value: 20_000,
     Role.ADMIN.value: 3_000,
 }
-_LONDON = ZoneInfo("Europe/London")
 
 
 class QuotaExceeded(GraphsvcError):
@@ -45,7 +44,8 @@ class QuotaExceeded(GraphsvcError):
 
     def __init__(self, quota: int, count: int, retry_after: int) -> None:
         super().__init__(
-            f"this key has read its quota of {quota} distinct persons today; the agency's admins have been told",
+            f"this key has read its quota of {quota} distinct persons today; the refusal is in the agency "
+            "admins' audit and anomaly list",
             {"quota": quota, "would_be": count, "retry_after": retry_after},
         )
         self.quota = quota
@@ -69,9 +69,10 @@ def parse_quotas(text: str | None) -> dict[str, int]:
 
 def today(now: dt.datetime | None = None) -> tuple[str, int]:
     """The London day (``YYYY-MM-DD``) and the whole seconds until the next one begins."""
-    local = (now or dt.datetime.now(dt.UTC)).astimezone(_LONDON)
-    start = dt.datetime.combine(local.date() + dt.timedelta(days=1), dt.time(), tzinfo=_LONDON)
-    return local.date().isoformat(), max(1, int((start - local).total_seconds()))
+    instant = now or dt.datetime.now(dt.UTC)
+    day = local_day(instant)
+    start = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=LONDON)
+    return day.isoformat(), max(1, int((start - instant).total_seconds()))
 
 
 def charge(db: Database, who: Principal, person_ids: Iterable[str], quotas: Mapping[str, int]) -> int:

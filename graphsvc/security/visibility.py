@@ -59,9 +59,7 @@ PERSON_FIELDS = (
 )
 _INCIDENT_FIELDS = ("description",)
 _ORDER_FIELDS = ("conditions",)
-_WITHHELD_ANY = frozenset(PERSON_FIELDS) | frozenset(_INCIDENT_FIELDS) | frozenset(_ORDER_FIELDS)
-#: Fields that carry a person's identity but are only withheld on an object known to be a
-#: withheld victim (an unknown object keeps them: counts and labels of non-person things).
+#: The keys naming an object's own record id, in the order they are tried.
 _ID_KEYS = ("person_id", "victim_id", "id", "incident_id", "order_id", "record_id")
 #: What an object with withheld fields and no record id behind it shows.
 WITHHELD_UNKNOWN = "[withheld]"
