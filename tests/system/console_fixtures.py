@@ -155,7 +155,10 @@ def open_person(page: Any, service: dict[str, Any], person_id: str | None = None
     if depth != 2:
         page.select_option("#depth", str(depth))
     n = len(service["api"].get(f"/persons/{pid}/network?depth={depth}&format=cytoscape")["elements"]["nodes"])
-    page.wait_for_function(f"() => document.getElementById('graph').getAttribute('data-node-count') === '{n}'")
+    # the network of this depth (the first load, depth 2, may land first and can have as many nodes)
+    page.wait_for_function(f"""() => {{ const g = document.getElementById('graph');
+        return g.getAttribute('data-depth') === '{depth}' && g.getAttribute('data-person') === {json.dumps(pid)}
+            && g.getAttribute('data-node-count') === '{n}'; }}""")
     page.locator("#timeline svg, #timeline p").first.wait_for()
     page.wait_for_function("() => document.getElementById('status').textContent === ''")
 

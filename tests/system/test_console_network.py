@@ -40,6 +40,11 @@ OVERLAPS = """(cy) => {
 }"""
 
 
+# shown by the filter: Cytoscape refreshes an element's visible() lazily after a style batch, so
+# a check made straight after a filter change reads the style itself
+SHOWN = "n => n.style('display') !== 'none'"
+
+
 def _timeline_answer(service: dict[str, Any]) -> dict[str, Any]:
     """What the timeline should show: the timeline answer, or (while that route is absent) the
     fixation answer's victims in the same shape."""
@@ -169,7 +174,7 @@ def test_filters_by_type_and_date_and_expansion_on_click(page, service) -> None:
     total = int(graph.get_attribute("data-node-count"))
     incidents = page.evaluate("window.consoleGraph.nodes('[type = \"incident\"]').length")
     page.locator("#kind-filters input[data-type='incident']").uncheck()
-    assert page.evaluate("window.consoleGraph.nodes('[kind = \"incident\"]').filter(n => n.visible()).length") == 0
+    assert page.evaluate(f"window.consoleGraph.nodes('[kind = \"incident\"]').filter({SHOWN}).length") == 0
     page.locator("#kind-filters input[data-type='incident']").check()
     assert int(graph.get_attribute("data-visible-count")) == total
     # date range: incidents outside it hidden, those inside kept (by their recorded date)
@@ -178,14 +183,18 @@ def test_filters_by_type_and_date_and_expansion_on_click(page, service) -> None:
     page.locator("#date-from").fill(lo)
     page.locator("#date-to").fill(hi)
     page.locator("#date-to").dispatch_event("change")
-    shown = page.evaluate("window.consoleGraph.nodes('[type = \"incident\"]').filter(n => n.visible()).map(n => n.data('occurred_at').slice(0, 10))")
+    shown = page.evaluate(f"window.consoleGraph.nodes('[type = \"incident\"]').filter({SHOWN}).map(n => n.data('occurred_at').slice(0, 10))")
     assert shown and all(lo <= d <= hi for d in shown) and len(shown) == sum(lo <= d <= hi for d in days)
     page.get_by_role("button", name="All dates").click()
-    assert page.evaluate("window.consoleGraph.nodes('[type = \"incident\"]').filter(n => n.visible()).length") == incidents
+    assert page.evaluate(f"window.consoleGraph.nodes('[type = \"incident\"]').filter({SHOWN}).length") == incidents
     # expansion on click: a victim's own network arrives
     page.wait_for_function("() => !window.consoleGraph.animated()")
     page.locator("#graph").scroll_into_view_if_needed()  # a tall timeline can push it below the fold
-    pos = page.evaluate("""() => { const cy = window.consoleGraph; cy.fit(); const n = cy.nodes('[kind = "victim"]')[0];
+    # a victim no other node covers (a click lands on the topmost node under the pointer)
+    pos = page.evaluate("""() => { const cy = window.consoleGraph; cy.fit();
+        const hit = (a, b) => a.x1 < b.x2 && a.x2 > b.x1 && a.y1 < b.y2 && a.y2 > b.y1;
+        const others = (v) => cy.nodes(':visible').filter(o => o.id() !== v.id() && hit(o.renderedBoundingBox(), v.renderedBoundingBox()));
+        const vs = cy.nodes('[kind = "victim"]'); const n = vs.filter(v => others(v).empty())[0] || vs[0];
         const p = n.renderedPosition(); return [n.id(), p.x, p.y]; }""")
     box = graph.bounding_box()
     page.mouse.click(box["x"] + pos[1], box["y"] + pos[2])

@@ -285,9 +285,25 @@
     declutter(cy);
   }
 
+  /* mulberry32, a small seeded generator. fcose starts from random positions; run with a
+   * fixed seed, the same network draws the same picture every time (two exports of one
+   * network can be compared side by side, and the browser tests see what an analyst sees). */
+  function seeded(seed) {
+    return function () {
+      seed = (seed + 0x6D2B79F5) | 0;
+      var t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+
+  /* The layouts run synchronously (animate: false), so Math.random is swapped only for the
+   * run and put back before anything else can draw on it. */
   function runLayout(cy, name, incremental) {
     var l = cy.elements().not('.gv-hidden').layout(layoutOptions(name, cy.nodes().length, incremental));
-    l.run();
+    var random = Math.random;
+    Math.random = seeded(20261204);
+    try { l.run(); } finally { Math.random = random; }
     return l;
   }
 

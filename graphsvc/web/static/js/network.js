@@ -40,6 +40,8 @@
     $('graph-count').textContent = cy.nodes().length + ' nodes, ' + cy.edges().length + ' edges' +
       (visible !== cy.nodes().length ? ' (' + visible + ' shown)' : '');
     $('graph').setAttribute('data-node-count', String(cy.nodes().length));
+    $('graph').setAttribute('data-person', person || '');
+    $('graph').setAttribute('data-depth', String(cy.scratch('gv').depth || ''));
     $('graph').setAttribute('data-visible-count', String(visible));
   }
 
