@@ -1,7 +1,8 @@
-// Which of these record ids are already loaded (not mere placeholders): a write replaces them.
+// Which of these record ids are already loaded (not mere placeholders), and by which agency: a
+// write replaces them, and only their owner (or a national key) may.
 OPTIONAL MATCH (p:Person) WHERE p.id IN $person_ids AND NOT coalesce(properties(p)['placeholder'], false)
-WITH collect(p.id) AS persons
+WITH collect({id: p.id, source: p.source}) AS persons
 OPTIONAL MATCH (i:Incident) WHERE i.id IN $incident_ids AND NOT coalesce(properties(i)['placeholder'], false)
-WITH persons, collect(i.id) AS incidents
+WITH persons, collect({id: i.id, source: i.source}) AS incidents
 OPTIONAL MATCH (o:Order) WHERE o.id IN $order_ids AND NOT coalesce(properties(o)['placeholder'], false)
-RETURN persons, incidents, collect(o.id) AS orders
+RETURN persons, incidents, collect({id: o.id, source: o.source}) AS orders

@@ -6,7 +6,8 @@ fault answers 422 with every fault found (``errors`` [{index, id, field, message
 0-based: the array position, or the line for NDJSON) and nothing is written. Otherwise all the
 records are written in one transaction and the answer is ``{"accepted": n, "resolution": {...}}``.
 The write is audited as ``collection`` (new records) and ``alteration`` (records that replaced
-loaded ones).
+loaded ones). A key with an agency writes only that agency's records (``source``) and never
+replaces another agency's: otherwise 403, nothing written.
 
 After the write commits, the batch's person records are scored against the register
 incrementally (:func:`graphsvc.services.resolution.resolve_persons`), so their ``POSSIBLY_SAME_AS``
@@ -30,6 +31,7 @@ from graphsvc.api.errors import RecordsInvalid
 from graphsvc.api.openapi import ApiDoc, document
 from graphsvc.api.parsing import NDJSON, parse_records_body
 from graphsvc.api.schemas import Accepted
+from graphsvc.errors import Forbidden
 from graphsvc.extensions import graph_db
 from graphsvc.security.policy import Permission
 from graphsvc.services.ingest import resolve_written
@@ -135,6 +137,29 @@ def _people_named(records: list[PersonRecord | IncidentRecord | OrderRecord]) ->
     return list(ids)
 
 
+def _check_ownership(good: list[PersonRecord | IncidentRecord | OrderRecord],
+                     replaced: dict[str, dict[str, str]]) -> None:
+    """A key with an agency writes only its own records (contract section 5: every record is owned
+    by its ``source``): each record's ``source`` must be the key's agency, and a record loaded by
+    another agency may not be replaced. Any breach refuses the whole batch (403, every breach in
+    ``details``) before anything is written. National keys write for any agency."""
+    agency = principal().agency
+    if agency is None:
+        return
+    faults: list[dict[str, Any]] = []
+    for index, r in enumerate(good):
+        owner = replaced[f"{r.kind}s"].get(r.id)
+        if r.source != agency:
+            why = f"a key of {agency} writes only records whose source is {agency}, not {r.source}"
+        elif owner is not None and owner != agency:
+            why = f"{r.kind} {r.id} is already loaded by {owner}; only {owner} (or a national key) may replace it"
+        else:
+            continue
+        faults.append({"index": index, "id": r.id, "field": "source", "message": why})
+    if faults:
+        raise Forbidden(f"{len(faults)} record(s) are not {agency}'s to write; nothing was written", faults)
+
+
 @bp.post("/records")
 @document(
     ApiDoc(
@@ -150,7 +175,9 @@ def _people_named(records: list[PersonRecord | IncidentRecord | OrderRecord]) ->
             f"written. At most {MAX_RECORDS} records and 8 MiB per request. After the write, the batch's "
             "persons are scored against the register (POSSIBLY_SAME_AS proposals); `resolution` reports "
             "it (`status` done, failed, disabled or skipped). A failed resolution still answers 200: the "
-            "records are written."
+            "records are written. A key with an agency may write only records whose `source` is its "
+            "agency and may not replace a record another agency loaded: 403, every such record in "
+            "`details`, nothing written."
         ),
         example=[
             {"kind": "person", "id": "WMP-P-1042", "source": "WMP", "given_name": "Daniel",
@@ -176,9 +203,10 @@ def post_records() -> Response:
         "order_ids": [r.id for r in good if isinstance(r, OrderRecord)],
     }
     replaced = existing_records(db, **kinds)
+    _check_ownership(good, replaced)
     if good:
         BatchWriter(db).write_all(good)
-    replaced_keys = {(kind[:-1], rid) for kind, ids in replaced.items() for rid in ids}
+    replaced_keys = {(kind[:-1], rid) for kind, owners in replaced.items() for rid in owners}
     new = [r for r in good if (r.kind, r.id) not in replaced_keys]
     changed = [r for r in good if (r.kind, r.id) in replaced_keys]
     record({"records": len(good), "record_ids": [r.id for r in new][:1000]})

@@ -11,15 +11,15 @@ __all__ = ["existing_records", "record_owners", "victim_ids"]
 
 
 def existing_records(db: Database, *, person_ids: Sequence[str], incident_ids: Sequence[str],
-                     order_ids: Sequence[str]) -> dict[str, list[str]]:
-    """Which of these ids are already loaded (placeholders are not): ``{"persons": [...],
-    "incidents": [...], "orders": [...]}``. Writing them again replaces them."""
+                     order_ids: Sequence[str]) -> dict[str, dict[str, str]]:
+    """Which of these ids are already loaded (placeholders are not), each with its owning agency:
+    ``{"persons": {id: source}, "incidents": {...}, "orders": {...}}``. Writing them again
+    replaces them."""
     row = db.read_one("find_existing_records", person_ids=person_ids, incident_ids=incident_ids,
                       order_ids=order_ids) or {}
     return {
-        "persons": row.get("persons", []),
-        "incidents": row.get("incidents", []),
-        "orders": row.get("orders", []),
+        kind: {m["id"]: m["source"] for m in row.get(kind, []) if m.get("id") is not None}
+        for kind in ("persons", "incidents", "orders")
     }
 
 

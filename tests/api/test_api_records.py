@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from graphsvc.security import audit
+from graphsvc.security import keys as auth
 from graphsvc.graph.db import Database
 
 PERSON_A = {"kind": "person", "id": "T-P-1", "source": "TST", "given_name": "Daniel", "family_name": "Marsh",
@@ -150,3 +151,28 @@ def test_a_rejected_batch_is_audited_without_ids(client, db, keys) -> None:  # t
     client.post("/api/v1/records", json=[{"kind": "alien"}], headers=h(keys["case_system"]))
     (entry,) = audit.find_entries(db)
     assert entry["action"] == "collection" and entry["status"] == "422" and entry["person_ids"] == []
+
+
+def test_an_agency_key_writes_only_its_own_records(client, db: Database, keys) -> None:  # type: ignore[no-untyped-def]
+    """Contract section 5: every record is owned by its source. A force's case system cannot file
+    records in another force's name, nor overwrite a record another force loaded: the whole batch
+    is refused with every breach named, and nothing is written."""
+    tst = auth.create_key(db, role="case_system", name="tst-feed", agency="TST")[0]
+    mps = auth.create_key(db, role="case_system", name="mps-feed", agency="MPS")[0]
+    assert client.post("/api/v1/records", json=[PERSON_A, PERSON_B], headers=h(tst)).status_code == 200
+    before = counts(db)
+    own = {**PERSON_A, "id": "MPS-P-9", "source": "MPS"}
+    forged = {**INCIDENT, "id": "MPS-I-9", "source": "TST", "offender_ids": ["MPS-P-9"]}
+    overwrite = {**PERSON_B, "source": "MPS", "family_name": "Forged"}  # TST's T-P-2, re-sourced
+    body = error(client.post("/api/v1/records", json=[own, forged, overwrite], headers=h(mps)), 403)
+    assert body["error"]["code"] == "forbidden"
+    assert [(d["index"], d["id"], d["field"]) for d in body["error"]["details"]] == [
+        (1, "MPS-I-9", "source"), (2, "T-P-2", "source")]
+    assert "TST" in body["error"]["details"][1]["message"]
+    assert counts(db) == before  # not even the one good record
+    assert db.execute("MATCH (p:Person {id: 'T-P-2'}) RETURN p.family_name AS f") == [{"f": "Hale"}]
+    # its own records, naming the other force's person as victim, go in; a national key writes any source
+    mine = {**INCIDENT, "id": "MPS-I-9", "source": "MPS", "offender_ids": ["MPS-P-9"], "victim_ids": ["T-P-2"]}
+    assert client.post("/api/v1/records", json=[own, mine], headers=h(mps)).status_code == 200
+    assert client.post("/api/v1/records", json=[{**PERSON_B, "given_name": "Amelia"}],
+                       headers=h(keys["case_system"])).status_code == 200
