@@ -24,8 +24,9 @@ are shaped by the rule rather than edited field by field:
 - a **check** candidate that is another agency's victim says only that a record exists and whom
   to ask (``{"person_id", "held_by", "withheld"}``): her score and matched fields would tell the
   caller which of her details he holds (``hits="stub"``);
-- a **search** hit on another agency's victim is dropped (``hits="drop"``): the hit itself would
-  confirm the name searched for.
+- a **search** hit on another agency's victim is dropped (``hits="drop"``) without trace: the hit
+  would confirm the name searched for, and a ``withheld_by`` naming her force would tell the
+  caller where she lives. The answer is the one a name nobody holds gets.
 
 :func:`withheld_node` is the same rule for one graph node (the network exports, which are built
 from the graph rather than from a JSON answer).
@@ -176,10 +177,10 @@ def withhold(
                 if isinstance(child, dict) and _is_hit(child):
                     owner = foreign_victim(child)
                     if owner is not None:
+                        if hits == "drop":  # gone without trace: withheld_by would name her force
+                            continue
                         code = owner.source or "unknown"
                         by.add(code)
-                        if hits == "drop":
-                            continue
                         out_list.append({"person_id": child["person_id"], "held_by": code,
                                          "withheld": f"a record held by {code}: ask {code}"})
                         continue

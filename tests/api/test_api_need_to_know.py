@@ -10,49 +10,17 @@ could find them.
 
 from __future__ import annotations
 
-import io
-import json
-import zipfile
 from typing import Any
 
 import pytest
 
 from graphsvc.security import keys as auth
-from tests.analysis_records import incident, person
-
-# GMP's secrets: none may reach an MPS key.
-SECRETS = ("Quillane", "Hesper", "1991-07-14", "7700900555", "hesper.q@example.org", "Secretary Lane",
-           "SECRET-GMP-DESCRIPTION", "SECRET-GMP-CONDITIONS")
-MPS_SECRETS = ("Plumtree", "SECRET-MPS-DESCRIPTION")
-
-
-def _register() -> list[dict[str, Any]]:
-    return [
-        person("DM", "Daniel", "Marsh", source="GMP", dob="1984-03-02", phones=["07700 900123"]),
-        person("G-V1", "Hesper", "Quillane", source="GMP", dob="1991-07-14", phones=["07700 900555"],
-               emails=["hesper.q@example.org"],
-               addresses=[{"line1": "3 Secretary Lane", "town": "Salford", "postcode": "M5 4WT"}]),
-        person("M-V1", "Maya", "Plumtree", source="MPS", dob="1993-01-09"),
-        {"kind": "order", "id": "GMP-O-1", "source": "GMP", "type": "restraining_order", "issued_on": "2024-02-01",
-         "respondent_id": "DM", "protected_ids": ["G-V1"], "conditions": "SECRET-GMP-CONDITIONS"},
-        *[incident(f"GMP-I-{n}", n * 9, kind, ["DM"], ["G-V1"], source="GMP",
-                   description=f"SECRET-GMP-DESCRIPTION {n}")
-          for n, kind in enumerate(["text", "call", "visit", "threat"])],
-        incident("GMP-I-9", 60, "visit", ["DM"], ["G-V1"], source="GMP", breached_order_ids=["GMP-O-1"],
-                 description="SECRET-GMP-DESCRIPTION breach"),
-        *[incident(f"MPS-I-{n}", 100 + n * 5, kind, ["DM"], ["M-V1"], source="MPS",
-                   description=f"SECRET-MPS-DESCRIPTION {n}")
-          for n, kind in enumerate(["call", "text", "following"])],
-        incident("GMP-U-1", 70, "call", [], ["G-V1"], source="GMP", identifiers_used={"phones": ["07700 900999"]},
-                 description="SECRET-GMP-DESCRIPTION unidentified"),
-        incident("GMP-U-2", 71, "call", [], ["G-V1"], source="GMP", identifiers_used={"phones": ["07700 900999"]},
-                 description="SECRET-GMP-DESCRIPTION unidentified"),
-    ]
+from tests.need_to_know import CHECKS, MPS_SECRETS, SECRETS, answer_text, headers, register
 
 
 @pytest.fixture
 def agency_keys(db, load) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    load(_register())
+    load(register())
     made = {
         "mps": auth.create_key(db, role="investigator", name="mps-inv", agency="MPS")[0],
         "gmp": auth.create_key(db, role="investigator", name="gmp-inv", agency="GMP")[0],
@@ -61,10 +29,6 @@ def agency_keys(db, load) -> dict[str, str]:  # type: ignore[no-untyped-def]
         "mps_om": auth.create_key(db, role="offender_manager", name="mps-om", agency="MPS")[0],
     }
     return made
-
-
-def _h(key: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {key}", "X-Purpose": "OP-NTK/1"}
 
 
 _READS = [
@@ -77,36 +41,16 @@ _READS = [
 ]
 _EXPORTS = [f"/api/v1/persons/DM/network?depth={d}&format={f}" for d in (1, 2)
             for f in ("cytoscape", "graphml", "gexf", "anx", "csv", "html")]
-_CHECKS = [
-    {"subject": {"given_name": "Daniel", "family_name": "Marsh"}},
-    {"subject": {"phones": ["07700 900555"]}},
-    {"subject": {"given_name": "Hesper", "family_name": "Quillane", "dob": "1991-07-14"}},
-    {"subject": {"emails": ["hesper.q@example.org"]}},
-]
-
-
-def _text(response: Any) -> str:
-    """The whole answer as text: a zip's members, JSON as written and as decoded."""
-    body = response.get_data()
-    if body[:2] == b"PK":
-        with zipfile.ZipFile(io.BytesIO(body)) as z:
-            return "\n".join(z.read(n).decode("utf-8") for n in z.namelist())
-    text = body.decode("utf-8")
-    if response.mimetype == "application/json":
-        text += json.dumps(response.get_json(), ensure_ascii=False)
-    return text
-
-
 def _answers(client: Any, key: str) -> dict[str, str]:
     out: dict[str, str] = {}
     for path in _READS + _EXPORTS:
-        r = client.get(path, headers=_h(key))
+        r = client.get(path, headers=headers(key))
         assert r.status_code == 200, (path, r.get_data(as_text=True)[:300])
-        out[path] = _text(r)
-    for n, body in enumerate(_CHECKS):
-        r = client.post("/api/v1/check", json=body, headers=_h(key))
+        out[path] = answer_text(r)
+    for n, body in enumerate(CHECKS):
+        r = client.post("/api/v1/check", json=body, headers=headers(key))
         assert r.status_code == 200, r.get_data(as_text=True)
-        out[f"check {n}"] = _text(r)
+        out[f"check {n}"] = answer_text(r)
     return out
 
 
@@ -125,16 +69,16 @@ def test_the_owner_and_a_national_key_read_them(client, agency_keys, who) -> Non
 
 
 def test_what_crosses_is_named_and_withheld_fields_say_whom_to_ask(client, agency_keys) -> None:  # type: ignore[no-untyped-def]
-    profile = client.get("/api/v1/persons/G-V1", headers=_h(agency_keys["mps"])).get_json()
+    profile = client.get("/api/v1/persons/G-V1", headers=headers(agency_keys["mps"])).get_json()
     assert profile["withheld_by"] == ["GMP"]
     assert {f: profile[f] for f in ("given_name", "family_name", "dob", "phones", "emails", "addresses")} == dict.fromkeys(
         ("given_name", "family_name", "dob", "phones", "emails", "addresses"), "[withheld: GMP]")
     assert [o["id"] for o in profile["orders"]] == ["GMP-O-1"]  # order ids, types and dates cross
     assert profile["counts"]["incidents_as_victim"] == 7
-    offender = client.get("/api/v1/persons/DM", headers=_h(agency_keys["mps"])).get_json()
+    offender = client.get("/api/v1/persons/DM", headers=headers(agency_keys["mps"])).get_json()
     assert offender["given_name"] == "Daniel" and offender["phones"] == ["+447700900123"]  # the perpetrator crosses
-    fixation = client.get("/api/v1/persons/DM/fixation", headers=_h(agency_keys["mps"])).get_json()
-    national = client.get("/api/v1/persons/DM/fixation", headers=_h(agency_keys["national"])).get_json()
+    fixation = client.get("/api/v1/persons/DM/fixation", headers=headers(agency_keys["mps"])).get_json()
+    national = client.get("/api/v1/persons/DM/fixation", headers=headers(agency_keys["national"])).get_json()
     # counts, dates and evidence ids cross: the same as the national answer's
     assert fixation["pattern"] == national["pattern"] and fixation["pattern"]["victim_count"] == 2
     assert [v["incident_ids"] for v in fixation["victims"]] == [v["incident_ids"] for v in national["victims"]]
@@ -143,7 +87,7 @@ def test_what_crosses_is_named_and_withheld_fields_say_whom_to_ask(client, agenc
 
 def test_the_founding_case_a_check_by_another_force_shows_the_active_order_with_its_id(client, agency_keys) -> None:  # type: ignore[no-untyped-def]
     r = client.post("/api/v1/check", json={"subject": {"given_name": "Daniel", "family_name": "Marsh",
-                                                        "dob": "1984-03-02"}}, headers=_h(agency_keys["mps_case"]))
+                                                        "dob": "1984-03-02"}}, headers=headers(agency_keys["mps_case"]))
     assert r.status_code == 200, r.get_json()
     top = r.get_json()["matches"][0]
     assert top["person_id"] == "DM" and top["given_name"] == "Daniel"
@@ -152,24 +96,24 @@ def test_the_founding_case_a_check_by_another_force_shows_the_active_order_with_
 
 
 def test_a_check_matching_another_agencys_victim_says_only_that_a_record_exists_and_whom_to_ask(client, agency_keys) -> None:  # type: ignore[no-untyped-def]
-    r = client.post("/api/v1/check", json={"subject": {"phones": ["07700 900555"]}}, headers=_h(agency_keys["mps_case"]))
+    r = client.post("/api/v1/check", json={"subject": {"phones": ["07700 900555"]}}, headers=headers(agency_keys["mps_case"]))
     body = r.get_json()
     stub = next(m for m in body["matches"] if m["person_id"] == "G-V1")
     assert stub == {"person_id": "G-V1", "held_by": "GMP", "withheld": "a record held by GMP: ask GMP"}
     assert body["withheld_by"] == ["GMP"]
-    own = client.post("/api/v1/check", json={"subject": {"phones": ["07700 900555"]}}, headers=_h(agency_keys["gmp"]))
+    own = client.post("/api/v1/check", json={"subject": {"phones": ["07700 900555"]}}, headers=headers(agency_keys["gmp"]))
     assert next(m for m in own.get_json()["matches"] if m["person_id"] == "G-V1")["given_name"] == "Hesper"
 
 
 def test_search_by_another_agencys_victims_name_finds_nothing_the_owner_finds_her(client, agency_keys) -> None:  # type: ignore[no-untyped-def]
     for q in ("Quillane", "Hesper Quillane", "07700900555"):
-        assert client.get(f"/api/v1/search?q={q}", headers=_h(agency_keys["mps"])).get_json()["persons"] == [], q
-    found = client.get("/api/v1/search?q=Quillane", headers=_h(agency_keys["gmp"])).get_json()["persons"]
+        assert client.get(f"/api/v1/search?q={q}", headers=headers(agency_keys["mps"])).get_json()["persons"] == [], q
+    found = client.get("/api/v1/search?q=Quillane", headers=headers(agency_keys["gmp"])).get_json()["persons"]
     assert [p["person_id"] for p in found] == ["G-V1"]
 
 
 def test_a_network_export_for_another_agency_keeps_ids_and_withholds_the_victims_node(client, agency_keys) -> None:  # type: ignore[no-untyped-def]
-    r = client.get("/api/v1/persons/DM/network?depth=1&format=cytoscape", headers=_h(agency_keys["mps"]))
+    r = client.get("/api/v1/persons/DM/network?depth=1&format=cytoscape", headers=headers(agency_keys["mps"]))
     doc = r.get_json()
     nodes = {n["data"]["id"]: n["data"] for n in doc["elements"]["nodes"]}
     victim = nodes["person:G-V1"]
@@ -182,14 +126,14 @@ def test_a_network_export_for_another_agency_keeps_ids_and_withholds_the_victims
     assert doc["data"]["withheld_by"] == ["GMP"] and doc["data"]["exported_for_agency"] == "MPS"
     contact = [n for n in nodes.values() if n["type"] in ("phone", "email", "address") and "withheld" in n["label"]]
     assert len(contact) == 0  # depth 1 reaches no victim's identifier
-    deeper = client.get("/api/v1/persons/DM/network?depth=2&format=cytoscape", headers=_h(agency_keys["mps"])).get_json()
+    deeper = client.get("/api/v1/persons/DM/network?depth=2&format=cytoscape", headers=headers(agency_keys["mps"])).get_json()
     labels = sorted(n["data"]["label"] for n in deeper["elements"]["nodes"] if n["data"]["id"].startswith("redacted:"))
     assert labels == ["[withheld: GMP]"] * 3  # her phone, e-mail and address, as opaque nodes
 
 
 def test_an_offender_manager_checks_and_reads_but_does_not_export(client, agency_keys) -> None:  # type: ignore[no-untyped-def]
-    h = _h(agency_keys["mps_om"])
+    h = headers(agency_keys["mps_om"])
     assert client.get("/api/v1/persons/DM", headers=h).status_code == 200
-    assert client.post("/api/v1/check", json=_CHECKS[0], headers=h).status_code == 200
+    assert client.post("/api/v1/check", json=CHECKS[0], headers=h).status_code == 200
     assert client.get("/api/v1/persons/DM/network", headers=h).status_code == 403
     assert client.get("/api/v1/persons/M-V1", headers=h).get_json()["given_name"] == "Maya"
