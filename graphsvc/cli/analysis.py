@@ -3,7 +3,9 @@
 ``graphsvc check --subject JSON [--complainant ID]``, ``graphsvc fixation ID``,
 ``graphsvc linked-victims ID``, ``graphsvc serial [--min-victims N]``, ``graphsvc unidentified``,
 ``graphsvc search Q``; every one needs ``--purpose TEXT`` (kept in the audit log with actor
-``cli:<os user>``, role ``admin`` and the person ids the answer names).
+``cli:<os user>``, role ``admin`` and the person ids the answer names). ``--for-agency CODE``
+answers as a key of that agency reads it (contract section 5, the API's own
+:func:`~graphsvc.security.visibility.withhold`), and the audit entry names the agency.
 """
 
 from __future__ import annotations
@@ -11,35 +13,38 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 import click
 
 from graphsvc import services
-from graphsvc.cli.common import actor, echo_json, fail, open_db, purpose_option, require_purpose
+from graphsvc.cli.common import actor, agency_option, echo_json, fail, open_db, purpose_option, require_purpose
 from graphsvc.errors import GraphsvcError
 from graphsvc.graph.db import Database
 from graphsvc.security import audit
 from graphsvc.security.redaction import person_ids_in
+from graphsvc.security.visibility import withhold
 
 __all__ = ["COMMANDS"]
 
 
-def _run(purpose: str, query: dict[str, Any], work: Callable[[Database], dict[str, Any]]) -> None:
-    """Open the database, run ``work(db)``, audit the consultation, print the JSON answer."""
+def _run(purpose: str, query: dict[str, Any], work: Callable[[Database], dict[str, Any]],
+         agency: str | None = None, hits: Literal["stub", "drop"] = "stub") -> None:
+    """Open the database, run ``work(db)``, withhold what ``agency`` may not read (``None``:
+    national, the whole answer), audit the consultation, print the JSON answer."""
     require_purpose(purpose)
     who = actor()
     query = {**query, "channel": "cli"}
     try:
         with open_db() as db:
             try:
-                result = work(db)
+                result = withhold(db, work(db), agency, hits=hits)
             except GraphsvcError as exc:
                 audit.append_entry(db, actor=who, role="admin", action="consultation", purpose=purpose,
-                                   query=query, person_ids=[], status=exc.status)
+                                   query=query, person_ids=[], status=exc.status, actor_agency=agency)
                 raise
             audit.append_entry(db, actor=who, role="admin", action="consultation", purpose=purpose,
-                               query=query, person_ids=person_ids_in(result), status=200)
+                               query=query, person_ids=person_ids_in(result), status=200, actor_agency=agency)
     except GraphsvcError as exc:
         fail(exc, details=True)
     echo_json(result)
@@ -56,7 +61,8 @@ def _jobs(db: Database) -> services.JobCache:
 @click.option("--complainant", default=None, help="The complainant's person id, if on the register.")
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(1, services.CHECK_LIMIT_CAP))
 @purpose_option
-def check_cmd(subject_json: str, complainant: str | None, limit: int, purpose: str) -> None:
+@agency_option
+def check_cmd(subject_json: str, complainant: str | None, limit: int, purpose: str, for_agency: str | None) -> None:
     """Is this subject on the register? Matches best first, with orders and flags."""
     try:
         subject = json.loads(subject_json)
@@ -66,24 +72,27 @@ def check_cmd(subject_json: str, complainant: str | None, limit: int, purpose: s
         raise click.BadParameter("must be a JSON object", param_hint="--subject")
     fields = sorted(k for k, v in subject.items() if v)
     _run(purpose, {"op": "check", "subject_fields": fields, "complainant_id": complainant},
-         lambda db: services.check(db, subject, complainant_id=complainant, limit=limit))
+         lambda db: services.check(db, subject, complainant_id=complainant, limit=limit), for_agency)
 
 
 @click.command("fixation")
 @click.argument("person_id")
 @purpose_option
-def fixation_cmd(person_id: str, purpose: str) -> None:
+@agency_option
+def fixation_cmd(person_id: str, purpose: str, for_agency: str | None) -> None:
     """Per-victim fixation and the cross-victim pattern of a person."""
-    _run(purpose, {"op": "fixation", "person_id": person_id}, lambda db: services.fixation(db, person_id))
+    _run(purpose, {"op": "fixation", "person_id": person_id}, lambda db: services.fixation(db, person_id),
+         for_agency)
 
 
 @click.command("linked-victims")
 @click.argument("person_id")
 @purpose_option
-def linked_cmd(person_id: str, purpose: str) -> None:
+@agency_option
+def linked_cmd(person_id: str, purpose: str, for_agency: str | None) -> None:
     """Victims linked to this person's victimisation, and how."""
     _run(purpose, {"op": "linked_victims", "person_id": person_id},
-         lambda db: services.linked_victims(db, person_id))
+         lambda db: services.linked_victims(db, person_id), for_agency)
 
 
 @click.command("serial")
@@ -94,33 +103,37 @@ def linked_cmd(person_id: str, purpose: str) -> None:
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1, services.LIMIT_CAP))
 @click.option("--cursor", default=None, help="next_cursor of the previous page.")
 @purpose_option
+@agency_option
 def serial_cmd(min_victims: int, agency: str | None, since: dt.datetime | None, until: dt.datetime | None,
-               limit: int, cursor: str | None, purpose: str) -> None:
+               limit: int, cursor: str | None, purpose: str, for_agency: str | None) -> None:
     """Persons with at least N distinct victims, highest risk first."""
     s, u = (since.date() if since else None), (until.date() if until else None)
     _run(purpose, {"op": "serial", "min_victims": min_victims, "agency": agency, "since": str(s) if s else None,
                    "until": str(u) if u else None, "limit": limit},
          lambda db: services.serial(db, min_victims=min_victims, agency=agency, since=s, until=u, limit=limit,
-                                    cursor=cursor, jobs=_jobs(db)))
+                                    cursor=cursor, jobs=_jobs(db)), for_agency)
 
 
 @click.command("unidentified")
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1, services.LIMIT_CAP))
 @click.option("--cursor", default=None, help="next_cursor of the previous page.")
 @purpose_option
-def unidentified_cmd(limit: int, cursor: str | None, purpose: str) -> None:
+@agency_option
+def unidentified_cmd(limit: int, cursor: str | None, purpose: str, for_agency: str | None) -> None:
     """Clusters of incidents with no identified perpetrator, joined by shared identifiers."""
     _run(purpose, {"op": "unidentified", "limit": limit},
-         lambda db: services.unidentified(db, limit=limit, cursor=cursor, jobs=_jobs(db)))
+         lambda db: services.unidentified(db, limit=limit, cursor=cursor, jobs=_jobs(db)), for_agency)
 
 
 @click.command("search")
 @click.argument("q")
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 100))
 @purpose_option
-def search_cmd(q: str, limit: int, purpose: str) -> None:
+@agency_option
+def search_cmd(q: str, limit: int, purpose: str, for_agency: str | None) -> None:
     """Persons by name (fuzzy) or identifier (exact, normalised)."""
-    _run(purpose, {"op": "search", "q": q, "limit": limit}, lambda db: services.search(db, q, limit=limit))
+    _run(purpose, {"op": "search", "q": q, "limit": limit}, lambda db: services.search(db, q, limit=limit),
+         for_agency, hits="drop")
 
 
 COMMANDS: tuple[click.Command, ...] = (check_cmd, fixation_cmd, linked_cmd, serial_cmd, unidentified_cmd,

@@ -14,9 +14,10 @@ from graphsvc.config import Settings
 from graphsvc.errors import GraphsvcError
 from graphsvc.graph.db import Database
 from graphsvc.security.audit import cli_actor
+from graphsvc.security.keys import check_agency
 
-__all__ = ["actor", "echo_json", "fail", "open_db", "progress_shown", "purpose_option", "read_settings",
-           "require_purpose"]
+__all__ = ["actor", "agency_option", "echo_json", "fail", "open_db", "progress_shown", "purpose_option",
+           "read_settings", "require_purpose"]
 
 
 def read_settings() -> Settings:
@@ -66,3 +67,16 @@ def progress_shown(progress: bool | None) -> bool:
 
 #: ``--purpose`` of the audited consultations and disclosures
 purpose_option = click.option("--purpose", required=True, help="Why (e.g. a case reference): kept in the audit log.")
+
+
+def _agency_code(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    try:
+        return check_agency(value)
+    except GraphsvcError as exc:
+        raise click.BadParameter(exc.message) from None
+
+
+agency_option = click.option(
+    "--for-agency", "for_agency", default=None, callback=_agency_code, metavar="CODE",
+    help="Answer as a key of this agency reads it (contract section 5): other agencies' victims' "
+         "details, descriptions and conditions read [withheld: CODE]. Default: national, everything.")

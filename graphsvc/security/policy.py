@@ -70,6 +70,13 @@ def redact_person(person: Mapping[str, Any], role: Role | str, *, is_victim: boo
     out = dict(person)
     if is_victim and not allowed(role, Permission.VICTIM_CONTACT):
         for name in CONTACT_FIELDS:
-            if out.get(name):
+            if is_person_data(out.get(name)):
                 out[name] = REDACTED
     return out
+
+
+def is_person_data(value: Any) -> bool:
+    """Whether a person field's value is person data: a name, a date, a list of identifiers or
+    addresses. A check's score explanation uses the same field names for comparison results
+    (``{"level": "exact", ...}``, ``true``): those are not, and stay readable."""
+    return (isinstance(value, str) and value != "") or (isinstance(value, list) and bool(value))

@@ -41,6 +41,7 @@ from typing import Any, Literal
 from graphsvc.graph.db import Database
 from graphsvc.repository.records import record_owners
 from graphsvc.security.redaction import redact_response
+from graphsvc.security.policy import is_person_data
 
 __all__ = [
     "shown_to",
@@ -195,10 +196,10 @@ def withhold(
             copy, withholder = withheld_node(copy, owner, agency)
             if withholder is not None:
                 by.add(withholder)
-        elif any(copy.get(f) not in (None, "", []) for f in _UNKNOWN_FIELDS if f in copy):
+        elif any(is_person_data(copy.get(f)) for f in _UNKNOWN_FIELDS):
             # fail closed: person-like fields with no record behind them
             for name in _UNKNOWN_FIELDS:
-                if copy.get(name) not in (None, "", []):
+                if is_person_data(copy.get(name)):
                     copy[name] = WITHHELD_UNKNOWN
             by.add("unknown")
         return copy

@@ -93,6 +93,11 @@ def test_the_founding_case_a_check_by_another_force_shows_the_active_order_with_
     assert top["person_id"] == "DM" and top["given_name"] == "Daniel"
     assert "ACTIVE_ORDER" in [f["code"] for f in top["flags"]]
     assert [o["id"] for o in top["orders"]] == ["GMP-O-1"] and top["orders"][0]["type"] == "restraining_order"
+    # and the score's explanation reads as the national key's does (it holds no person data)
+    national = client.post("/api/v1/check", json={"subject": {"given_name": "Daniel", "family_name": "Marsh",
+                                                               "dob": "1984-03-02"}}, headers=headers(agency_keys["national"]))
+    assert top["score_parts"] == national.get_json()["matches"][0]["score_parts"]
+    assert "unknown" not in r.get_json()["withheld_by"]
 
 
 def test_a_check_matching_another_agencys_victim_says_only_that_a_record_exists_and_whom_to_ask(client, agency_keys) -> None:  # type: ignore[no-untyped-def]
