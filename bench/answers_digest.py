@@ -26,6 +26,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from benchlib import register_records
+
 _TIMING = ("computed_at", "stale")
 
 
@@ -53,14 +55,12 @@ def _probes(register: Path, count: int) -> tuple[list[dict[str, Any]], list[str]
     persons: dict[str, dict[str, Any]] = {}
     offenders: set[str] = set()
     victims: set[str] = set()
-    with register.open(encoding="utf-8") as handle:
-        for line in handle:
-            r = json.loads(line)
-            if r.get("kind") == "person":
-                persons[r["id"]] = r
-            elif r.get("kind") == "incident":
-                offenders.update(r.get("offender_ids") or [])
-                victims.update(r.get("victim_ids") or [])
+    for r in register_records(register):
+        if r.get("kind") == "person":
+            persons[r["id"]] = r
+        elif r.get("kind") == "incident":
+            offenders.update(r.get("offender_ids") or [])
+            victims.update(r.get("victim_ids") or [])
 
     def thin(ids: list[str]) -> list[str]:
         step = max(1, len(ids) // count)

@@ -4,6 +4,7 @@ folder is on ``sys.path`` and ``from benchlib import ...`` works)."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import shutil
 import socket
@@ -12,7 +13,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from graphsvc.config import Settings
@@ -73,3 +74,11 @@ def process_cpu_seconds(pid: int, tid: int | None = None) -> float:
     stat = Path(f"/proc/{pid}/stat") if tid is None else Path(f"/proc/{pid}/task/{tid}/stat")
     fields = stat.read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def register_records(path: Path) -> Iterator[dict[str, Any]]:
+    """The records of a JSON Lines register (``graphsvc generate``'s output), one dict each."""
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                yield json.loads(line)

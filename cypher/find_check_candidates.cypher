@@ -78,7 +78,7 @@ WITH people[rank] AS p, rank, counts, hits, against, restrained
 WITH p, rank, counts, hits, against, restrained,
      [(p)-[:HAS_IDENTIFIER]->(x) | {kind: head(labels(x)), value: x.value}] AS ids
 RETURN p.id AS person_id, p.given_name AS given_name, p.family_name AS family_name, p.aliases AS aliases,
-       p.dob AS dob, labels(p) AS labels,
+       p.dob AS dob, labels(p) AS labels, p.source AS source,
        [i IN ids WHERE i.kind = 'Phone' | i.value] AS phones,
        [i IN ids WHERE i.kind = 'Email' | i.value] AS emails,
        [i IN ids WHERE i.kind = 'Handle' | i.value] AS handles,

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Literal, TypeVar
 
 from flask import Response, current_app, g, jsonify, request
@@ -41,7 +41,7 @@ from graphsvc.security.keys import KeyRing, Principal
 from graphsvc.security.policy import Permission, allowed
 from graphsvc.security.ratelimit import TokenBucketLimiter
 from graphsvc.security.redaction import person_ids_in
-from graphsvc.security.visibility import shown_to
+from graphsvc.security.visibility import Owner, shown_to
 
 __all__ = [
     "require",
@@ -105,6 +105,7 @@ def answer(
     redact: bool = True,
     status: int = 200,
     hits: Literal["stub", "drop"] = "stub",
+    owners: Mapping[str, Owner] | None = None,
 ) -> Response:
     """The route's answer: ``payload`` as JSON (or a ready :class:`Response`, such as a file),
     audited with the person ids ``ids``.
@@ -119,15 +120,16 @@ def answer(
     With ``redact``, a key acting for an agency also gets the need-to-know rule of contract
     section 5 (:func:`~graphsvc.security.visibility.withhold`): other agencies' victims' details,
     incident descriptions and order conditions withheld, and ``hits`` (``stub`` for a check,
-    ``drop`` for a search) says what becomes of a scored hit on another agency's victim. An
-    answer sent ready-made (a file) was built with the caller's agency where it was made.
+    ``drop`` for a search) says what becomes of a scored hit on another agency's victim;
+    ``owners`` are record owners read with the payload (not looked up again). An answer sent
+    ready-made (a file) was built with the caller's agency where it was made.
     """
     person_ids = list(ids)
     if redact:
         if isinstance(payload, Response):
             raise TypeError("a ready Response cannot be redacted: redact the data it was made from")
         who = principal()
-        payload = shown_to(graph_db.get(), payload, who.role.value, who.agency, hits=hits)
+        payload = shown_to(graph_db.get(), payload, who.role.value, who.agency, hits=hits, known=owners)
         person_ids.extend(person_ids_in(payload))
     if query is not None:
         g.audit_query = query

@@ -133,12 +133,18 @@ def _own_id(obj: Mapping[str, Any]) -> str | None:
     return None
 
 
+#: Every field the rule can withhold, of any kind of record.
+_WITHHOLDABLE = tuple(dict.fromkeys((*PERSON_FIELDS, *_INCIDENT_FIELDS, *_ORDER_FIELDS)))
+
+
 def _collect_ids(value: Any, out: set[str]) -> None:
+    """The own record ids of the objects whose owner can change them: scored hits (a stub or
+    dropped) and objects holding a field the rule can withhold. An answer of ids, dates and
+    counts (a fixation) needs no owner look-up at all."""
     if isinstance(value, dict):
-        for key in _ID_KEYS:
-            child = value.get(key)
-            if isinstance(child, str):
-                out.add(child)
+        own = _own_id(value)
+        if own is not None and (_is_hit(value) or any(value.get(f) not in (None, "", []) for f in _WITHHOLDABLE)):
+            out.add(own)
         for child in value.values():
             _collect_ids(child, out)
     elif isinstance(value, list):
@@ -152,16 +158,22 @@ def _is_hit(obj: Mapping[str, Any]) -> bool:
 
 
 def withhold(
-    db: Database, payload: Any, agency: str | None, *, hits: Literal["stub", "drop"] = "stub"
+    db: Database, payload: Any, agency: str | None, *, hits: Literal["stub", "drop"] = "stub",
+    known: Mapping[str, Owner] | None = None,
 ) -> Any:
     """``payload`` as a key of ``agency`` may read it (see the module docs); ``None``: national,
     unchanged. A dict payload gains ``withheld_by``: the sorted codes of the agencies that
-    withheld something from it (empty when nothing was)."""
+    withheld something from it (empty when nothing was).
+
+    ``known``: owners the payload's maker read in the same transaction as the payload itself
+    (the check's candidates: :func:`graphsvc.services.intake.check`); only the other ids are
+    looked up, so an answer whose records' owners are all known costs no round trip."""
     if agency is None:
         return payload
     ids: set[str] = set()
     _collect_ids(payload, ids)
-    known = owners(db, ids)
+    known = {**(known or {})}
+    known.update(owners(db, ids - known.keys()))
     by: set[str] = set()
 
     def foreign_victim(obj: Mapping[str, Any]) -> Owner | None:
@@ -211,11 +223,12 @@ def withhold(
 
 
 def shown_to(
-    db: Database, payload: Any, role: str, agency: str | None, *, hits: Literal["stub", "drop"] = "stub"
+    db: Database, payload: Any, role: str, agency: str | None, *, hits: Literal["stub", "drop"] = "stub",
+    known: Mapping[str, Owner] | None = None,
 ) -> Any:
     """``payload`` as a caller of ``role`` acting for ``agency`` (``None``: national) may see it:
     victims' contact details redacted by role
     (:func:`~graphsvc.security.redaction.redact_response`), then other agencies' victims'
     details withheld (:func:`withhold`). Every JSON answer, and every picture drawn from one,
     passes here."""
-    return withhold(db, redact_response(db, payload, role), agency, hits=hits)
+    return withhold(db, redact_response(db, payload, role), agency, hits=hits, known=known)

@@ -17,6 +17,7 @@ from graphsvc.analysis.matching import (
 from graphsvc.errors import InvalidInput
 from graphsvc.graph.db import Database
 from graphsvc.repository import candidates as candidate_reads
+from graphsvc.security.visibility import Owner
 from graphsvc.services.common import CHECK_LIMIT_CAP, _limit, _person_id, _today
 from graphsvc.services.perpetrators import _perpetrators_from, _summary
 from graphsvc.services.scoring import _default_scorer
@@ -26,7 +27,7 @@ __all__ = ["check"]
 
 
 def check(db: Database, subject: dict, complainant_id: str | None = None, limit: int = 10,
-          *, scorer: Scorer | None = None) -> dict:
+          *, scorer: Scorer | None = None, owners: dict[str, Owner] | None = None) -> dict:
     """Is the described subject on the register? Candidates best first.
 
     Candidates come from Cypher (identifiers exactly through the unique-constraint indexes,
@@ -41,6 +42,9 @@ def check(db: Database, subject: dict, complainant_id: str | None = None, limit:
         "given_name", "family_name", "dob", "victim_count", "incident_count", "orders",
         "flags", "identity", "same_person_records"}], "candidates_considered", "unparsed"}``.
         Candidates with nothing in common with the subject are left out.
+
+    ``owners``, when given, is filled with the owner of every candidate (contract section 5),
+    read in the check's own transaction, for the need-to-know rule to use rather than look up.
     """
     limit = _limit(limit, CHECK_LIMIT_CAP)
     if not isinstance(subject, Mapping):
@@ -87,6 +91,9 @@ def check(db: Database, subject: dict, complainant_id: str | None = None, limit:
     candidates, rows, narrowed = candidate_reads.check_reads(db, norm, lucene_query(names), dobs, complainant_id, rank,
                                                   threshold, initials=name_initials(norm))
     info = {c["person_id"]: c for c in candidates}
+    if owners is not None:
+        owners.update({pid: Owner("person", c.get("source"), "Victim" in c["labels"] and "Offender" not in c["labels"])
+                       for pid, c in info.items()})
 
     # confirmed identity links: one perpetrator, shown once (its best-scoring record)
     top = scored[: limit + 5]
