@@ -152,6 +152,6 @@ def write(network: Network) -> bytes:
         footer=htmllib.escape(footer),
         data=data,
         renderer=_inline_script(renderer_source()),
-        viewer=_inline_script(_static("js", "graphview.js")),
+        viewer=_inline_script(_static("js", "withheld.js") + "\n" + _static("js", "graphview.js")),
     )
     return page.encode("utf-8")

@@ -7,6 +7,7 @@ register, one service and one browser for the module)."""
 from __future__ import annotations
 
 import re
+import secrets
 from typing import Any
 
 import pytest
@@ -236,3 +237,68 @@ def test_keyboard_only_path_to_a_person_and_an_expansion(page, service) -> None:
     page.locator("#tl-zoom-in").focus()
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.id") == "tl-zoom-out"
+
+
+def _agency_view(service: dict[str, Any]) -> dict[str, Any]:
+    """The subject's first victim held by another agency (recorded only as a victim), and a key
+    of an agency that is not hers: what that agency's investigator sees (contract section 5)."""
+    from graphsvc.security.keys import create_key
+
+    api, subject = service["api"], service["subject"]
+    for v in api.get(f"/persons/{subject}/fixation")["victims"]:
+        victim = api.get(f"/persons/{v['victim_id']}")
+        if victim["roles"] == ["victim"] and victim.get("given_name"):
+            break
+    else:
+        pytest.skip("the subject has no victim recorded only as a victim")
+    owner = victim["source"]
+    agency = "BTP" if owner != "BTP" else "MPS"
+    token, _ = create_key(service["db"], role="investigator", name=f"browser-{agency}-{secrets.token_hex(3)}",
+                          agency=agency)
+    return {**service, "token": token, "victim": victim, "owner": owner, "agency": agency}
+
+
+def test_an_agency_key_sees_another_agencys_victim_as_withheld_with_whom_to_ask(browser, service) -> None:  # type: ignore[no-untyped-def]
+    view = _agency_view(service)
+    victim, owner = view["victim"], view["owner"]
+    ctx, pg = new_page(browser, bypass_csp=True)  # for axe-core's inline script
+    sign_in(pg, view)
+    pg.evaluate("id => { location.hash = '#/person/' + encodeURIComponent(id); }", victim["person_id"])
+    pg.locator("#profile dt").first.wait_for()
+    pg.locator("#timeline svg, #timeline p").first.wait_for()
+    facts = dict(zip(pg.locator("#profile dt").all_inner_texts(), pg.locator("#profile dd").all_inner_texts()))
+    assert facts["Held by another agency"].startswith(f"This victim's record is held by {owner}.")
+    assert f"ask {owner}, quoting record {victim['person_id']}" in facts["Held by another agency"]
+    assert facts["Name"] == f"Name withheld ({owner})"
+    assert facts["Date of birth"] == facts["Phones"] == f"Withheld by {owner}: ask {owner}"
+    assert facts["Owning agency"] == owner and facts["Record id"] == victim["person_id"]
+    assert pg.locator("#profile dd.withheld").count() >= 6  # each shown as missing, not as a value
+    page_text = pg.locator("body").inner_text()
+    secrets = [victim["given_name"], victim["family_name"], victim["dob"], *victim.get("phones", [])]
+    assert [s for s in secrets if s and s in page_text] == [] and "[withheld" not in page_text
+    assert axe_serious(pg, "'#profile'") == []
+    shot(pg.locator("#profile"), "console-withheld-victim.png")
+    assert pg.errors == [], pg.errors
+    ctx.close()
+
+
+def test_an_agency_key_reads_the_perpetrators_history_with_her_name_withheld(browser, service) -> None:  # type: ignore[no-untyped-def]
+    view = _agency_view(service)
+    victim, owner = view["victim"], view["owner"]
+    ctx, pg = new_page(browser)
+    sign_in(pg, view)
+    pg.evaluate("id => { location.hash = '#/person/' + encodeURIComponent(id); }", service["subject"])
+    pg.locator("#profile dt").first.wait_for()
+    pg.locator("#timeline svg").first.wait_for()
+    pg.wait_for_function("() => document.getElementById('graph').getAttribute('data-node-count')")
+    facts = dict(zip(pg.locator("#profile dt").all_inner_texts(), pg.locator("#profile dd").all_inner_texts()))
+    profile = service["api"].get(f"/persons/{service['subject']}")
+    assert facts["Name"] == f"{profile['given_name']} {profile['family_name']}"  # the perpetrator crosses
+    timeline = pg.locator("#timeline").inner_text()
+    assert f"Name withheld ({owner})" in timeline and victim["family_name"] not in timeline
+    labels = pg.evaluate("() => window.consoleGraph.nodes().map(n => n.style('label'))")
+    assert not any(victim["family_name"] in str(label) for label in labels)
+    pg.locator("#timeline").scroll_into_view_if_needed()
+    shot(pg.locator("#timeline"), "console-withheld-timeline.png")
+    assert pg.errors == [], pg.errors
+    ctx.close()

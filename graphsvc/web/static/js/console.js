@@ -129,7 +129,7 @@
       var items = resultItems(body);
       items.forEach(function (p) {
         var id = p.person_id || p.id;
-        var name = [p.given_name, p.family_name].filter(Boolean).join(' ') || p.name || id;
+        var name = Withheld.name(p, id);
         var li = document.createElement('li');
         var b = text('button', name + ' (' + id + ')');
         b.type = 'button';
@@ -138,7 +138,7 @@
         b.addEventListener('click', function () { location.hash = '#/person/' + encodeURIComponent(id); });
         li.appendChild(b);
         var extra = [];
-        if (p.dob) { extra.push('born ' + p.dob); }
+        if (p.dob && !Withheld.by(p.dob)) { extra.push('born ' + p.dob); }
         if (p.source) { extra.push(p.source); }
         if (p.roles && p.roles.length) { extra.push(fmtValue(p.roles)); }
         if (p.matched_on) { extra.push('matched on ' + fmtValue(p.matched_on)); }
@@ -152,7 +152,7 @@
           linked.forEach(function (l) {
             var lid = l.person_id || l.id;
             var lli = document.createElement('li');
-            var lb = text('button', ([l.given_name, l.family_name].filter(Boolean).join(' ') || lid) + ' (' + lid + ')');
+            var lb = text('button', Withheld.name(l, lid) + ' (' + lid + ')');
             lb.type = 'button';
             lb.className = 'linked-result';
             lb.setAttribute('data-person-id', lid);

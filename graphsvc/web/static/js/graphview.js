@@ -63,13 +63,13 @@
    * name stay apart), an incident's type and recorded date; the full label is in the details. */
   function shortLabel(d) {
     if (d.type === 'person') {
-      var name = [d.given_name, d.family_name].filter(Boolean).join(' ');
-      return name && d.record_id ? name + '\n' + d.record_id : String(d.label || d.record_id || '');
+      var name = Withheld.name(d);
+      return name && d.record_id ? name + '\n' + d.record_id : String(Withheld.short(d.label || d.record_id || ''));
     }
     if (d.type === 'incident' && d.occurred_at) {
       return String(d.incident_type || 'incident').replace(/_/g, ' ') + ' ' + String(d.occurred_at).slice(0, 10);
     }
-    return String(d.label || '');
+    return String(Withheld.short(d.label || ''));
   }
 
   function classify(cy, eles, depth) {

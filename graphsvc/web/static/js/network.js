@@ -93,7 +93,7 @@
       .forEach(function (n) {
         var o = document.createElement('option');
         o.value = n.id();
-        o.textContent = GraphView.KINDS[n.data('kind')][0] + ': ' + n.data('label');
+        o.textContent = GraphView.KINDS[n.data('kind')][0] + ': ' + Withheld.short(String(n.data('label')));
         sel.appendChild(o);
       });
     if (current) { sel.value = current; }
@@ -110,7 +110,7 @@
       var r = table.insertRow();
       var th = P.text('th', P.words(k)); th.scope = 'row';
       r.appendChild(th);
-      var v = /_at$/.test(k) ? Timeline.shown(d[k]) : String(d[k]);
+      var v = /_at$/.test(k) ? Timeline.shown(d[k]) : String(Withheld.shown(d[k]));
       r.insertCell().textContent = v;
     });
     $('node-details').replaceChildren(table);

@@ -25,14 +25,16 @@
   }
   function list(v) {
     if (v === '[redacted]') { return ['[redacted]']; }
+    if (Withheld.by(v)) { return [Withheld.shown(v)]; }
     return (Array.isArray(v) ? v : v ? [v] : []).map(ident).filter(Boolean);
   }
-  function fullName(p) { return [p.given_name, p.family_name].filter(Boolean).join(' '); }
+  function fullName(p) { return Withheld.name(p); }
 
   function row(dl, label, value) {
     if (value === null || value === undefined || value === '' || (Array.isArray(value) && !value.length)) { value = '—'; }
     dl.appendChild(text('dt', label));
-    var dd = text('dd');
+    var held = [].concat(value).some(function (v) { return /^(Withheld by |Name withheld )/.test(String(v)); });
+    var dd = text('dd', null, held ? 'withheld' : null);
     if (Array.isArray(value)) {
       var ul = text('ul', null, 'plain');
       value.forEach(function (v) { ul.appendChild(text('li', v)); });
@@ -41,11 +43,25 @@
     dl.appendChild(dd);
   }
 
+  /* What the caller's agency does not see of this record, and whom to ask (contract section 5). */
+  function needToKnow(dl, p) {
+    var who = Withheld.agencies(p.withheld_by);
+    if (!who) { return; }
+    var id = p.person_id || p.id;
+    var own = Withheld.by(p.given_name) || Withheld.by(p.family_name) || Withheld.by(p.dob);
+    row(dl, 'Held by another agency', own
+      ? 'This victim\'s record is held by ' + own + '. Her name, date of birth, contact details and addresses ' +
+        'are withheld from your agency: ask ' + own + ', quoting record ' + id + '.'
+      : 'Parts of this record\'s history are held by ' + who + ' (victims\' details, incident descriptions, order ' +
+        'conditions) and withheld from your agency: ask ' + who + ', quoting record ' + id + '.');
+  }
+
   function profile(dl, p) {
     dl.replaceChildren();
+    needToKnow(dl, p);
     row(dl, 'Name', fullName(p) || '(no name recorded)');
     row(dl, 'Aliases', list(p.aliases));
-    row(dl, 'Date of birth', p.dob || 'not recorded');
+    row(dl, 'Date of birth', Withheld.shown(p.dob) || 'not recorded');
     row(dl, 'Gender', p.gender ? cap(p.gender) : '');
     row(dl, 'Roles', (p.roles || []).map(cap).join(', ') || 'none recorded');
     row(dl, 'Owning agency', p.source || p.agency || '');
@@ -59,7 +75,7 @@
     var facts = [];
     if (c.incidents_as_offender) { facts.push(c.incidents_as_offender + ' incident(s) as offender'); }
     if (c.incidents_as_victim) { facts.push(c.incidents_as_victim + ' as victim'); }
-    if (c.victims !== undefined) { facts.push(c.victims + ' distinct victim(s)'); }
+    if (c.victims !== undefined && (c.victims || c.incidents_as_offender)) { facts.push(c.victims + ' distinct victim(s)'); }
     if (c.incidents_with_identity_links && c.incidents_with_identity_links !== c.incidents_as_offender) {
       facts.push(c.incidents_with_identity_links + ' incident(s) with linked records');
     }

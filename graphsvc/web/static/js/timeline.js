@@ -79,7 +79,7 @@
       (v.breaches || []).forEach(function (b) { if (b && b.incident_id) { bs[b.incident_id] = b; breaches.push(b.incident_id); } });
       var p = inc['p:' + v.victim_id];
       return { victim_id: v.victim_id, record_ids: v.record_ids || [v.victim_id], proposed: !!v.proposed,
-        label: p ? [p.given_name, p.family_name].filter(Boolean).join(' ') || v.victim_id : v.victim_id,
+        label: p ? Withheld.name(p, v.victim_id) : v.victim_id,
         source: p ? p.agency : '', first_contact: v.first_contact, last_contact: v.last_contact,
         incidents: (v.incident_ids || []).map(function (id) {
           var d = inc[id] || {};
@@ -219,7 +219,8 @@
       data.rows.forEach(function (r, i) {
         var h = rowH[i], cy = rowTop[i] + h / 2, st = stacks[i];
         var g = el('g', { 'class': 'tl-row', 'data-victim': r.victim_id, 'data-records': r.record_ids.join(' ') });
-        var name = r.label.length > 30 ? r.label.slice(0, 29) + '…' : r.label;
+        var label = Withheld.name({ name: r.label }, r.victim_id);  // "Name withheld (GMP)", not the marker
+        var name = label.length > 30 ? label.slice(0, 29) + '…' : label;
         g.appendChild(el('text', { x: 6, y: cy - 2, fill: '#111', 'font-weight': '600' }, name));
         g.appendChild(el('text', { x: 6, y: cy + 11, fill: '#333', 'font-size': '9.5' },
           r.record_ids.join(' + ') + (r.proposed ? ' (proposed link)' : '')));
