@@ -150,6 +150,10 @@ class Settings:
     #: :data:`graphsvc.security.quota.DEFAULT_QUOTAS`)
     read_quotas: str = ""
     json_logs: bool = True
+    #: audit entries waiting in a process are appended by one writer, in one transaction
+    #: (group commit; each request still waits for its own entry to commit)
+    audit_group_commit: bool = True
+    audit_batch_max: int = 256
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -188,6 +192,8 @@ class Settings:
             auth_failures_per_s=_float(env, "GRAPHSVC_AUTH_FAILURES_PER_S", 5.0),
             auth_failures_burst=_int(env, "GRAPHSVC_AUTH_FAILURES_BURST", 100),
             read_quotas=env.get("GRAPHSVC_READ_QUOTAS") or "",
+            audit_group_commit=_flag(env, "GRAPHSVC_AUDIT_GROUP_COMMIT", True),
+            audit_batch_max=max(1, _int(env, "GRAPHSVC_AUDIT_BATCH_MAX", 256)),
             json_logs=_flag(env, "GRAPHSVC_JSON_LOGS", True),
         )
 

@@ -3,8 +3,8 @@
 The chain's rules (which fields are hashed, how an entry seals the one before it, what
 verification checks) are :mod:`graphsvc.security.audit`'s; here are only the queries. An append
 is one write transaction: ``lock_audit_head`` takes the chain's lock and reads the head, the
-caller's ``make_entry`` builds the next entry from it, ``create_audit_entry`` stores it and moves
-the head.
+caller's ``make_entry`` builds the next entry from it (and each further entry of a batch from the
+one before), ``create_audit_entries`` stores them and moves the head.
 """
 
 from __future__ import annotations
@@ -17,7 +17,12 @@ from neo4j import ManagedTransaction
 
 from graphsvc.graph.db import Database
 
-__all__ = ["append_chained", "entries_after", "find_entries", "head", "linked_reads", "reads_since"]
+__all__ = ["Append", "append_chained", "append_chained_batch", "entries_after", "find_entries", "head", "linked_reads", "reads_since"]
+
+
+#: What an append asks: ``make_entry(head, disclosed_agencies) -> entry`` and the person ids
+#: whose owning agencies the entry names.
+Append = tuple[Callable[[dict[str, Any], list[str]], dict[str, Any]], list[str]]
 
 
 def append_chained(
@@ -25,16 +30,28 @@ def append_chained(
     make_entry: Callable[[dict[str, Any], list[str]], dict[str, Any]],
     person_ids: list[str],
 ) -> dict[str, Any]:
-    """In one write transaction, lock the head (``{seq, hash}``), read the owning agencies of
-    ``person_ids``, make the entry that follows the head and store it; returns the entry. The
-    driver may retry the transaction, calling ``make_entry`` again with the head as it then is."""
+    """One entry: :func:`append_chained_batch` of one."""
+    return append_chained_batch(db, [(make_entry, person_ids)])[0]
 
-    def work(tx: ManagedTransaction) -> dict[str, Any]:
-        locked = db.run_in(tx, "lock_audit_head")[0]
-        owners = db.run_in(tx, "get_person_agencies", ids=person_ids)[0]["agencies"] if person_ids else []
-        entry = make_entry(locked, [str(a) for a in owners])
-        db.run_in(tx, "create_audit_entry", entry=entry)
-        return entry
+
+def append_chained_batch(db: Database, appends: list[Append]) -> list[dict[str, Any]]:
+    """In one write transaction, lock the head (``{seq, hash}``), read the owning agencies of
+    every person id named, make each entry from the one before it (the first from the head) and
+    store them all; returns the entries in chain order. The driver may retry the transaction,
+    calling each ``make_entry`` again with the head as it then is."""
+
+    def work(tx: ManagedTransaction) -> list[dict[str, Any]]:
+        head = db.run_in(tx, "lock_audit_head")[0]
+        named = sorted({i for _, ids in appends for i in ids})
+        source = {r["id"]: r["source"] for r in db.run_in(tx, "get_person_sources", ids=named)} if named else {}
+        entries = []
+        for make_entry, ids in appends:
+            agencies = sorted({str(source[i]) for i in ids if i in source})
+            entry = make_entry(head, agencies)
+            entries.append(entry)
+            head = {"seq": entry["seq"], "hash": entry["hash"]}
+        db.run_in(tx, "create_audit_entries", entries=entries, last_hash=head["hash"])
+        return entries
 
     return db.write_tx(work)
 

@@ -15,9 +15,11 @@ person_ids, disclosed_agencies, status, prev_hash, hash})`` node per entry and o
 ``hash`` is SHA-256 over the canonical JSON (sorted keys, no spaces, UTF-8) of every other
 field of the entry, ``prev_hash`` included, so each entry seals the one before it. An append
 locks the head in the same write transaction that creates the entry (``lock_audit_head`` then
-``create_audit_entry``, :func:`graphsvc.repository.audit.append_chained`), so concurrent writers,
-in any number of processes, queue on that one lock and the chain never forks; the unique
-constraint on ``AuditEntry.seq`` is the backstop.
+``create_audit_entries``, :func:`graphsvc.repository.audit.append_chained_batch`), so concurrent
+writers, in any number of processes, queue on that one lock and the chain never forks; the unique
+constraint on ``AuditEntry.seq`` is the backstop. Within a process the entries waiting are
+appended together by one writer (:class:`GroupCommit`, ``GRAPHSVC_AUDIT_GROUP_COMMIT``, on by
+default): one lock and one commit for a whole batch, each caller answered after the commit.
 
 :func:`verify` walks the chain and names the first entry whose hash, link or sequence number
 does not hold (an edit, an insertion or a deletion), and checks that the head matches the last
@@ -37,17 +39,24 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterator
+import os
+import queue
+import threading
+import weakref
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from typing import Any
 
-from graphsvc.errors import Conflict
+from graphsvc.errors import Conflict, DatabaseUnavailable
 from graphsvc.graph.db import Database
 from graphsvc.repository import audit as store
 from graphsvc.repository.audit import find_entries  # the log's listing, here with the rest of the log
 
 __all__ = [
     "ACTIONS",
+    "GroupCommit",
     "append_entry",
     "cli_actor",
     "entry_hash",
@@ -138,14 +147,100 @@ def append_entry(
         entry["hash"] = entry_hash(entry)
         return entry
 
+    if db.settings.audit_group_commit:
+        return _group_commit(db).append(make_entry, ids)
+    return _append_batch(db, [(make_entry, ids)])[0]
+
+
+def _append_batch(db: Database, appends: list[store.Append]) -> list[dict[str, Any]]:
     for attempt in range(_RETRIES):
         try:
-            return store.append_chained(db, make_entry, ids)
+            return store.append_chained_batch(db, appends)
         except Conflict:
             # Only possible if the head were bypassed; the constraint kept the chain whole.
             if attempt == _RETRIES - 1:
                 raise
     raise AssertionError("unreachable")
+
+
+class GroupCommit:
+    """A process's audit writer (group commit). A request hands its entry over and waits; one
+    thread takes every entry waiting (up to ``max_batch``) and appends them in one write
+    transaction, in the order they were handed over, so N concurrent requests cost one head
+    lock and one commit instead of N. Each caller gets its own entry back only after that
+    transaction has committed: no answer leaves before its entry is durable, and a failed
+    append fails every request of the batch (none of them discloses anything).
+
+    The thread starts on the first append in a process (a worker forked by gunicorn makes its
+    own) and is a daemon: nothing is ever left queued when a process exits, since every caller
+    is still waiting for its entry."""
+
+    def __init__(self, db: Database, max_batch: int) -> None:
+        self._db, self._max_batch = db, max_batch
+        self._queue: queue.Queue[tuple[store.Append, Future[dict[str, Any]]]] = queue.Queue()
+        self._lock = threading.Lock()
+        self._pid: int | None = None
+        #: how many transactions and entries it has written (the benchmark and tests read them)
+        self.batches = 0
+        self.entries = 0
+
+    def append(self, make_entry: Callable[[dict[str, Any], list[str]], dict[str, Any]],
+               person_ids: list[str]) -> dict[str, Any]:
+        self._start()
+        done: Future[dict[str, Any]] = Future()
+        self._queue.put(((make_entry, person_ids), done))
+        wait = self._db.settings.write_timeout_s + self._db.settings.tx_retry_s
+        try:
+            return done.result(timeout=wait)
+        except FutureTimeout:
+            raise DatabaseUnavailable(f"the audit entry was not written within {wait:.0f} s") from None
+
+    def _start(self) -> None:
+        with self._lock:
+            if self._pid != os.getpid():  # first use, or a forked child: the thread did not come along
+                self._queue = queue.Queue()
+                threading.Thread(target=self._run, name="graphsvc-audit-writer", daemon=True).start()
+                self._pid = os.getpid()
+
+    def _run(self) -> None:
+        while True:
+            batch = [self._queue.get()]
+            while len(batch) < self._max_batch:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            try:
+                self._write(batch)
+            except BaseException as exc:  # noqa: BLE001 - every waiting request must hear of it
+                if len(batch) == 1:
+                    batch[0][1].set_exception(exc)
+                    continue
+                for one in batch:  # one entry's fault must not fail the others: each alone
+                    try:
+                        self._write([one])
+                    except BaseException as single:  # noqa: BLE001
+                        one[1].set_exception(single)
+
+    def _write(self, batch: list[tuple[store.Append, Future[dict[str, Any]]]]) -> None:
+        entries = _append_batch(self._db, [append for append, _ in batch])
+        self.batches += 1
+        self.entries += len(entries)
+        for (_, done), entry in zip(batch, entries, strict=True):
+            done.set_result(entry)
+
+
+_WRITERS: weakref.WeakKeyDictionary[Database, GroupCommit] = weakref.WeakKeyDictionary()
+_WRITERS_LOCK = threading.Lock()
+
+
+def _group_commit(db: Database) -> GroupCommit:
+    """The group-commit writer of ``db`` (one per :class:`Database`, so per process)."""
+    with _WRITERS_LOCK:
+        writer = _WRITERS.get(db)
+        if writer is None:
+            writer = _WRITERS[db] = GroupCommit(db, db.settings.audit_batch_max)
+        return writer
 
 
 def iter_entries(db: Database, page: int = 5000) -> Iterator[dict[str, Any]]:
