@@ -163,6 +163,27 @@ def open_person(page: Any, service: dict[str, Any], person_id: str | None = None
     page.wait_for_function("() => document.getElementById('status').textContent === ''")
 
 
+def click_node(page: Any, node_id: str, tries: int = 5) -> None:
+    """Click a network node with the real mouse where it is drawn now, and again if the click did
+    not select it: on a loaded machine the page can still move (a scroll ending, the timeline
+    growing above the chart) between reading a position and the click, and a click then lands
+    beside the node. The position and the chart's place on the page are read in one step."""
+    for _ in range(tries):
+        page.wait_for_function("() => !window.consoleGraph.animated()")
+        page.locator("#graph").scroll_into_view_if_needed()
+        x, y = page.evaluate("""id => { const cy = window.consoleGraph; const n = cy.getElementById(id);
+            const box = cy.container().getBoundingClientRect(); const p = n.renderedPosition();
+            return [box.left + p.x, box.top + p.y]; }""", node_id)
+        page.mouse.click(x, y)
+        try:
+            page.wait_for_function("id => window.consoleGraph.getElementById(id).selected()", arg=node_id,
+                                   timeout=3_000)
+            return
+        except sync_api.TimeoutError:
+            continue
+    raise AssertionError(f"{tries} clicks on node {node_id} did not select it")
+
+
 def axe_serious(page: Any, context: str = "document") -> list[dict[str, Any]]:
     """axe-core's serious and critical violations on the page as it is now."""
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):

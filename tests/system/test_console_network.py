@@ -15,11 +15,11 @@ import pytest
 
 try:
     from tests.system.console_fixtures import (
-        browser, new_page, open_person, page, requires_chromium, service, shot,
+        browser, click_node, new_page, open_person, page, requires_chromium, service, shot,
     )
 except ImportError:  # tests/ is not a package
     from console_fixtures import (  # type: ignore[no-redef]
-        browser, new_page, open_person, page, requires_chromium, service, shot,
+        browser, click_node, new_page, open_person, page, requires_chromium, service, shot,
     )
 
 __all__ = ["browser", "page", "service"]  # fixtures, imported for pytest
@@ -189,15 +189,12 @@ def test_filters_by_type_and_date_and_expansion_on_click(page, service) -> None:
     assert page.evaluate(f"window.consoleGraph.nodes('[type = \"incident\"]').filter({SHOWN}).length") == incidents
     # expansion on click: a victim's own network arrives
     page.wait_for_function("() => !window.consoleGraph.animated()")
-    page.locator("#graph").scroll_into_view_if_needed()  # a tall timeline can push it below the fold
     # a victim no other node covers (a click lands on the topmost node under the pointer)
-    pos = page.evaluate("""() => { const cy = window.consoleGraph; cy.fit();
+    victim = page.evaluate("""() => { const cy = window.consoleGraph; cy.fit();
         const hit = (a, b) => a.x1 < b.x2 && a.x2 > b.x1 && a.y1 < b.y2 && a.y2 > b.y1;
         const others = (v) => cy.nodes(':visible').filter(o => o.id() !== v.id() && hit(o.renderedBoundingBox(), v.renderedBoundingBox()));
-        const vs = cy.nodes('[kind = "victim"]'); const n = vs.filter(v => others(v).empty())[0] || vs[0];
-        const p = n.renderedPosition(); return [n.id(), p.x, p.y]; }""")
-    box = graph.bounding_box()
-    page.mouse.click(box["x"] + pos[1], box["y"] + pos[2])
+        const vs = cy.nodes('[kind = "victim"]'); return (vs.filter(v => others(v).empty())[0] || vs[0]).id(); }""")
+    click_node(page, victim)
     page.wait_for_function(f"() => window.consoleGraph.nodes().length > {total}")
     assert "Added" in page.locator("#status").inner_text()
 
@@ -270,12 +267,9 @@ def test_selection_is_kept_in_step_between_network_and_timeline(page, service) -
     page.locator(f"#timeline .tl-incident[data-id='{both[0]}']").click()
     assert page.evaluate("window.consoleGraph.$(':selected').map(n => n.data('record_id'))") == [both[0]]
     assert page.locator("#timeline .tl-selected").evaluate_all("cs => cs.map(c => c.dataset.id)") == [both[0]]
-    page.wait_for_function("() => !window.consoleGraph.animated()")
-    page.locator("#graph").scroll_into_view_if_needed()
-    pos = page.evaluate(f"""() => {{ const cy = window.consoleGraph; const n = cy.nodes().filter(n => n.data('record_id') === {both[1]!r})[0];
-        cy.center(n); const p = n.renderedPosition(); return [p.x, p.y]; }}""")
-    box = page.locator("#graph").bounding_box()
-    page.mouse.click(box["x"] + pos[0], box["y"] + pos[1])
+    node = page.evaluate(f"""() => {{ const cy = window.consoleGraph; const n = cy.nodes().filter(n => n.data('record_id') === {both[1]!r})[0];
+        cy.center(n); return n.id(); }}""")
+    click_node(page, node)
     page.wait_for_function(f"() => [...document.querySelectorAll('#timeline .tl-selected')].map(c => c.dataset.id).join() === {both[1]!r}")
 
 
