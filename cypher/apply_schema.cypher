@@ -28,6 +28,8 @@ CREATE INDEX address_postcode IF NOT EXISTS FOR (n:Address) ON (n.postcode);
 CREATE INDEX audit_at IF NOT EXISTS FOR (n:AuditEntry) ON (n.at);
 CREATE INDEX key_read_key IF NOT EXISTS FOR (n:KeyRead) ON (n.key_id);
 CREATE INDEX key_day_key IF NOT EXISTS FOR (n:KeyDay) ON (n.key_id);
+CREATE INDEX key_read_day IF NOT EXISTS FOR (n:KeyRead) ON (n.day);
+CREATE INDEX key_day_day IF NOT EXISTS FOR (n:KeyDay) ON (n.day);
 CREATE INDEX identity_link_updated_at IF NOT EXISTS FOR ()-[r:POSSIBLY_SAME_AS]-() ON (r.updated_at);
 CREATE INDEX identity_link_decided_at IF NOT EXISTS FOR ()-[r:POSSIBLY_SAME_AS]-() ON (r.decided_at);
 CREATE INDEX identity_link_status IF NOT EXISTS FOR ()-[r:POSSIBLY_SAME_AS]-() ON (r.status);

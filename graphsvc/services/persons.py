@@ -16,6 +16,7 @@ from graphsvc.repository import identity as identity_reads
 from graphsvc.repository import incidents as incident_reads
 from graphsvc.repository import perpetrators as perpetrator_reads
 from graphsvc.repository import persons as person_reads
+from graphsvc.security.visibility import Owner
 from graphsvc.services.common import _FIELD, _KIND, _no_person, _person_id, _today
 from graphsvc.services.perpetrators import _perpetrators, _perpetrators_from, _summary
 from loaders.records import iso
@@ -24,9 +25,11 @@ __all__ = ["person_profile", "fixation", "linked_victims"]
 
 
 # -- profile -----------------------------------------------------------------------------------
-def person_profile(db: Database, person_id: str) -> dict:
+def person_profile(db: Database, person_id: str, *, owners: dict[str, Owner] | None = None) -> dict:
     """A person's fields (unredacted), ``roles``, ``counts``, ``orders`` (as respondent or
-    protected, each with ``active`` and ``role``), ``flags`` and ``identity``.
+    protected, each with ``active`` and ``role``), ``flags`` and ``identity``. ``owners``, when
+    given, gets the person's owner as read with her fields (contract section 5), for the
+    need-to-know rule to use rather than look up.
 
     Raises
     ------
@@ -45,6 +48,8 @@ def person_profile(db: Database, person_id: str) -> dict:
     all_orders = [o for o in group_orders
                   if o.get("respondent_id") == person_id or person_id in (o.get("protected_ids") or [])]
     roles = [r for r, label in (("offender", "Offender"), ("victim", "Victim")) if label in (row["labels"] or [])]
+    if owners is not None:
+        owners[person_id] = Owner("person", row.get("source"), roles == ["victim"])
     return {
         "person_id": person_id,
         "id": person_id,

@@ -87,3 +87,29 @@ def test_reads_unlinked_to_the_purpose_and_an_own_victim_found_by_name_are_liste
     assert [entries[s]["query"]["path"] for s in by_kind["own_victim_by_name_search"]["audit_seqs"]] == [
         "/api/v1/search", "/api/v1/persons/EX"]
     assert [entries[s]["purpose"] for s in by_kind["unlinked_read"]["audit_seqs"]] == ["OP-CASE/7"]
+
+
+def test_a_key_no_longer_used_does_not_keep_its_list_of_persons_read(db, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The quota's working state is not a second audit log: an idle key's last day of KeyRead
+    nodes (which persons it read) is deleted, a bounded slice at each other key's new day."""
+    from graphsvc.repository import quota as store
+
+    db.execute("CREATE (:KeyDay {id: 'idle|2026-01-05', key_id: 'idle', day: '2026-01-05', count: 5}) "
+               "WITH 1 AS one UNWIND range(1, 5) AS n "
+               "CREATE (:KeyRead {id: 'idle|2026-01-05|P' + n, key_id: 'idle', day: '2026-01-05', person_id: 'P' + n})")
+    monkeypatch.setattr(store, "STALE_SLICE", 2)
+
+    def left() -> tuple[int, int]:
+        row = db.execute("MATCH (r:KeyRead {key_id: 'idle'}) WITH count(r) AS reads "
+                         "MATCH (d:KeyDay {key_id: 'idle'}) RETURN reads, count(d) AS days")
+        return (row[0]["reads"], row[0]["days"]) if row else (0, 0)
+
+    store.charge_reads(db, "a", "2026-02-01", ["X1"], lambda n: None)
+    assert left() == (3, 1)
+    store.charge_reads(db, "a", "2026-02-01", ["X2"], lambda n: None)  # not a new day: nothing more
+    assert left() == (3, 1)
+    for key in ("b", "c"):
+        store.charge_reads(db, key, "2026-02-01", ["X1"], lambda n: None)
+    assert left() == (0, 0)  # the reads went first, then the emptied day
+    today = db.execute("MATCH (r:KeyRead {day: '2026-02-01'}) RETURN count(r) AS n")[0]["n"]
+    assert today == 4  # a's two and b's and c's one each: today's working state is untouched
