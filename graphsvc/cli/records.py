@@ -12,10 +12,13 @@ from typing import Any
 import click
 
 from graphsvc.cli.common import actor, echo_json, fail, open_db, progress_shown, read_settings
+from graphsvc.config import Settings
 from graphsvc.errors import GraphsvcError
 from graphsvc.graph.db import Database
 from graphsvc.repository.dump import write_dump
+from graphsvc.repository.persons import count_persons
 from graphsvc.services.ingest import load, resolve_written
+from graphsvc.services.resolution import load_model, resolve_all, resolve_path
 from graphsvc.synthetic import generate_register
 from loaders.sources import CsvLayoutError, RawRecord, read_path
 from loaders.validate import validate_all
@@ -49,7 +52,28 @@ def _resolve_loaded(database: Database, person_ids: list[str], show: bool) -> di
     return totals
 
 
+def _resolve_full(database: Database, settings: Settings, written: int) -> dict[str, Any]:
+    """One full resolve of the register after a load (the cheaper path for many persons); never
+    raises: the records are written."""
+    try:
+        out = resolve_all(database, load_model(settings), actor=actor(),
+                                  purpose="identity resolution of the records loaded by graphsvc load (full)",
+                                  memory_limit=settings.resolve_memory)
+    except Exception as exc:  # noqa: BLE001 - reported, never raised: the load committed
+        message = f"{type(exc).__name__}: {exc}"
+        click.echo(f"graphsvc: the full identity resolution after the load failed ({message}); the records are "
+                   "written: run graphsvc resolve (GRAPHSVC_RESOLVE_MEMORY if it ran out of memory)", err=True)
+        return {"status": "failed", "path": "full", "written": written, "error": message}
+    return {"status": "done", "path": "full", "written": written, "persons": out["persons"],
+            "links": out["links"], "changed": out["changed"], "deleted": out["deleted"], "model": out["model"],
+            "seconds": out["seconds"]}
+
+
 def _describe_resolution(r: dict[str, Any]) -> str:
+    if r["status"] == "done" and r.get("path") == "full":
+        return (f"identity resolution: one full resolve of the register's {r['persons']} persons (cheaper than "
+                f"scoring the {r['written']} written one by one), {r['links']} links proposed or refreshed "
+                f"({r['changed']} new or changed, {r['deleted']} stale removed) in {r['seconds']} s")
     if r["status"] == "done":
         return (f"identity resolution: {r['persons']} persons scored against {r['candidates']} candidates, "
                 f"{r['links']} links proposed or refreshed ({r['changed']} new or changed, {r['deleted']} stale removed) "
@@ -69,23 +93,24 @@ def _describe_resolution(r: dict[str, Any]) -> str:
 @click.option("--all-or-nothing", is_flag=True, help="Validate everything first; write nothing if any record fails.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal).")
 @click.option("--resolve/--no-resolve", "resolve_flag", default=None,
-              help="Score the loaded persons against the register afterwards (POSSIBLY_SAME_AS). Default: "
-                   "yes up to $GRAPHSVC_LOAD_RESOLVE_MAX (default 50,000) persons; above it, run graphsvc resolve.")
+              help="Score the loaded persons against the register afterwards (POSSIBLY_SAME_AS; the default): "
+                   "one by one while they are few against the register, else one full resolve, whichever "
+                   "the measured costs say is cheaper (at most $GRAPHSVC_LOAD_RESOLVE_MAX one by one).")
 def load_cmd(paths: tuple[Path, ...], rejects_path: Path | None, batch_size: int,
              all_or_nothing: bool, progress: bool | None, resolve_flag: bool | None) -> None:
     """Load records (JSON Lines, or CSV per docs/loading.md); exit status 1 if any is rejected.
 
-    Afterwards the loaded persons are resolved incrementally (see --resolve)."""
+    Afterwards the loaded persons are resolved, incrementally or by one full resolve (see --resolve)."""
 
     def raws() -> Iterator[RawRecord]:
         return itertools.chain.from_iterable(read_path(p) for p in paths)
 
-    # The settings are needed first for the default limit; with --resolve/--no-resolve, only once
-    # the records are to be written (so --all-or-nothing finds faults before a bad setting).
-    settings = read_settings() if resolve_flag is None else None
+    # The settings are needed first for the limit; with --no-resolve, only once the records are to
+    # be written (so --all-or-nothing finds faults before a bad setting).
+    settings = read_settings() if resolve_flag is not False else None
     limit = settings.load_resolve_max if settings is not None else 0
     # Person ids as their batches commit (the loader's summary has counts, not ids). Past the
-    # limit only the count is kept, unless --resolve forces resolution of every one.
+    # limit only the count is kept: so many are resolved by one full resolve.
     person_ids: dict[str, None] = {}
     persons_seen = 0
 
@@ -93,7 +118,7 @@ def load_cmd(paths: tuple[Path, ...], rejects_path: Path | None, batch_size: int
         nonlocal persons_seen
         persons_seen += len(ids)
         for pid in ids:
-            if resolve_flag or len(person_ids) <= limit:
+            if len(person_ids) <= limit:
                 person_ids[pid] = None
 
     show = progress_shown(progress)
@@ -114,16 +139,14 @@ def load_cmd(paths: tuple[Path, ...], rejects_path: Path | None, batch_size: int
             summary = load(database, raws(), batch_size=batch_size, rejects_out=rejects_out, progress=show,
                            on_written=written if resolve_flag is not False else None)
             resolution: dict[str, Any]
-            if resolve_flag is False:
+            if resolve_flag is False or settings is None:
                 resolution = {"status": "disabled"}
-            elif resolve_flag is None and len(person_ids) > limit:
-                resolution = {"status": "skipped", "person_records": persons_seen, "limit": limit,
-                              "message": "more persons than the limit: a full graphsvc resolve is the faster path "
-                                         "(or load with --resolve)"}
             elif not person_ids:
                 resolution = {"status": "skipped", "persons": 0, "message": "no person records loaded"}
+            elif resolve_path(persons_seen, count_persons(database), limit) == "full":
+                resolution = _resolve_full(database, settings, persons_seen)
             else:
-                resolution = _resolve_loaded(database, list(person_ids), show)
+                resolution = {**_resolve_loaded(database, list(person_ids), show), "path": "incremental"}
     except CsvLayoutError as exc:
         click.echo(f"graphsvc: {exc}", err=True)
         sys.exit(2)

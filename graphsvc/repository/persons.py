@@ -9,10 +9,16 @@ from typing import Any
 from graphsvc.graph.db import Database
 from graphsvc.repository.rows import plain_rows, identifier_params, native
 
-__all__ = ["person_profile", "person_orders", "persons_by_identifiers", "persons_by_names", "match_candidates"]
+__all__ = ["count_persons", "person_profile", "person_orders", "persons_by_identifiers", "persons_by_names", "match_candidates"]
 
 
 CANDIDATE_LIMIT = 200
+
+
+def count_persons(db: Database) -> int:
+    """How many person nodes the register holds (the count store: no scan)."""
+    row = db.read_one("count_persons")
+    return int(row["persons"]) if row else 0
 
 
 def person_profile(db: Database, person_id: str) -> dict[str, Any] | None:

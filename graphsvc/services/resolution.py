@@ -27,7 +27,7 @@ import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from graphsvc.analysis.matching import lucene_query
 from graphsvc.config import Settings
@@ -39,6 +39,7 @@ from loaders.records import RECORD_ID
 
 __all__ = [
     "DEFAULT_FLOOR",
+    "resolve_path",
     "STATUSES",
     "DECISIONS",
     "LoadedModel",
@@ -54,6 +55,26 @@ __all__ = [
 #: Proposals under this probability are not written (the analyses' own threshold,
 #: ``GRAPHSVC_LINK_THRESHOLD``, then decides which written proposals count).
 DEFAULT_FLOOR = 0.5
+
+#: The cost model that picks how a load resolves its persons (:func:`resolve_path`), measured by
+#: bench/resolve_crossover.py (docs/identity-resolution.md, "Which path a load takes"): seconds
+#: per person scored incrementally, and a full resolve's fixed and per-register-person seconds.
+INCREMENTAL_S_PER_PERSON = 0.014  # 11.6-14.9 ms measured at 2k-100k people
+FULL_FIXED_S = 1.2  # the fit of 1.52 s at 2k, 4.17 s at 20k, 16.02 s at 100k people
+FULL_S_PER_PERSON = 0.00015
+
+
+def resolve_path(written: int, register: int, incremental_max: int) -> Literal["incremental", "full"]:
+    """How to resolve ``written`` persons just loaded into a register of ``register`` persons:
+    ``incremental`` (each scored against its candidates) while that costs less than one full
+    resolve of the register by the measured cost model, and never for more than
+    ``incremental_max`` persons; otherwise ``full``. A load of any size then costs at most about
+    the load plus one full resolve."""
+    if written > incremental_max:
+        return "full"
+    incremental = written * INCREMENTAL_S_PER_PERSON
+    full = FULL_FIXED_S + register * FULL_S_PER_PERSON
+    return "incremental" if incremental <= full else "full"
 STATUSES = ("proposed", "confirmed", "rejected")
 #: decision verb -> the status it sets
 DECISIONS = {"confirm": "confirmed", "reject": "rejected", "undo": "proposed"}

@@ -213,17 +213,22 @@ def test_load_no_resolve_skips(db: Database, load, write_jsonl, neo4j_env) -> No
     assert _links(db) == {}
 
 
-def test_large_loads_point_to_a_full_resolve_unless_forced(db: Database, load, write_jsonl,  # type: ignore[no-untyped-def]
-                                                           neo4j_env) -> None:
+def test_a_load_past_the_incremental_limit_runs_one_full_resolve(db: Database, load, write_jsonl,  # type: ignore[no-untyped-def]
+                                                                   neo4j_env) -> None:
     load([WMP])
     path = write_jsonl([GMP, VICTIM_2])
     env = {**neo4j_env, "GRAPHSVC_LOAD_RESOLVE_MAX": "1"}
     code, summary, err = _cli_load(env, str(path))
-    assert code == 0 and summary["resolution"]["status"] == "skipped"
-    assert summary["resolution"]["person_records"] == 2 and "full graphsvc resolve" in err
-    assert _links(db) == {}
-    code, summary, _ = _cli_load(env, str(path), "--resolve")
-    assert code == 0 and summary["resolution"]["status"] == "done" and summary["resolution"]["links"] == 1
+    assert code == 0, err
+    res = summary["resolution"]
+    assert res["status"] == "done" and res["path"] == "full" and res["written"] == 2
+    assert res["persons"] == 3 and res["links"] == 1 and "one full resolve" in err
+    assert set(_links(db)) == {PAIR}
+    (entry,) = audit.find_entries(db, action="combination")
+    assert entry["purpose"] == "identity resolution of the records loaded by graphsvc load (full)"
+    # a small load into the same register is scored one by one
+    code, summary, _ = _cli_load(neo4j_env, str(write_jsonl([{**VICTIM_2, "given_name": "Jo"}])))
+    assert summary["resolution"]["path"] == "incremental" and summary["resolution"]["persons"] == 1
 
 
 def test_hostile_records_resolve_without_failing(client, db: Database, keys, load) -> None:  # type: ignore[no-untyped-def]
