@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -140,6 +141,17 @@ def _ticks(start: dt.datetime, end: dt.datetime) -> tuple[list[tuple[dt.datetime
     return [(m, str(m.year) if m.month == 1 else "", m.month == 1) for m in months], "years, month ticks"
 
 
+#: A name another agency withheld (contract section 5), as the answer gives it.
+_WITHHELD = re.compile(r"^\[withheld(?:: ([^\]]+))?\]")
+
+
+def _row_name(label: str) -> str:
+    """A row's name as the picture prints it: "Name withheld (GMP)" for a withheld one, as the
+    console does, not the answer's marker."""
+    m = _WITHHELD.match(label)
+    return f"Name withheld ({m.group(1) or 'another agency'})" if m else label
+
+
 def _row_text(row: Mapping[str, Any]) -> tuple[str, str]:
     records = row.get("record_ids") or [row.get("victim_id")]
     incidents = len(row.get("incidents") or [])
@@ -147,7 +159,7 @@ def _row_text(row: Mapping[str, Any]) -> tuple[str, str]:
               f"{len(records)} records" if len(records) > 1 else "",
               "proposed link" if row.get("proposed") else "",
               f"{incidents} incident{'s' if incidents != 1 else ''}"]
-    return str(row.get("label") or row.get("victim_id") or "?"), " · ".join(p for p in second if p)
+    return _row_name(str(row.get("label") or row.get("victim_id") or "?")), " · ".join(p for p in second if p)
 
 
 def _order_name(order: Mapping[str, Any]) -> str:

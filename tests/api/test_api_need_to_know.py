@@ -142,3 +142,9 @@ def test_an_offender_manager_checks_and_reads_but_does_not_export(client, agency
     assert client.post("/api/v1/check", json=CHECKS[0], headers=h).status_code == 200
     assert client.get("/api/v1/persons/DM/network", headers=h).status_code == 403
     assert client.get("/api/v1/persons/M-V1", headers=h).get_json()["given_name"] == "Maya"
+
+
+def test_the_timeline_picture_names_whom_to_ask_for_a_withheld_victim(client, agency_keys) -> None:  # type: ignore[no-untyped-def]
+    svg = client.get("/api/v1/persons/DM/timeline?format=svg", headers=headers(agency_keys["mps"])).get_data(as_text=True)
+    assert "Name withheld (GMP)" in svg and "[withheld" not in svg
+    assert "Plumtree" in svg  # MPS reads its own victim's row
