@@ -152,6 +152,11 @@ def _row_name(label: str) -> str:
     return f"Name withheld ({m.group(1) or 'another agency'})" if m else label
 
 
+def _n(count: int, one: str, many: str | None = None) -> str:
+    """"1 order", "2 orders": the footer's counts in words that read."""
+    return f"{count} {one if count == 1 else many or one + 's'}"
+
+
 def _row_text(row: Mapping[str, Any]) -> tuple[str, str]:
     records = row.get("record_ids") or [row.get("victim_id")]
     incidents = len(row.get("incidents") or [])
@@ -351,8 +356,8 @@ def _svg(timeline: Mapping[str, Any], exported_by: str, role: str,
     out.append("</g>")
     agencies = sorted({str(r["source"]) for r in rows if r.get("source")})
     line2 = (f"Exported by {exported_by} ({role}) at {exported_at}; agencies: {', '.join(agencies) or 'none'}; "
-             f"subject {person}; {len(rows)} rows, {incidents_n} incidents, {len(orders)} orders, "
-             f"{len(breaches)} breaches"
+             f"subject {person}; {_n(len(rows), 'row')}, {_n(incidents_n, 'incident')}, {_n(len(orders), 'order')}, "
+             f"{_n(len(breaches), 'breach', 'breaches')}"
              + (f"; orders protecting no drawn victim: {', '.join(unplaced)}" if unplaced else "")
              + (f"; orders not in force in the period drawn: {', '.join(outside)}" if outside else "") + ".")
     out.append(f'<text x="20" y="{height - 26:.0f}" font-size="9" fill="#333">{_esc(NOTICE)}</text>'

@@ -74,7 +74,7 @@ def cluster_network(db: Database, incident_ids: list[str], depth: int, role: str
                                           edge_types=list(EDGE_TYPES))
     if rows is None:
         raise NotFound("unknown incident ids", {"incident_ids": missing})
-    return _network(rows, title=f"Unidentified cluster of {len(ids)} incidents (depth {depth})",
+    return _network(rows, title=f"Unidentified cluster of {len(ids)} incidents and its neighbourhood (depth {depth})",
                     subject={"kind": "incident_cluster", "ids": ids}, depth=depth, role=role,
                     exported_by=exported_by, cap=cap, agency=agency)
 

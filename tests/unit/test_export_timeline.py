@@ -195,7 +195,7 @@ def test_the_footer_carries_the_provenance() -> None:
     assert NOTICE in labels
     footer = next(t for t in labels if t.startswith("Exported by"))
     assert "pc.tester (investigator)" in footer and "2026-12-03T17:00:00+00:00" in footer
-    assert "agencies: GMP, MPS, WMP" in footer and "3 rows, 7 incidents, 1 orders, 2 breaches" in footer
+    assert "agencies: GMP, MPS, WMP" in footer and "3 rows, 7 incidents, 1 order, 2 breaches" in footer
 
 
 def test_names_are_escaped_and_an_empty_timeline_still_draws() -> None:
