@@ -300,5 +300,7 @@ def test_an_agency_key_reads_the_perpetrators_history_with_her_name_withheld(bro
     assert not any(victim["family_name"] in str(label) for label in labels)
     pg.locator("#timeline").scroll_into_view_if_needed()
     shot(pg.locator("#timeline"), "console-withheld-timeline.png")
+    pg.locator("#graph").scroll_into_view_if_needed()
+    shot(pg.locator("#graph"), "console-withheld-network.png")
     assert pg.errors == [], pg.errors
     ctx.close()
