@@ -57,8 +57,8 @@ def _resolve_full(database: Database, settings: Settings, written: int) -> dict[
     raises: the records are written."""
     try:
         out = resolve_all(database, load_model(settings), actor=actor(),
-                                  purpose="identity resolution of the records loaded by graphsvc load (full)",
-                                  memory_limit=settings.resolve_memory)
+                          purpose="identity resolution of the records loaded by graphsvc load (full)",
+                          memory_limit=settings.resolve_memory)
     except Exception as exc:  # noqa: BLE001 - reported, never raised: the load committed
         message = f"{type(exc).__name__}: {exc}"
         click.echo(f"graphsvc: the full identity resolution after the load failed ({message}); the records are "

@@ -221,7 +221,7 @@ def project(levels: dict[str, int], node_rows: list[dict[str, Any]], edge_rows: 
             if ntype == "person":
                 props = redact_person(props, role, is_victim="Victim" in labels)
             if agency is not None and ntype in ("person", "incident", "order"):
-                owner = Owner(ntype, props.get("source"), "Victim" in labels and "Offender" not in labels)
+                owner = Owner.of_node(ntype, props.get("source"), labels)
                 props, code = withheld_node(props, owner, agency)
                 by = code or ""
             node_id = _node_id(ntype, props)

@@ -31,12 +31,12 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from graphsvc.export.image import svg_to_png
 from graphsvc.export.network import NOTICE
+from graphsvc.security.visibility import withholder
 from loaders.records import iso
 
 __all__ = ["PNG_MIMETYPE", "SEVERITY_COLOURS", "SVG_MIMETYPE", "write_png", "write_svg"]
@@ -141,15 +141,11 @@ def _ticks(start: dt.datetime, end: dt.datetime) -> tuple[list[tuple[dt.datetime
     return [(m, str(m.year) if m.month == 1 else "", m.month == 1) for m in months], "years, month ticks"
 
 
-#: A name another agency withheld (contract section 5), as the answer gives it.
-_WITHHELD = re.compile(r"^\[withheld(?:: ([^\]]+))?\]")
-
-
 def _row_name(label: str) -> str:
-    """A row's name as the picture prints it: "Name withheld (GMP)" for a withheld one, as the
-    console does, not the answer's marker."""
-    m = _WITHHELD.match(label)
-    return f"Name withheld ({m.group(1) or 'another agency'})" if m else label
+    """A row's name as the picture prints it: "Name withheld (GMP)" for one another agency
+    withheld (contract section 5), as the console does, not the answer's marker."""
+    agency = withholder(label)
+    return f"Name withheld ({agency})" if agency else label
 
 
 def _n(count: int, one: str, many: str | None = None) -> str:
@@ -163,7 +159,7 @@ def _row_text(row: Mapping[str, Any]) -> tuple[str, str]:
     second = [str(row.get("victim_id", "")),
               f"{len(records)} records" if len(records) > 1 else "",
               "proposed link" if row.get("proposed") else "",
-              f"{incidents} incident{'s' if incidents != 1 else ''}"]
+              _n(incidents, "incident")]
     return _row_name(str(row.get("label") or row.get("victim_id") or "?")), " · ".join(p for p in second if p)
 
 
@@ -269,13 +265,13 @@ def _svg(timeline: Mapping[str, Any], exported_by: str, role: str,
     axis_y = top + plot_h
     height = axis_y + 40 + 44
     person = str(timeline.get("person_id", ""))
-    title = f"Timeline of {person}: {len(rows)} victim{'s' if len(rows) != 1 else ''}"
+    title = f"Timeline of {person}: {_n(len(rows), 'victim')}"
     rng = timeline.get("range") or {}
     incidents_n = sum(len(r.get("incidents") or []) for r in rows)
     breaches = list(timeline.get("breaches") or [])
-    sub = (f"{rng.get('start') or '?'} to {rng.get('end') or '?'} · {incidents_n} incidents · "
-           f"{len(orders)} order{'s' if len(orders) != 1 else ''} · {len(breaches)} breach"
-           f"{'es' if len(breaches) != 1 else ''} · times are Europe/London wall-clock time")
+    sub = (f"{rng.get('start') or '?'} to {rng.get('end') or '?'} · {_n(incidents_n, 'incident')} · "
+           f"{_n(len(orders), 'order')} · {_n(len(breaches), 'breach', 'breaches')} · "
+           "times are Europe/London wall-clock time")
     out: list[str] = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         (f'<svg xmlns="http://www.w3.org/2000/svg" width="{_WIDTH:.0f}" height="{height:.0f}" '

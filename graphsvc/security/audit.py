@@ -213,8 +213,11 @@ class GroupCommit:
             try:
                 self._write(batch)
             except BaseException as exc:  # noqa: BLE001 - every waiting request must hear of it
-                if len(batch) == 1:
-                    batch[0][1].set_exception(exc)
+                if len(batch) == 1 or isinstance(exc, DatabaseUnavailable):
+                    # Neo4j is away (the driver has already retried for tx_retry_s): every entry
+                    # would fail the same way, so they fail now rather than one by one
+                    for _, done in batch:
+                        done.set_exception(exc)
                     continue
                 for one in batch:  # one entry's fault must not fail the others: each alone
                     try:

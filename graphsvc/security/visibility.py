@@ -34,6 +34,7 @@ from the graph rather than from a JSON answer).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -51,6 +52,7 @@ __all__ = [
     "withhold",
     "withheld",
     "withheld_node",
+    "withholder",
     "WITHHELD_UNKNOWN",
 ]
 
@@ -76,6 +78,17 @@ def withheld(agency: str) -> str:
     return f"[withheld: {agency}]"
 
 
+_MARKER = re.compile(r"^\[withheld(?:: ([^\]]+))?\]")
+
+
+def withholder(value: Any) -> str | None:
+    """The agency that withheld ``value`` (a string starting with :func:`withheld`'s marker, or
+    :data:`WITHHELD_UNKNOWN`: "another agency"), else ``None``; what a picture drawn from an
+    answer prints in its place."""
+    m = _MARKER.match(value) if isinstance(value, str) else None
+    return (m.group(1) or "another agency") if m else None
+
+
 @dataclass(frozen=True)
 class Owner:
     """A record's kind (``person``, ``incident``, ``order``), owning agency, and whether it is
@@ -84,6 +97,13 @@ class Owner:
     kind: str
     source: str | None
     victim: bool = False
+
+    @classmethod
+    def of_node(cls, kind: str, source: str | None, labels: Iterable[str]) -> Owner:
+        """The owner of a record read from the graph with its labels (``victim``: labelled
+        ``Victim`` and not ``Offender``), as :func:`owners` would look it up."""
+        labels = set(labels or ())
+        return cls(kind, source, "Victim" in labels and "Offender" not in labels)
 
 
 def owners(db: Database, ids: Iterable[str]) -> dict[str, Owner]:

@@ -92,8 +92,7 @@ def check(db: Database, subject: dict, complainant_id: str | None = None, limit:
                                                   threshold, initials=name_initials(norm))
     info = {c["person_id"]: c for c in candidates}
     if owners is not None:
-        owners.update({pid: Owner("person", c.get("source"), "Victim" in c["labels"] and "Offender" not in c["labels"])
-                       for pid, c in info.items()})
+        owners.update({pid: Owner.of_node("person", c.get("source"), c["labels"]) for pid, c in info.items()})
 
     # confirmed identity links: one perpetrator, shown once (its best-scoring record)
     top = scored[: limit + 5]

@@ -49,7 +49,7 @@ def person_profile(db: Database, person_id: str, *, owners: dict[str, Owner] | N
                   if o.get("respondent_id") == person_id or person_id in (o.get("protected_ids") or [])]
     roles = [r for r, label in (("offender", "Offender"), ("victim", "Victim")) if label in (row["labels"] or [])]
     if owners is not None:
-        owners[person_id] = Owner("person", row.get("source"), roles == ["victim"])
+        owners[person_id] = Owner.of_node("person", row.get("source"), row["labels"] or [])
     return {
         "person_id": person_id,
         "id": person_id,

@@ -75,6 +75,8 @@ def resolve_path(written: int, register: int, incremental_max: int) -> Literal["
     incremental = written * INCREMENTAL_S_PER_PERSON
     full = FULL_FIXED_S + register * FULL_S_PER_PERSON
     return "incremental" if incremental <= full else "full"
+
+
 STATUSES = ("proposed", "confirmed", "rejected")
 #: decision verb -> the status it sets
 DECISIONS = {"confirm": "confirmed", "reject": "rejected", "undo": "proposed"}

@@ -14,6 +14,14 @@ from graphsvc.graph.db import Database
 from graphsvc.security import audit
 
 
+def _wait_queued(writer: audit.GroupCommit, n: int) -> None:
+    """Until ``n`` entries wait behind the one being written (at most 10 s)."""
+    for _ in range(1000):
+        if writer._queue.qsize() == n:
+            return
+        threading.Event().wait(0.01)
+
+
 def _append(db: Database, actor: str, person_ids: list[str]) -> dict[str, Any]:
     return audit.append_entry(db, actor=actor, role="investigator", action="consultation", purpose="OP-GC",
                               query={"path": "/api/v1/check"}, person_ids=person_ids, status=200)
@@ -45,10 +53,7 @@ def test_waiting_entries_are_written_in_one_transaction_in_order(db: Database, m
     others = [threading.Thread(target=call, args=(f"c{n}", ["M1"] if n % 2 else ["G1", "M1"])) for n in range(10)]
     for t in others:
         t.start()
-    for _ in range(1000):
-        if writer._queue.qsize() == 10:
-            break
-        threading.Event().wait(0.01)
+    _wait_queued(writer, 10)
     assert got == {}  # nobody is answered before their entry has committed
     held.set()
     for t in [first, *others]:
@@ -141,3 +146,39 @@ def _maker() -> Any:
         entry["hash"] = audit.entry_hash(entry)
         return entry
     return make
+
+
+def test_an_outage_fails_the_waiting_batch_at_once_not_entry_by_entry(db: Database, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from graphsvc.errors import DatabaseUnavailable
+
+    writer = audit.GroupCommit(db, max_batch=64)
+    entered, held, calls = threading.Event(), threading.Event(), []
+
+    def away(db_: Database, appends: list[Any]) -> list[dict[str, Any]]:
+        calls.append(len(appends))
+        if len(calls) == 1:
+            entered.set()
+            held.wait(10)
+        raise DatabaseUnavailable("the graph database is not reachable")
+
+    monkeypatch.setattr(audit, "_append_batch", away)
+    failed: list[str] = []
+
+    def call(n: int) -> None:
+        try:
+            writer.append(_maker(), [])
+        except DatabaseUnavailable:
+            failed.append(f"c{n}")
+
+    first = threading.Thread(target=call, args=(0,))
+    first.start()
+    assert entered.wait(10)
+    others = [threading.Thread(target=call, args=(n,)) for n in range(1, 9)]
+    for t in others:
+        t.start()
+    _wait_queued(writer, 8)
+    held.set()
+    for t in [first, *others]:
+        t.join(30)
+    assert sorted(failed) == sorted(f"c{n}" for n in range(9))  # every caller told: nothing disclosed
+    assert calls == [1, 8]  # one attempt for the waiting batch, not eight more

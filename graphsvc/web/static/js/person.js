@@ -30,10 +30,10 @@
   }
   function fullName(p) { return Withheld.name(p); }
 
-  function row(dl, label, value) {
+  /* One fact of the profile; `held`: another agency withheld it (the row is shaded as missing). */
+  function row(dl, label, value, held) {
     if (value === null || value === undefined || value === '' || (Array.isArray(value) && !value.length)) { value = '—'; }
     dl.appendChild(text('dt', label));
-    var held = [].concat(value).some(function (v) { return /^(Withheld by |Name withheld )/.test(String(v)); });
     var dd = text('dd', null, held ? 'withheld' : null);
     if (Array.isArray(value)) {
       var ul = text('ul', null, 'plain');
@@ -59,18 +59,19 @@
   function profile(dl, p) {
     dl.replaceChildren();
     needToKnow(dl, p);
-    row(dl, 'Name', fullName(p) || '(no name recorded)');
-    row(dl, 'Aliases', list(p.aliases));
-    row(dl, 'Date of birth', Withheld.shown(p.dob) || 'not recorded');
+    var by = Withheld.by;
+    row(dl, 'Name', fullName(p) || '(no name recorded)', by(p.given_name) || by(p.family_name));
+    row(dl, 'Aliases', list(p.aliases), by(p.aliases));
+    row(dl, 'Date of birth', Withheld.shown(p.dob) || 'not recorded', by(p.dob));
     row(dl, 'Gender', p.gender ? cap(p.gender) : '');
     row(dl, 'Roles', (p.roles || []).map(cap).join(', ') || 'none recorded');
     row(dl, 'Owning agency', p.source || p.agency || '');
     row(dl, 'Record id', p.person_id || p.id);
-    row(dl, 'Phones', list(p.phones));
-    row(dl, 'Emails', list(p.emails));
-    row(dl, 'Handles', list(p.handles));
-    row(dl, 'Vehicles', list(p.vehicles));
-    row(dl, 'Addresses', list(p.addresses));
+    row(dl, 'Phones', list(p.phones), by(p.phones));
+    row(dl, 'Emails', list(p.emails), by(p.emails));
+    row(dl, 'Handles', list(p.handles), by(p.handles));
+    row(dl, 'Vehicles', list(p.vehicles), by(p.vehicles));
+    row(dl, 'Addresses', list(p.addresses), by(p.addresses));
     var c = p.counts || {};
     var facts = [];
     if (c.incidents_as_offender) { facts.push(c.incidents_as_offender + ' incident(s) as offender'); }
