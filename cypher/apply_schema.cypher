@@ -34,3 +34,9 @@ CREATE INDEX identity_link_updated_at IF NOT EXISTS FOR ()-[r:POSSIBLY_SAME_AS]-
 CREATE INDEX identity_link_decided_at IF NOT EXISTS FOR ()-[r:POSSIBLY_SAME_AS]-() ON (r.decided_at);
 CREATE INDEX identity_link_status IF NOT EXISTS FOR ()-[r:POSSIBLY_SAME_AS]-() ON (r.status);
 CREATE FULLTEXT INDEX person_names IF NOT EXISTS FOR (n:Person) ON EACH [n.given_name, n.family_name, n.aliases_text];
+CREATE CONSTRAINT serial_state_person IF NOT EXISTS FOR (n:SerialState) REQUIRE n.person_id IS UNIQUE;
+CREATE CONSTRAINT pattern_state_name IF NOT EXISTS FOR (n:PatternState) REQUIRE n.name IS UNIQUE;
+CREATE INDEX serial_state_rank IF NOT EXISTS FOR (n:SerialState) ON (n.rank);
+CREATE INDEX serial_state_valid_until IF NOT EXISTS FOR (n:SerialState) ON (n.valid_until);
+CREATE INDEX serial_state_as_of IF NOT EXISTS FOR (n:SerialState) ON (n.as_of);
+CREATE INDEX state_change_at IF NOT EXISTS FOR (n:StateChange) ON (n.at);

@@ -34,6 +34,7 @@ from graphsvc.api.schemas import Accepted
 from graphsvc.errors import Forbidden
 from graphsvc.extensions import graph_db
 from graphsvc.security.policy import Permission
+from graphsvc.services import state as pattern_state
 from graphsvc.services.ingest import resolve_written
 from loaders.records import IncidentRecord, OrderRecord, PersonRecord, Record
 from loaders.validate import validate_all
@@ -216,5 +217,7 @@ def post_records() -> Response:
             _people_named(changed),
         )
     resolution = _resolve_batch(db, kinds["person_ids"])
+    # the pattern state has this batch (and any resolution's links) before the caller hears back
+    pattern_state.settle(db)
     # No contact details to redact: the answer is counts and the resolution's summary.
     return answer({"accepted": len(good), "resolution": resolution}, _people_named(new), redact=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from graphsvc.errors import GraphsvcError
 from graphsvc.graph.db import Database
 from graphsvc.repository.dump import write_dump
 from graphsvc.repository.persons import count_persons
+from graphsvc.services import state as pattern_state
 from graphsvc.services.ingest import load, resolve_written
 from graphsvc.services.resolution import load_model, resolve_all, resolve_path
 from graphsvc.synthetic import generate_register
@@ -85,6 +87,15 @@ def _describe_resolution(r: dict[str, Any]) -> str:
     return f"identity resolution: skipped: {r['message']}"
 
 
+def _describe_state(r: dict[str, Any]) -> str:
+    if r["status"] != "done":
+        return (f"pattern state: NOT brought up to date ({r['error']}); the records are written and their changes "
+                "wait in the outbox: run graphsvc state apply")
+    how = "rebuilt" if r.get("rebuilt") else "applied"
+    return (f"pattern state: {how}, {r['groups']} identity group(s) written, {r['pending']} change(s) left, "
+            f"in {r['seconds']} s")
+
+
 @click.command("load")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--rejects", "rejects_path", type=click.Path(dir_okay=False, path_type=Path),
@@ -137,7 +148,7 @@ def load_cmd(paths: tuple[Path, ...], rejects_path: Path | None, batch_size: int
                 sys.exit(1)
         with open_db(settings) as database:
             summary = load(database, raws(), batch_size=batch_size, rejects_out=rejects_out, progress=show,
-                           on_written=written if resolve_flag is not False else None)
+                           on_written=written if resolve_flag is not False else None, maintain_state=False)
             resolution: dict[str, Any]
             if resolve_flag is False or settings is None:
                 resolution = {"status": "disabled"}
@@ -147,6 +158,10 @@ def load_cmd(paths: tuple[Path, ...], rejects_path: Path | None, batch_size: int
                 resolution = _resolve_full(database, settings, persons_seen)
             else:
                 resolution = {**_resolve_loaded(database, list(person_ids), show), "path": "incremental"}
+            # once, after the links: the pattern state of everything the load and its resolution changed
+            started = time.perf_counter()
+            state = pattern_state.settle(database)
+            state["seconds"] = round(time.perf_counter() - started, 3)
     except CsvLayoutError as exc:
         click.echo(f"graphsvc: {exc}", err=True)
         sys.exit(2)
@@ -163,6 +178,8 @@ def load_cmd(paths: tuple[Path, ...], rejects_path: Path | None, batch_size: int
         err=True,
     )
     click.echo(_describe_resolution(resolution), err=True)
+    s["pattern_state"] = state
+    click.echo(_describe_state(state), err=True)
     echo_json(s)
     if summary.rejected_records:
         sys.exit(1)

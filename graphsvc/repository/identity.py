@@ -17,9 +17,13 @@ IDENTITY_HOPS = 6
 
 
 def identity_links_in(db: Database, tx: Any, person_ids: Sequence[str], threshold: float,
-                       known: Mapping[str, Sequence[Mapping[str, Any]]] | None = None) -> list[dict[str, Any]]:
-    """The links that count within ``IDENTITY_HOPS`` of ``person_ids``, breadth first: one
-    ``find_identity_links`` read per hop, from the persons the previous hop reached.
+                       known: Mapping[str, Sequence[Mapping[str, Any]]] | None = None, *,
+                       hops: int | None = IDENTITY_HOPS) -> list[dict[str, Any]]:
+    """The links that count within ``hops`` (``IDENTITY_HOPS``) of ``person_ids``, breadth first:
+    one ``find_identity_links`` read per hop, from the persons the previous hop reached.
+    ``hops=None`` walks until no new person turns up: every link of the components of
+    ``person_ids``, as the register-wide ranking's connected components count them (the pattern
+    state's reads, :mod:`graphsvc.services.state`).
 
     ``known`` holds the links already read for some of ``person_ids`` (the intake check's
     candidates come with theirs): those persons are not read again, so a check whose top
@@ -30,7 +34,9 @@ def identity_links_in(db: Database, tx: Any, person_ids: Sequence[str], threshol
     links: dict[tuple[str, str], Mapping[str, Any]] = {}
     frontier = [p for p in start if p not in known]
     found: list[Mapping[str, Any]] = [link for p in start if p in known for link in known[p]]  # the first hop, read
-    for _ in range(IDENTITY_HOPS):
+    hop = 0
+    while hops is None or hop < hops:
+        hop += 1
         if frontier:
             found += db.run_in(tx, "find_identity_links", ids=frontier, threshold=threshold)
         if not found:

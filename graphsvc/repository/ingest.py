@@ -5,7 +5,8 @@ retries it on transient errors. One statement per kind (``cypher/load_*.cypher``
 record's node with MERGE (new, placeholder or loaded alike), deletes the links the record wrote
 before and writes its values and links: every write replaces what the same record wrote before,
 so a retried, repeated or interrupted-and-rerun load ends with exactly the graph an
-uninterrupted load gives. Role labels are set as links are made; only people a replaced record
+uninterrupted load gives. Each batch also writes the pattern state's outbox entry
+(:func:`graphsvc.repository.state.note_change_in`) in its transaction. Role labels are set as links are made; only people a replaced record
 let go of are rechecked (update_roles), and only nodes let go of can become orphans. Within a
 batch the last copy of a record wins, as it would across batches.
 """
@@ -19,6 +20,7 @@ from typing import Any
 from neo4j import ManagedTransaction
 
 from graphsvc.graph.db import Database
+from graphsvc.repository.state import note_change_in
 from loaders import normalise
 from loaders.records import IncidentRecord, Identifiers, OrderRecord, PersonRecord
 
@@ -212,6 +214,11 @@ class BatchWriter:
                 touched |= _flatten(row["person_ids"])
         if touched:
             run(tx, "update_roles", ids=sorted(touched))
+        # the pattern state's outbox entry, in this transaction (before the orphans go)
+        named = [r["id"] for r in rows.persons] + [p for r in rows.orders for p in (r["respondent_id"], *r["protected_ids"])]
+        named += [p for r in rows.incidents for p in (*r["offender_ids"], *r["victim_ids"])]
+        note_change_in(self.db, tx, person_ids=[*named, *touched], incident_ids=[r["id"] for r in rows.incidents],
+                       released=released)
         if released:
             run(tx, "delete_orphans", element_ids=sorted(released))
         # last, so the counter's lock is held only until the commit: concurrent writers queue there

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from graphsvc.graph.db import Database
+from graphsvc.repository.state import note_change_in
 
 __all__ = [
     "decide_link",
@@ -47,7 +48,12 @@ def resolve_candidates(db: Database, rows: Sequence[dict[str, Any]], per_key: in
 def merge_links(db: Database, rows: Sequence[dict[str, Any]], model: str, now: str) -> dict[str, int]:
     """Write proposals ``[{a, b, probability, match_weight, evidence}]`` (a decision is kept,
     only its probability and evidence refreshed): ``{"written": n, "changed": n}``."""
-    out = db.write("merge_identity_links", rows=rows, model=model, now=now)
+    def work(tx: Any) -> list[dict[str, Any]]:
+        found = db.run_in(tx, "merge_identity_links", rows=rows, model=model, now=now)
+        note_change_in(db, tx, person_ids=[p for r in rows for p in (r["a"], r["b"])])
+        return found
+
+    out = db.write_tx(work)
     if not out:
         return {"written": 0, "changed": 0}
     return {"written": int(out[0]["written"] or 0), "changed": int(out[0]["changed"] or 0)}
@@ -62,7 +68,12 @@ def link_pairs(db: Database, ids: Sequence[str] | None = None) -> list[dict[str,
 
 def delete_stale_links(db: Database, pairs: Sequence[dict[str, str]]) -> int:
     """Delete the ``proposed`` links among ``pairs`` ``[{a, b}]`` (decided ones stay); how many."""
-    out = db.write("delete_stale_links", pairs=pairs)
+    def work(tx: Any) -> list[dict[str, Any]]:
+        found = db.run_in(tx, "delete_stale_links", pairs=pairs)
+        note_change_in(db, tx, person_ids=[p for r in pairs for p in (r["a"], r["b"])])
+        return found
+
+    out = db.write_tx(work)
     return int(out[0]["deleted"]) if out else 0
 
 
@@ -75,8 +86,13 @@ def decide_link(db: Database, a: str, b: str, *, status: str, decided_by: str | 
                 decided_at: str | None, reason: str | None) -> dict[str, Any] | None:
     """Set a decision on the link ``a -> b``; the link's properties after, or ``None`` when no
     such link."""
-    row = db.write("decide_identity_link", a=a, b=b, status=status, decided_by=decided_by,
-                   decided_at=decided_at, reason=reason)
+    def work(tx: Any) -> list[dict[str, Any]]:
+        found = db.run_in(tx, "decide_identity_link", a=a, b=b, status=status, decided_by=decided_by,
+                          decided_at=decided_at, reason=reason)
+        note_change_in(db, tx, person_ids=[a, b])
+        return found
+
+    row = db.write_tx(work)
     return row[0]["link"] if row else None
 
 

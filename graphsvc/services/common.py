@@ -7,6 +7,7 @@ import base64
 import binascii
 import datetime as dt
 import json
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -69,6 +70,8 @@ def _decode_cursor(cursor: str | None, kinds: Sequence[type]) -> list[Any] | Non
         if kind is float and isinstance(value, int) and not isinstance(value, bool):
             continue
         if not isinstance(value, kind) or isinstance(value, bool):
+            raise bad
+        if isinstance(value, float) and not math.isfinite(value):  # the service never issues NaN or infinity
             raise bad
     return key
 

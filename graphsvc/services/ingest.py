@@ -20,6 +20,7 @@ from typing import IO, Any, Literal
 from graphsvc.graph.db import Database
 from graphsvc.repository.ingest import BatchRows, BatchWriter, WriteCounts
 from graphsvc.services import resolution as resolve
+from graphsvc.services import state as pattern_state
 from loaders.sources import RawRecord
 from loaders.validate import Reject, prefetch_in_child, prefetch_in_thread, validated_chunks
 
@@ -35,6 +36,8 @@ class LoadSummary:
     rejects: list[Reject] = field(default_factory=list)
     written: WriteCounts = field(default_factory=WriteCounts)
     seconds: float = 0.0
+    #: what bringing the pattern state up to date did (:func:`graphsvc.services.state.settle`)
+    state: dict[str, Any] | None = None
 
     @property
     def rate(self) -> float:
@@ -63,13 +66,17 @@ def load(
     keep_rejects: int = 10_000,
     validate_in: Literal["process", "thread"] = "process",
     on_written: Callable[[list[str]], None] | None = None,
+    maintain_state: bool = True,
 ) -> LoadSummary:
     """Stream records into the graph; every rejected record is reported and none written.
 
     ``validate_in``: ``"process"`` reads and validates in a child process (where ``fork`` is
     available), so validation never holds the writer's GIL and the next batch is ready the moment
     a commit returns; ``"thread"`` does it in a thread of this process. ``on_written`` is called
-    with the person ids of each batch once it has committed."""
+    with the person ids of each batch once it has committed. ``maintain_state``: bring the
+    pattern state up to date at the end (:func:`graphsvc.services.state.settle`; its outcome in
+    :attr:`LoadSummary.state`); ``False`` leaves the batches' outbox entries for the caller's
+    next step (``graphsvc load`` settles once, after resolving)."""
     summary = LoadSummary()
     writer = BatchWriter(db)
     started = time.perf_counter()
@@ -105,6 +112,9 @@ def load(
         if bar is not None:
             bar.close()
         summary.seconds = time.perf_counter() - started
+    if maintain_state:
+        summary.state = pattern_state.settle(db)
+        summary.seconds = time.perf_counter() - started
     return summary
 
 
@@ -122,6 +132,8 @@ class Resolved:
     decided: dict[str, int] = field(default_factory=dict)
     #: the model's name, once every chunk is resolved
     model: str | None = None
+    #: what bringing the pattern state up to date did after the links were written
+    state: dict[str, Any] | None = None
     #: what made it fail (``None``: done)
     error: Exception | None = None
     seconds: float = 0.0
@@ -167,6 +179,7 @@ def resolve_written(
             if on_progress is not None:
                 on_progress(min(start + step, len(person_ids)), len(person_ids))
         result.model = loaded.name
+        result.state = pattern_state.settle(db)
     except Exception as exc:  # noqa: BLE001 - the write is committed; the caller reports this
         result.error = exc
     result.seconds = time.perf_counter() - started

@@ -5,22 +5,15 @@ their answers are kept and refreshed in the background, without one computed afr
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from typing import Any
 
-import networkx as nx
-
 from graphsvc.analysis import clusters as clusters_mod
-from graphsvc.analysis.fixation import Thresholds, cross_victim_pattern, escalation, order_active
-from graphsvc.analysis.identity import IdentityGroup, identity_group, identity_groups, link_graph
-from graphsvc.analysis.risk import risk_score
-from graphsvc.analysis.victims import canonical_orders, count_note, victim_groups, victims_of
+from graphsvc.analysis.fixation import Thresholds
 from graphsvc.errors import InvalidInput
 from graphsvc.graph.db import Database
 from graphsvc.repository import identity as identity_reads
 from graphsvc.repository import incidents as incident_reads
-from graphsvc.repository import patterns as pattern_reads
 from graphsvc.repository import persons as person_reads
 from graphsvc.services.common import (
     _FIELD,
@@ -32,104 +25,23 @@ from graphsvc.services.common import (
     _limit,
     _today,
 )
+from graphsvc.services import state as pattern_state
 from graphsvc.services.jobs import JobAnswer, JobCache, uncached
+from graphsvc.services.ranking import listed, scored, serial_groups, serial_order
 from loaders.records import iso
 
 __all__ = ["serial", "unidentified"]
 
 
 # -- serial offenders --------------------------------------------------------------------------
-def _serial_entry(rep: str, group: IdentityGroup, incidents: list[dict[str, Any]], orders: list[dict[str, Any]],
-                  today: dt.date, th: Thresholds, graph: nx.Graph,
-                  unidentified: Sequence[Mapping[str, Any]] = ()) -> dict[str, Any]:
-    members = set(group.members)
-    # distinct victims (graphsvc.analysis.victims): victims' records joined by identity links are
-    # one victim, counted once, under her first record id; as the profile, fixation and the check
-    named = sorted({v for i in incidents for v in i["victim_ids"]} | {v for u in unidentified for v in u["victim_ids"]})
-    groups = victim_groups(named, graph, members)
-    by_victim = {v: list(rows) for v, rows in victims_of(incidents, groups, members).items()}
-    # victims of incidents with no identified offender that used one of their identifiers:
-    # possible victims, listed apart with the incidents and identifiers that link them
-    possible: dict[str, list[str]] = {}
-    bridges: set[str] = set()
-    for u in unidentified:
-        for v in dict.fromkeys(groups[v].victim_id for v in u["victim_ids"] if v not in members):
-            if v not in by_victim:
-                possible.setdefault(v, []).append(u["incident_id"])
-                bridges.update(u["identifiers"])
-    light = []
-    for v, rows in by_victim.items():
-        rows.sort(key=lambda r: (r["occurred_at"], r["id"]))
-        light.append({"victim_id": v, "first_contact": iso(rows[0]["occurred_at"]),
-                      "last_contact": iso(rows[-1]["occurred_at"]), "incident_ids": [r["id"] for r in rows]})
-    pattern = cross_victim_pattern(light, canonical_orders(orders, groups), th)
-    esc = escalation(incidents, th.trend_alpha)
-    def of(kind: str) -> list[str]:
-        return [i["id"] for i in incidents if i.get("type") == kind]
-    stats = {
-        "victim_count": len(by_victim),
-        "breach_incident_ids": sorted({i["id"] for i in incidents if i.get("breached_order_ids")}),
-        "assault_incident_ids": of("assault"), "threat_incident_ids": of("threat"),
-        "damage_incident_ids": of("damage"), "escalation_trend": esc["trend"],
-        "active_order_ids": [o["id"] for o in orders if order_active(o, today)],
-        "new_fixation_order_ids": sorted({a["order_id"] for a in pattern["new_fixation_after_order"]}),
-    }
-    score, parts = risk_score(stats)
-    ordered = sorted(incidents, key=lambda r: (r["occurred_at"], r["id"]))
-    return {
-        "person_id": rep,
-        "person_ids": group.members,
-        "victim_count": len(by_victim),
-        "possible_victim_count": len(possible),
-        "possible_victims": [{"victim_id": v, "incident_ids": sorted(ids)} for v, ids in sorted(possible.items())],
-        "possible_victims_via": sorted(bridges),
-        "incident_count": len(incidents),
-        "risk_score": score,
-        "risk_factors": parts,
-        "victim_ids": pattern["sequence"],
-        "victim_record_ids": {v: list(groups[v].record_ids) for v in pattern["sequence"] if len(groups[v].record_ids) > 1},
-        "proposed_victim_ids": [v for v in pattern["sequence"] if groups[v].proposed],
-        "victim_count_note": count_note([groups[v].as_dict() for v in pattern["sequence"]]),
-        "max_concurrent_victims": pattern["max_concurrent_victims"],
-        "first_incident": iso(ordered[0]["occurred_at"]) if ordered else None,
-        "last_incident": iso(ordered[-1]["occurred_at"]) if ordered else None,
-        "identity": group.as_dict(),
-    }
-
-
 def _rank_serial(db: Database, links: list[dict[str, Any]], threshold: float, th: Thresholds, today: dt.date,
                  min_victims: int, agency: str | None, since_at: dt.datetime | None,
                  until_at: dt.datetime | None) -> list[dict[str, Any]]:
-    """The whole serial ranking (register-wide Cypher aggregation, identity groups merged)."""
-    groups = identity_groups(links, threshold)
-    graph = link_graph(links, threshold)
-    unidentified = pattern_reads.unidentified_victim_links(db, agency=agency, since=since_at, until=until_at)
-    linked_ids = sorted({p for g in groups for p in g} | set(unidentified))
-    rows = pattern_reads.serial_rows(db, min_victims=min_victims, agency=agency, since=since_at, until=until_at,
-                            linked_ids=linked_ids)
-    by_id = {r["person_id"]: r for r in rows}
-    group_of = {p: g for g in groups for p in g}
-    done: set[str] = set()
-    entries: list[dict[str, Any]] = []
-    for pid in sorted(by_id):
-        if pid in done:
-            continue
-        members = group_of.get(pid, {pid})
-        present = [by_id[m] for m in sorted(members) if m in by_id]
-        done |= set(members)
-        rep = min(present, key=lambda r: (-len(r["incidents"]), r["person_id"]))["person_id"]
-        group = identity_group(rep, links, threshold, graph)
-        incidents = list({i["id"]: i for r in present for i in r["incidents"]}.values())
-        orders = list({o["id"]: {**o, "respondent_id": r["person_id"]} for r in present for o in r["orders"]
-                       if o.get("issued_on") is not None}.values())
-        unid = list({u["incident_id"]: u for m in members for u in unidentified.get(m, [])}.values())
-        entry = _serial_entry(rep, group, incidents, orders, today, th, graph, unid)
-        if entry["victim_count"] >= min_victims:
-            entries.append(entry)
-        elif entry["victim_count"] + entry["possible_victim_count"] >= min_victims:
-            entry["via_unidentified"] = True  # listed because of possible victims: marked as such
-            entries.append(entry)
-    entries.sort(key=lambda e: (-e["risk_score"], -e["victim_count"], e["person_id"]))
+    """The whole serial ranking, scored on ``today``, at ``min_victims``."""
+    entries = [e for e in (scored(*parts, today) for parts in serial_groups(db, links, threshold, th, min_victims,
+                                                                               agency, since_at, until_at))
+               if listed(e, min_victims)]
+    entries.sort(key=serial_order)
     return entries
 
 
@@ -167,6 +79,16 @@ def serial(db: Database, min_victims: int = 2, agency: str | None = None, since:
     threshold = db.settings.link_threshold
     th = db.settings.thresholds
     today = _today()
+    cut = (-float(after[0]), -int(after[1]), str(after[2])) if after is not None else None
+    if agency is None and since is None and until is None:
+        # the whole register's ranking is kept in the graph as records arrive (the pattern state)
+        got = pattern_state.serial_page(db, min_victims=min_victims, limit=limit, after=cut, today=today)
+        if got is not None:
+            page = got["persons"]
+            nxt = (_encode_cursor([page[-1]["risk_score"], page[-1]["victim_count"], page[-1]["person_id"]])
+                   if got["more"] else None)
+            return {"persons": page, "next_cursor": nxt, "computed_at": iso(got["applied_at"]),
+                    "stale": got["pending"] > 0}
     # the links are read by the job, not per request: the cache's state is a digest of them instead
     question = (min_victims, agency, iso(since_at), iso(until_at), threshold, asdict(th), today.isoformat())
 
@@ -177,9 +99,8 @@ def serial(db: Database, min_victims: int = 2, agency: str | None = None, since:
     answer = (uncached(compute) if jobs is None
               else jobs.answer(db, "serial", question, compute, state=identity_reads.identity_links_digest(db)))
     entries = list(answer.value)
-    if after is not None:
-        cut = (-float(after[0]), -int(after[1]), str(after[2]))
-        entries = [e for e in entries if (-e["risk_score"], -e["victim_count"], e["person_id"]) > cut]
+    if cut is not None:
+        entries = [e for e in entries if serial_order(e) > cut]
     page = entries[:limit]
     more = len(entries) > limit
     nxt = _encode_cursor([page[-1]["risk_score"], page[-1]["victim_count"], page[-1]["person_id"]]) if more else None

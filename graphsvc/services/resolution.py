@@ -35,6 +35,7 @@ from graphsvc.errors import Conflict, InvalidInput, NotFound
 from graphsvc.graph.db import Database
 from graphsvc.repository import links as store
 from graphsvc.security import audit
+from graphsvc.services import state as pattern_state
 from loaders.records import RECORD_ID
 
 __all__ = [
@@ -304,6 +305,7 @@ def resolve_all(
            query={"op": "resolve", "mode": "full", "floor": floor, "model": loaded.name, "links": len(rows)},
            rows=rows)
     summary["seconds"] = round(time.perf_counter() - t0, 3)
+    pattern_state.settle(db)
     return summary
 
 
@@ -380,6 +382,7 @@ def resolve_persons(
                rows=rows)
     summary["seconds"] = round(seconds, 4)
     summary["ms_per_person"] = round(1000 * seconds / max(1, len(ids)), 2)
+    pattern_state.settle(db)
     return summary
 
 
@@ -446,6 +449,7 @@ def decide(
     before = found.get("link") or {}
     decided = store.decide_link(db, lo, hi, status=status, decided_by=None if undo else actor,
                                 decided_at=None if undo else _now(), reason=None if undo else reason.strip())
+    pattern_state.settle(db)
     link = _link_view(lo, hi, decided)
     if audit_it:
         audit.append_entry(db, actor=actor, role=role, action="combination", purpose=purpose,

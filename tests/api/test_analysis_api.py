@@ -117,14 +117,15 @@ def test_the_app_cache_takes_its_refresh_age_and_wait_from_the_app_and_no_cache_
     assert services.current_jobs(_app(neo4j_settings, pattern_cache_s=120)) is not jobs  # one cache per app
     load(_TWO_VICTIMS)
     # without a cache (services called directly) every answer is computed afresh, in the caller's thread
-    first, second = services.serial(db, min_victims=2), services.serial(db, min_victims=2)
+    # (a filtered ranking: the whole register's is read from the pattern state, no job at all)
+    first, second = services.serial(db, min_victims=2, agency="WMP"), services.serial(db, min_victims=2, agency="WMP")
     assert [p["person_id"] for p in first["persons"]] == ["DM"] and first["stale"] is False
     assert second["computed_at"] > first["computed_at"]
     assert services.unidentified(db)["computed_at"] != services.unidentified(db)["computed_at"]
     # with one, the answer is kept
     jobs.wait_s = 30.0
-    kept = services.serial(db, min_victims=2, jobs=jobs)
-    assert services.serial(db, min_victims=2, jobs=jobs)["computed_at"] == kept["computed_at"]
+    kept = services.serial(db, min_victims=2, agency="WMP", jobs=jobs)
+    assert services.serial(db, min_victims=2, agency="WMP", jobs=jobs)["computed_at"] == kept["computed_at"]
     clusters = services.unidentified(db, jobs=jobs)
     assert services.unidentified(db, jobs=jobs)["computed_at"] == clusters["computed_at"]
 
@@ -138,14 +139,18 @@ def test_a_long_register_wide_job_answers_job_pending_then_its_result(db, load, 
     load(_TWO_VICTIMS)
     key = auth.create_key(db, role="investigator", name="job-test")[0]
     h = {"Authorization": f"Bearer {key}", "X-Purpose": "OP-TEST"}
-    first = client.get("/api/v1/patterns/serial?min_victims=2", headers=h)
+    # a filtered ranking is a register-wide job
+    url = "/api/v1/patterns/serial?min_victims=2&agency=WMP"
+    first = client.get(url, headers=h)
     assert first.status_code == 503
     assert first.get_json()["error"]["code"] == "job_pending"
     assert int(first.headers["Retry-After"]) > 0
-    assert client.get("/api/v1/patterns/serial?min_victims=2", headers=h).status_code == 503  # still running
+    assert client.get(url, headers=h).status_code == 503  # still running
+    # the whole register's ranking is read from the pattern state meanwhile: no job, no wait
+    whole = client.get("/api/v1/patterns/serial?min_victims=2", headers=h)
+    assert whole.status_code == 200 and [p["person_id"] for p in whole.get_json()["persons"]] == ["DM"]
     held.release.set()
-    r = _until(lambda: (x := client.get("/api/v1/patterns/serial?min_victims=2", headers=h)).status_code == 200 and x,
-               "the ranking never came")
+    r = _until(lambda: (x := client.get(url, headers=h)).status_code == 200 and x, "the ranking never came")
     assert [p["person_id"] for p in r.get_json()["persons"]] == ["DM"]
     assert held.runs == 1
 

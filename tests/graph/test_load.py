@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from graphsvc.services import state as pattern_state
+
 from graphsvc.graph import localdb
 from graphsvc.cli import main
 from graphsvc.graph.fingerprint import fingerprint
@@ -381,6 +383,9 @@ def test_loader_killed_mid_load_then_rerun_converges(db, big_register, reference
     rerun = _loader(big_register, neo4j_env)
     assert rerun.wait(timeout=300) == 0, rerun.stderr.read().decode() if rerun.stderr else ""
     assert fingerprint(db) == reference
+    # and the pattern state the rerun settled equals the one computed afresh from the records
+    checked = pattern_state.verify(db)
+    assert checked["differences"] == [] and checked["clean"] and checked["pending"] == 0 and checked["states"] > 100
 
 
 def test_neo4j_killed_mid_load_then_restart_and_rerun_converges(db, big_register, reference, neo4j_env, neo4j_settings) -> None:  # type: ignore[no-untyped-def]

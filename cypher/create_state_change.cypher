@@ -1,0 +1,24 @@
+// The pattern state's outbox (docs/pattern-state.md): one entry per transaction that changed
+// something the serial state is built from, written IN that transaction, so a change is never
+// committed without its entry (graphsvc.services.state applies and deletes the entries).
+// $person_ids: the persons the transaction wrote or named; $incident_ids: the incidents it wrote;
+// $released: element ids of the nodes it let go of (run before delete_orphans): a released person
+// is a seed, and so is everyone still holding a released identifier (whom it may now point at alone).
+CALL () {
+  UNWIND $released AS eid
+  MATCH (x) WHERE elementId(x) = eid
+  CALL (x) {
+    WITH x WHERE x:Person
+    RETURN x.id AS pid
+    UNION
+    MATCH (p:Person)-[:HAS_IDENTIFIER]->(x)
+    RETURN p.id AS pid
+    UNION
+    MATCH (p:Person)-[:OFFENDER_IN]->(:Incident)-[:USED]->(x)
+    RETURN p.id AS pid
+  }
+  RETURN collect(DISTINCT pid) AS extra
+}
+CREATE (c:StateChange {at: datetime(), person_ids: $person_ids + [x IN extra WHERE NOT x IN $person_ids],
+                       incident_ids: $incident_ids})
+RETURN elementId(c) AS change_id

@@ -1,0 +1,215 @@
+"""The pattern state's Cypher (docs/pattern-state.md): the outbox that every write path fills in
+its own transaction, the lock and settings node, the per-group reads a state is built from, and
+the states themselves (``SerialState``, one per identity group, linked ``STATE_OF`` to each of its
+person records)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from graphsvc.graph.db import Database
+from graphsvc.repository.rows import native
+
+__all__ = [
+    "note_change_in", "pending", "changes", "delete_changes", "lock_in", "meta", "update_meta",
+    "affected_in", "rows_in", "unidentified_in", "evidence_in", "states_of_in", "replace_in",
+    "delete_page", "page_in_one", "all_states", "register_mark_in", "apply_round", "start_rebuild", "write_states",
+    "finish_rebuild",
+]
+
+
+# -- the outbox --------------------------------------------------------------------------------
+def note_change_in(db: Database, tx: Any, *, person_ids: Iterable[str] = (), incident_ids: Iterable[str] = (),
+                   released: Iterable[str] = ()) -> None:
+    """Write an outbox entry in the caller's transaction ``tx`` (``create_state_change``): the
+    persons it wrote or named, the incidents it wrote, the element ids of the nodes it let go of
+    (before they are deleted)."""
+    pids, iids, rel = sorted(set(person_ids)), sorted(set(incident_ids)), sorted(set(released))
+    if pids or iids or rel:
+        db.run_in(tx, "create_state_change", person_ids=pids, incident_ids=iids, released=rel)
+
+
+def pending(db: Database) -> dict[str, Any]:
+    """``{"meta": the state's node (or None), "pending": outbox entries waiting, "oldest"}``."""
+    return native(db.read_one("get_pattern_state") or {"meta": None, "pending": 0, "oldest": None})
+
+
+def changes(db: Database, tx: Any, limit: int) -> list[dict[str, Any]]:
+    return [native(r) for r in db.run_in(tx, "list_state_changes", limit=limit)]
+
+
+def delete_changes(db: Database, tx: Any, change_ids: Sequence[str]) -> None:
+    for start in range(0, len(change_ids), 5000):
+        db.run_in(tx, "delete_state_changes", change_ids=list(change_ids[start : start + 5000]))
+
+
+# -- the lock and the settings -----------------------------------------------------------------
+def lock_in(db: Database, tx: Any) -> dict[str, Any]:
+    """Take the state's lock (held to the end of ``tx``); the state's settings and ages."""
+    return native(db.run_in(tx, "lock_pattern_state")[0]["meta"])
+
+
+def meta(db: Database) -> dict[str, Any] | None:
+    return pending(db)["meta"]
+
+
+def update_meta(db: Database, tx: Any | None, **props: Any) -> dict[str, Any]:
+    if tx is None:
+        return native(db.write("update_pattern_state", props=props)[0]["meta"])
+    return native(db.run_in(tx, "update_pattern_state", props=props)[0]["meta"])
+
+
+# -- what a state is built from ----------------------------------------------------------------
+def affected_in(db: Database, tx: Any, person_ids: Sequence[str], incident_ids: Sequence[str]) -> list[str]:
+    """The persons whose serial state a change naming these may have altered (``find_state_affected``)."""
+    rows = db.run_in(tx, "find_state_affected", person_ids=list(person_ids), incident_ids=list(incident_ids))
+    return list(rows[0]["person_ids"]) if rows else []
+
+
+def rows_in(db: Database, tx: Any, ids: Sequence[str]) -> list[dict[str, Any]]:
+    """``list_serial_offenders``' rows for ``ids`` only, unfiltered (``get_serial_state_rows``)."""
+    return [native(r) for r in db.run_in(tx, "get_serial_state_rows", ids=list(ids))] if ids else []
+
+
+def unidentified_in(db: Database, tx: Any, ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+    """``list_unidentified_victim_links``' answer for ``ids`` only, unfiltered."""
+    rows = db.run_in(tx, "get_serial_state_unidentified", ids=list(ids)) if ids else []
+    return {r["person_id"]: r["incidents"] for r in rows}
+
+
+def evidence_in(db: Database, tx: Any, pairs: Sequence[tuple[str, str]], threshold: float) -> dict[frozenset[str], Any]:
+    if not pairs:
+        return {}
+    rows = db.run_in(tx, "find_identity_link_evidence", pairs=[list(p) for p in pairs], threshold=threshold)
+    return {frozenset((r["a"], r["b"])): r["evidence"] for r in rows}
+
+
+def register_mark_in(db: Database, tx: Any) -> str:
+    """What says the register changed (``count_graph_records``: counts and the write counter;
+    ``get_identity_links_digest``: the links), as text: kept with the state when it is applied
+    to, so a read can tell a change that went round the write paths (and their outbox)."""
+    counts = db.run_in(tx, "count_graph_records")[0]
+    links = db.run_in(tx, "get_identity_links_digest")[0]
+    return json.dumps([native(counts), native(links)], sort_keys=True, default=str)
+
+
+# -- the states --------------------------------------------------------------------------------
+def states_of_in(db: Database, tx: Any, ids: Sequence[str]) -> dict[str, list[str]]:
+    """``{representative: member ids}`` of the states that count any of ``ids``."""
+    rows = db.run_in(tx, "find_serial_state_members", ids=list(ids)) if ids else []
+    return {r["person_id"]: list(r["member_ids"]) for r in rows}
+
+
+def replace_in(db: Database, tx: Any, delete_ids: Sequence[str], rows: Sequence[dict[str, Any]]) -> None:
+    """Delete the states of the representatives ``delete_ids``, then write ``rows``."""
+    if delete_ids or rows:
+        db.run_in(tx, "replace_serial_states", delete_ids=list(delete_ids), rows=list(rows))
+
+
+def delete_page(db: Database, limit: int) -> int:
+    out = db.write("delete_serial_states_page", limit=limit)
+    return int(out[0]["deleted"]) if out else 0
+
+
+def page_in_one(db: Database, *, after: str, today: dt.date, min_victims: int, limit: int) -> dict[str, Any]:
+    """In one read transaction: the state's node and backlog, the register's mark
+    (:func:`register_mark_in`), a page of the states whose stored
+    score holds on ``today`` after the rank ``after`` (``list_serial_states``), and every state
+    whose stored score does not (``list_stale_serial_states``): ``{"meta", "pending", "fresh",
+    "stale", "mark"}``."""
+
+    def work(tx: Any) -> dict[str, Any]:
+        head = native(db.run_in(tx, "get_pattern_state")[0])
+        if not head["meta"] or not head["meta"].get("ready"):
+            return {"meta": head["meta"], "pending": int(head["pending"] or 0), "fresh": [], "stale": [], "mark": None}
+        mark = register_mark_in(db, tx)
+        fresh = db.run_in(tx, "list_serial_states", after=after, today=today, min_victims=min_victims, limit=limit)
+        old = db.run_in(tx, "list_stale_serial_states", today=today, min_victims=min_victims)
+        return {"meta": head["meta"], "pending": int(head["pending"] or 0), "fresh": fresh, "stale": old,
+                "mark": mark}
+
+    return db.read_tx(work)
+
+
+def all_states(db: Database, *, page_size: int = 5000) -> list[dict[str, Any]]:
+    """Every state, in person id order, read page by page."""
+    out: list[dict[str, Any]] = []
+    after = ""
+    while True:
+        rows = [native(r) for r in db.read_job("list_all_serial_states", after=after, limit=page_size)]
+        out += rows
+        if len(rows) < page_size:
+            return out
+        after = rows[-1]["person_id"]
+
+
+# -- units of work -----------------------------------------------------------------------------
+Build = Callable[[Any, dict[str, Any], list[dict[str, Any]]], "tuple[list[str], list[dict[str, Any]]] | None"]
+
+
+def apply_round(db: Database, limit: int, build: Build) -> tuple[str, int, int]:
+    """One round of applying the outbox, in one write transaction: take the lock; unless the
+    state is being rebuilt (``"busy"``), read the oldest ``limit`` entries (none: ``"done"``);
+    ``build(tx, meta, entries)`` returns the states to delete and the rows to write (``None``:
+    too much for one round, ``"rebuild"``); write them, delete the entries, keep the register's
+    mark. Returns ``(what, entries applied, states written)``."""
+
+    def work(tx: Any) -> tuple[str, int, int]:
+        meta = lock_in(db, tx)
+        if not meta.get("ready"):
+            return "busy", 0, 0
+        entries = changes(db, tx, limit)
+        if not entries:
+            return "done", 0, 0
+        built = build(tx, meta, entries)
+        if built is None:
+            return "rebuild", 0, 0
+        delete_ids, rows = built
+        replace_in(db, tx, delete_ids, rows)
+        delete_changes(db, tx, [e["change_id"] for e in entries])
+        update_meta(db, tx, applied_at=dt.datetime.now(dt.timezone.utc), mark=register_mark_in(db, tx))
+        return "more", len(entries), len(rows)
+
+    return db.write_tx(work)
+
+
+def start_rebuild(db: Database, token: str, may_start: Callable[[dict[str, Any]], None]) -> list[str]:
+    """Take the lock, let ``may_start(meta)`` refuse (by raising), mark the state not ready and
+    being rebuilt under ``token``; the element ids of the outbox entries committed so far."""
+
+    def work(tx: Any) -> list[str]:
+        meta = lock_in(db, tx)
+        may_start(meta)
+        update_meta(db, tx, ready=False, rebuild_token=token, rebuilding_since=dt.datetime.now(dt.timezone.utc))
+        return [e["change_id"] for e in changes(db, tx, 10_000_000)]
+
+    return db.write_tx(work)
+
+
+def write_states(db: Database, rows: Sequence[dict[str, Any]], chunk: int) -> None:
+    """Delete every state, then write ``rows``, ``chunk`` to a transaction (a rebuild, while the
+    state reads as not ready)."""
+    while delete_page(db, 10_000):
+        pass
+    for at in range(0, len(rows), chunk):
+        db.write_tx(lambda tx, part=rows[at : at + chunk]: replace_in(db, tx, [], part))
+
+
+def finish_rebuild(db: Database, token: str, covered: Sequence[str], props: dict[str, Any]) -> bool:
+    """Unless another rebuild took over (``False``): delete the outbox entries ``covered``, mark
+    the state ready with ``props`` and the register's mark."""
+
+    def work(tx: Any) -> bool:
+        meta = lock_in(db, tx)
+        if meta.get("rebuild_token") != token:
+            return False
+        delete_changes(db, tx, covered)
+        now = dt.datetime.now(dt.timezone.utc)
+        update_meta(db, tx, ready=True, rebuild_token=None, rebuilding_since=None, built_at=now, applied_at=now,
+                    mark=register_mark_in(db, tx), **props)
+        return True
+
+    return db.write_tx(work)

@@ -1,0 +1,338 @@
+"""The pattern state: the serial ranking kept in the graph as records arrive (docs/pattern-state.md).
+
+Every write path (the loader's batches, ``POST /records``, identity links written, decided or
+deleted) writes an outbox entry (``StateChange``) in its own transaction, naming what it
+changed. :func:`apply` turns the waiting entries into the ``SerialState`` of each identity group
+they touch, in one transaction per round that first takes the state's lock, so any number of
+processes may apply and each sees the records as the one before it left them; every write path
+calls it before it returns, so a committed write is in the state when its caller hears back.
+Entries left by a writer that died are applied by the next write, by ``graphsvc state apply`` or
+by the service's poller (``GRAPHSVC_STATE_POLL_S``).
+
+A state holds its group's entry without what depends on the day, the risk score's inputs and its
+orders' dates; the score of the day is worked out at read time (:func:`~graphsvc.services.patterns.scored`),
+and the stored rank with it holds from ``as_of`` until ``valid_until`` (the next day an order comes
+into force or expires). :func:`serial_page` reads a page in rank order from an index.
+
+:func:`verify` recomputes the ranking from the raw records the register-wide way and reports each
+difference; :func:`rebuild` replaces the whole state by that computation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict
+from typing import Any
+
+import networkx as nx
+
+from graphsvc.analysis.fixation import Thresholds
+from graphsvc.analysis.identity import decode_evidence, identity_group, link_graph
+from graphsvc.errors import Conflict
+from graphsvc.graph.db import Database
+from graphsvc.repository import identity as identity_reads
+from graphsvc.repository import state as store
+from graphsvc.services.ranking import (
+    group_inputs,
+    listed,
+    representative,
+    scored,
+    serial_groups,
+    serial_order,
+    serial_parts,
+)
+from loaders.times import today as london_today
+
+__all__ = ["apply", "settle", "rebuild", "verify", "serial_page", "status", "rank_key", "valid_until", "ready_for",
+           "REBUILD_SEEDS"]
+
+log = logging.getLogger(__name__)
+
+#: an apply round whose changes name more persons than this rebuilds the whole state instead
+#: (one register-wide computation beats many group-by-group reads: docs/pattern-state.md)
+REBUILD_SEEDS = 5000
+#: outbox entries taken per apply round
+CHANGES_PER_ROUND = 200
+#: states written per transaction by a rebuild
+WRITE_CHUNK = 2000
+#: a rebuild that started longer ago than this is taken to have died
+REBUILD_LEASE = dt.timedelta(hours=2)
+_NEVER = dt.date(9999, 12, 31)
+
+
+# -- settings and ranks ------------------------------------------------------------------------
+def _settings_props(threshold: float, th: Thresholds) -> dict[str, Any]:
+    return {"threshold": float(threshold), "thresholds": json.dumps(asdict(th), sort_keys=True)}
+
+
+def ready_for(meta: Mapping[str, Any] | None, threshold: float, th: Thresholds) -> bool:
+    """Whether a state ``meta`` is built, not being rebuilt, and for these settings."""
+    if not meta or not meta.get("ready"):
+        return False
+    want = _settings_props(threshold, th)
+    return meta.get("threshold") == want["threshold"] and meta.get("thresholds") == want["thresholds"]
+
+
+def _meta_settings(meta: Mapping[str, Any]) -> tuple[float, Thresholds]:
+    return float(meta["threshold"]), Thresholds(**json.loads(meta["thresholds"]))
+
+
+def rank_key(score: float, victim_count: int, person_id: str) -> str:
+    """One string whose ascending order is the ranking's (:func:`~graphsvc.services.patterns.serial_order`):
+    the index the first page is read from is on it."""
+    points = round(min(max(score, 0.0), 1.0) * 10_000)
+    return f"{10_000 - points:05d}{10**9 - min(max(victim_count, 0), 10**9):010d}{person_id}"
+
+
+def valid_until(orders: Iterable[Mapping[str, Any]], today: dt.date) -> dt.date:
+    """The first day after ``today`` on which one of ``orders`` comes into force or expires (the
+    day the stored score stops holding); far in the future when none will."""
+    days = []
+    for o in orders:
+        issued, expires = o.get("issued_on"), o.get("expires_on")
+        if issued is not None and issued > today:
+            days.append(issued)
+        if expires is not None and expires >= today:
+            days.append(expires + dt.timedelta(days=1))
+    return min(days, default=_NEVER)
+
+
+def _row(entry: dict[str, Any], stats: dict[str, Any], dates: list[dict[str, Any]], today: dt.date) -> dict[str, Any]:
+    """The state row of one group (``replace_serial_states``' shape)."""
+    now = scored(entry, stats, dates, today)
+    return {
+        "person_id": entry["person_id"], "member_ids": list(entry["person_ids"]),
+        "rank": rank_key(now["risk_score"], entry["victim_count"], entry["person_id"]),
+        "as_of": today.isoformat(), "valid_until": valid_until(dates, today).isoformat(),
+        "victim_count": entry["victim_count"], "possible_victim_count": entry["possible_victim_count"],
+        "entry": json.dumps(entry, sort_keys=True, default=str), "stats": json.dumps(stats, sort_keys=True),
+        "orders": json.dumps([{**o, "issued_on": _iso(o["issued_on"]), "expires_on": _iso(o["expires_on"])}
+                              for o in dates]),
+    }
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day is not None else None
+
+
+def _kept(entry: Mapping[str, Any]) -> bool:
+    """A group has a state when it has a victim or a possible victim (listed at min_victims 1)."""
+    return entry["victim_count"] + entry["possible_victim_count"] >= 1
+
+
+def _finish(row: Mapping[str, Any], today: dt.date) -> dict[str, Any]:
+    """A stored state as the ranking's entry, scored on ``today``."""
+    dates = [{**o, "issued_on": _day(o["issued_on"]), "expires_on": _day(o["expires_on"])}
+             for o in json.loads(row["orders"])]
+    return scored(json.loads(row["entry"]), json.loads(row["stats"]), dates, today)
+
+
+def _day(text: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(text) if text else None
+
+
+# -- building states group by group ------------------------------------------------------------
+def _group_rows(db: Database, tx: Any, seeds: Sequence[str], incident_ids: Sequence[str], threshold: float,
+                th: Thresholds, today: dt.date) -> tuple[list[str], list[dict[str, Any]]]:
+    """The states to delete (their representatives) and the rows to write for every identity
+    group a change naming ``seeds`` and ``incident_ids`` may have altered."""
+    # the seeds' whole link components first (a victim's links decide whose victim she counts as)
+    links = identity_reads.identity_links_in(db, tx, seeds, threshold, hops=None)
+    widened = sorted(set(seeds) | {p for link in links for p in (link["a"], link["b"])})
+    affected = store.affected_in(db, tx, widened, incident_ids)
+    everyone: set[str] = set()
+    old: dict[str, list[str]] = {}
+    todo = sorted(set(affected) | set(widened))
+    while todo:  # the groups of the affected, and everyone an old state of theirs counted
+        found = identity_reads.identity_links_in(db, tx, todo, threshold, hops=None)
+        links += found
+        everyone |= set(todo) | {p for link in found for p in (link["a"], link["b"])}
+        old.update(store.states_of_in(db, tx, sorted(everyone - set(old))))
+        todo = sorted({m for members in old.values() for m in members} - everyone)
+    ids = sorted(everyone)
+    rows = {r["person_id"]: r for r in store.rows_in(db, tx, ids)}
+    unidentified = store.unidentified_in(db, tx, ids)
+    named = sorted({v for r in rows.values() for i in r["incidents"] for v in i["victim_ids"]}
+                   | {v for us in unidentified.values() for u in us for v in u["victim_ids"]})
+    links += identity_reads.identity_links_in(db, tx, [v for v in named if v not in everyone], threshold, hops=None)
+    graph = link_graph(links, threshold)
+    groups: dict[str, Any] = {}
+    done: set[str] = set()
+    for pid in ids:
+        if pid in done:
+            continue
+        members = nx.node_connected_component(graph, pid) if pid in graph else {pid}
+        done |= members
+        present = [rows[m] for m in sorted(members) if m in rows]
+        if present:
+            rep = representative(present)
+            groups[rep] = (members, present, identity_group(rep, [], threshold, graph))
+    pairs = sorted({(u["via"], m) for _, _, g in groups.values() for m, u in g.unconfirmed.items()})
+    evidence = store.evidence_in(db, tx, pairs, threshold)
+    out = []
+    for rep, (members, present, group) in groups.items():
+        for m, u in group.unconfirmed.items():
+            u["evidence"] = decode_evidence(evidence.get(frozenset((u["via"], m))))
+        incidents, orders, unid = group_inputs(members, present, unidentified)
+        entry, stats, dates = serial_parts(rep, group, incidents, orders, th, graph, unid)
+        if _kept(entry):
+            out.append(_row(entry, stats, dates, today))
+    return sorted(old), out
+
+
+def apply(db: Database, *, today: dt.date | None = None) -> dict[str, Any]:
+    """Apply the outbox's waiting entries to the state (rebuilding it first when there is none,
+    or when a round names more than :data:`REBUILD_SEEDS` persons). Returns ``{"applied"
+    (entries), "groups" (states written), "rebuilt" (bool), "pending" (entries left: a rebuild
+    under way elsewhere leaves them)}``."""
+    day = today or london_today()
+    first = store.pending(db)
+    if first["meta"] is None or (not first["meta"].get("ready") and not _rebuilding(first["meta"])):
+        done = rebuild(db, today=day)
+        return {**done, "applied": done["covered"]}
+    out = {"applied": 0, "groups": 0, "rebuilt": False, "pending": int(first["pending"] or 0)}
+    if not first["pending"]:
+        return out
+
+    def build(tx: Any, meta: dict[str, Any], entries: list[dict[str, Any]]) -> tuple[list[str], list[dict[str, Any]]] | None:
+        seeds = sorted({p for e in entries for p in e["person_ids"] or []})
+        if len(seeds) > REBUILD_SEEDS:
+            return None
+        incidents = sorted({i for e in entries for i in e["incident_ids"] or []})
+        threshold, th = _meta_settings(meta)
+        return _group_rows(db, tx, seeds, incidents, threshold, th, day)
+
+    while True:
+        what, applied, groups = store.apply_round(db, CHANGES_PER_ROUND, build)
+        out["applied"] += applied
+        out["groups"] += groups
+        if what == "rebuild":
+            done = rebuild(db, today=day)
+            out.update(rebuilt=True, groups=out["groups"] + done["groups"], applied=out["applied"] + done["covered"])
+            break
+        if what != "more":
+            break
+    out["pending"] = int(store.pending(db)["pending"] or 0)
+    return out
+
+
+def _rebuilding(meta: Mapping[str, Any]) -> bool:
+    since = meta.get("rebuilding_since")
+    return bool(meta.get("rebuild_token")) and since is not None and \
+        dt.datetime.now(dt.timezone.utc) - since < REBUILD_LEASE
+
+
+# -- the whole state at once -------------------------------------------------------------------
+def rebuild(db: Database, *, today: dt.date | None = None, force: bool = False) -> dict[str, Any]:
+    """Replace the whole state by the register-wide computation, for ``db.settings``.
+
+    The state reads as not ready meanwhile (the ranking is then computed the register-wide way);
+    the outbox entries committed before it started are covered by it and deleted at the end,
+    later ones applied after it. One rebuild at a time: another under way (started less than
+    :data:`REBUILD_LEASE` ago) is a :class:`Conflict` unless ``force``."""
+    day = today or london_today()
+    threshold, th = db.settings.link_threshold, db.settings.thresholds
+    token = uuid.uuid4().hex
+
+    def may_start(meta: dict[str, Any]) -> None:
+        if not force and _rebuilding(meta):
+            raise Conflict("the pattern state is being rebuilt already",
+                           {"since": str(meta.get("rebuilding_since"))})
+
+    covered = store.start_rebuild(db, token, may_start)
+    rows = [_row(*parts, day) for parts in serial_groups(db, identity_reads.all_identity_links(db, threshold),
+                                                          threshold, th, 1, None, None, None) if _kept(parts[0])]
+    store.write_states(db, rows, WRITE_CHUNK)
+    if not store.finish_rebuild(db, token, covered, _settings_props(threshold, th)):
+        raise Conflict("another rebuild of the pattern state took over; this one is abandoned", {})
+    out = {"rebuilt": True, "groups": len(rows), "covered": len(covered)}
+    rest = apply(db, today=day)
+    return {**out, "pending": rest["pending"], "groups_after": rest["groups"]}
+
+
+def verify(db: Database, *, today: dt.date | None = None) -> dict[str, Any]:
+    """Recompute the ranking from the raw records the register-wide way (the state's settings)
+    and compare it with the state, group by group. Returns ``{"clean", "groups" (expected),
+    "states" (stored), "pending" (outbox entries not yet applied: differences they explain are
+    still reported), "differences": [{"person_id", "problem", "fields"?}]}``."""
+    day = today or london_today()
+    found = store.pending(db)
+    meta = found["meta"]
+    if meta is None or not meta.get("threshold"):
+        return {"clean": False, "groups": None, "states": 0, "pending": int(found["pending"] or 0),
+                "differences": [{"person_id": None, "problem": "no state: run graphsvc state rebuild"}]}
+    threshold, th = _meta_settings(meta)
+    expected = {parts[0]["person_id"]: scored(*parts, day)
+                for parts in serial_groups(db, identity_reads.all_identity_links(db, threshold), threshold, th,
+                                           1, None, None, None) if _kept(parts[0])}
+    stored = {r["person_id"]: r for r in store.all_states(db)}
+    diffs: list[dict[str, Any]] = []
+    for pid in sorted(set(expected) | set(stored)):
+        if pid not in stored:
+            diffs.append({"person_id": pid, "problem": "missing"})
+            continue
+        if pid not in expected:
+            diffs.append({"person_id": pid, "problem": "extra"})
+            continue
+        want, row = json.loads(json.dumps(expected[pid], default=str)), stored[pid]
+        got = json.loads(json.dumps(_finish(row, day), default=str))
+        fields = sorted(k for k in set(want) | set(got) if want.get(k) != got.get(k))
+        if fields:
+            diffs.append({"person_id": pid, "problem": "changed", "fields": fields})
+        if sorted(row["member_ids"]) != sorted(want["person_ids"]):
+            diffs.append({"person_id": pid, "problem": "members"})
+        holds = row["as_of"] <= day < row["valid_until"]
+        if holds and row["rank"] != rank_key(want["risk_score"], want["victim_count"], pid):
+            diffs.append({"person_id": pid, "problem": "rank"})
+    if not meta.get("ready"):
+        diffs.append({"person_id": None, "problem": "not ready (a rebuild is under way or died)"})
+    return {"clean": not diffs, "groups": len(expected), "states": len(stored),
+            "pending": int(found["pending"] or 0), "differences": diffs}
+
+
+# -- reading -----------------------------------------------------------------------------------
+def status(db: Database) -> dict[str, Any]:
+    """The state's settings and ages, and the outbox's backlog (``graphsvc state status``)."""
+    return store.pending(db)
+
+
+def serial_page(db: Database, *, min_victims: int, limit: int, after: tuple[float, int, str] | None,
+                today: dt.date) -> dict[str, Any] | None:
+    """A page of the serial ranking from the state, or ``None`` when the state is not ready for
+    ``db.settings`` (the caller computes it the register-wide way). Returns ``{"persons",
+    "more", "applied_at", "pending"}``."""
+    after_rank = rank_key(-after[0], -after[1], after[2]) if after is not None else ""
+    read = store.page_in_one(db, after=after_rank, today=today, min_victims=min_victims, limit=limit + 1)
+    if not ready_for(read["meta"], db.settings.link_threshold, db.settings.thresholds):
+        return None
+    if not read["pending"] and read["mark"] != read["meta"].get("mark"):
+        # the register changed and no outbox entry says what: a write went round the service's
+        # write paths (Cypher by hand); answer the register-wide way until the state is rebuilt
+        log.warning("the register changed outside graphsvc's write paths; the serial ranking is computed "
+                    "register-wide until graphsvc state rebuild")
+        return None
+    entries = [_finish(r, today) for r in read["fresh"]]
+    for r in read["stale"]:
+        e = _finish(r, today)
+        if after is None or serial_order(e) > after:
+            entries.append(e)
+    entries = [e for e in entries if listed(e, min_victims)]
+    entries.sort(key=serial_order)
+    return {"persons": entries[:limit], "more": len(entries) > limit, "applied_at": read["meta"].get("applied_at"),
+            "pending": read["pending"]}
+
+
+def settle(db: Database) -> dict[str, Any]:
+    """:func:`apply`, never raising: what every write path calls once its records or links are
+    committed (they stay committed whatever happens here; the outbox keeps what was not applied
+    for the next write, ``graphsvc state apply`` or the service's poller). ``{"status": "done" |
+    "failed", ...}``."""
+    try:
+        return {"status": "done", **apply(db)}
+    except Exception as exc:  # noqa: BLE001 - the write committed; its outbox entry waits
+        log.error("the pattern state was not brought up to date; its outbox keeps the changes", exc_info=exc)
+        return {"status": "failed", "error": f"{type(exc).__name__}: {exc}"}

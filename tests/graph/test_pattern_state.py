@@ -1,0 +1,209 @@
+"""The pattern state (issue #19): the serial ranking kept in the graph as records arrive.
+
+Every write path leaves ``graphsvc state verify`` clean (the state equals the register-wide
+computation from the raw records), the ranking read from the state is the register-wide one page
+for page, what depends on the day is worked out at read time, and a write that goes round the
+write paths is noticed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from graphsvc import services
+from graphsvc.graph.db import Database
+from graphsvc.repository.state import note_change_in
+from graphsvc.services import resolution
+from graphsvc.services import state as pattern_state
+from graphsvc.services.patterns import _rank_serial
+from graphsvc.services.ranking import serial_order
+from graphsvc.repository import identity as identity_reads
+from graphsvc.synthetic import generate_register
+from loaders.sources import RawRecord, read_path
+from loaders.times import today as london_today
+from tests.analysis_records import incident, order, person
+
+
+def _clean(db: Database, today: dt.date | None = None) -> dict[str, Any]:
+    out = pattern_state.verify(db, today=today)
+    assert out["pending"] == 0
+    assert out["differences"] == [], out["differences"][:5]
+    assert out["clean"] and out["groups"] == out["states"]
+    return out
+
+
+def _register_wide(db: Database, min_victims: int = 2, today: dt.date | None = None) -> list[dict[str, Any]]:
+    threshold = db.settings.link_threshold
+    return _rank_serial(db, identity_reads.all_identity_links(db, threshold), threshold, db.settings.thresholds,
+                        today or london_today(), min_victims, None, None, None)
+
+
+def _canon(entries: list[dict[str, Any]]) -> list[Any]:
+    return json.loads(json.dumps(entries, sort_keys=True, default=str))
+
+
+def _all_pages(db: Database, min_victims: int = 2, limit: int = 7) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    cursor = None
+    while True:
+        page = services.serial(db, min_victims=min_victims, limit=limit, cursor=cursor)
+        out += page["persons"]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            return out
+
+
+def _load(db: Database, records: list[dict[str, Any]]) -> None:
+    from graphsvc.services.ingest import load
+
+    summary = load(db, [RawRecord("<test>", i + 1, data=r) for i, r in enumerate(records)])
+    assert summary.rejected_records == 0 and summary.state is not None and summary.state["status"] == "done"
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("state") / "register.jsonl"
+    generate_register(people=600, seed=19, out=out)
+    return out
+
+
+@pytest.fixture
+def register(db: Database, synthetic: Path) -> Database:
+    """The synthetic register loaded and resolved through the service's own write paths."""
+    from graphsvc.services.ingest import load
+
+    assert load(db, read_path(synthetic)).state["rebuilt"]  # type: ignore[index]
+    resolution.resolve_all(db, resolution.load_model(db.settings))
+    return db
+
+
+def test_load_and_resolve_leave_the_state_equal_to_the_register_wide_ranking(register: Database) -> None:
+    out = _clean(register)
+    assert out["groups"] > 50  # a register with something to rank
+    want = _register_wide(register)
+    assert len(want) > 10 and any(e.get("possible_victim_count") for e in want)
+    assert any(e["identity"]["unconfirmed"] or e["identity"]["confirmed_person_ids"] for e in want)
+    # page by page from the state, the register-wide ranking, entry for entry
+    assert _canon(_all_pages(register)) == _canon(want)
+    assert _canon(_all_pages(register, min_victims=1, limit=50)) == _canon(_register_wide(register, 1))
+    first = services.serial(register, min_victims=3, limit=5)
+    assert first["stale"] is False and first["computed_at"]
+    assert _canon(first["persons"]) == _canon(_register_wide(register, 3)[:5])
+
+
+def test_every_write_path_leaves_verify_clean(register: Database) -> None:
+    db = register
+    top = _register_wide(db)[0]
+    rep, victim = top["person_id"], top["victim_ids"][0]
+    # POST /records' path: a new incident and a new victim for the top offender
+    _load(db, [person("ST-V1", "Nia", "Newcome"), incident("ST-I1", 900, "assault", [rep], ["ST-V1"])])
+    _clean(db)
+    assert next(e for e in _all_pages(db) if e["person_id"] == rep)["victim_count"] == top["victim_count"] + 1
+    # a placeholder offender with a state of his own, let go of: the placeholder and its state go
+    _load(db, [incident("ST-I9", 901, "text", ["ST-GHOST"], ["ST-V1"]), incident("ST-I8", 902, "text", ["ST-GHOST"], [victim])])
+    _clean(db)
+    assert _entry(db, "ST-GHOST") is not None
+    _load(db, [incident("ST-I9", 901, "text", [rep], ["ST-V1"]), incident("ST-I8", 902, "text", [rep], [victim])])
+    _clean(db)
+    assert _entry(db, "ST-GHOST") is None
+    # a record replaced: the incident now names an existing victim instead (the new one is let go of)
+    _load(db, [incident("ST-I1", 900, "assault", [rep], [victim])])
+    _clean(db)
+    # an unidentified incident using an offender's phone: a possible victim of his
+    _load(db, [person("ST-OX", "Ivo", "Phoner", phones=["07700 900111"]), person("ST-V2", "Ola", "Possible"),
+               incident("ST-I3", 880, "text", ["ST-OX"], [victim]),
+               incident("ST-I2", 905, "call", [], ["ST-V2"], identifiers_used={"phones": ["07700 900111"]})])
+    _clean(db)
+    assert _entry(db, "ST-OX")["possible_victim_count"] == 1
+    # someone else on the register holds the phone: it no longer points at him alone
+    _load(db, [person("ST-P2", "Una", "Sharer", phones=["07700 900111"])])
+    _clean(db)
+    assert _entry(db, "ST-OX") is None  # one victim, no possible one: not listed at two
+    # her record replaced without the phone (the phone let go of): his possible victim is back
+    _load(db, [person("ST-P2", "Una", "Sharer")])
+    _clean(db)
+    assert _entry(db, "ST-OX")["possible_victim_count"] == 1
+    # an order restraining him (in force today)
+    _load(db, [order("ST-O1", rep, [victim], (london_today() - dt.date(2024, 1, 1)).days - 10)])
+    _clean(db)
+    # identity links decided: confirmed, rejected, undone
+    link = next(iter(resolution.list_links(db, status="proposed", limit=5)["links"]), None)
+    assert link is not None
+    for decision in ("confirm", "reject", "undo"):
+        resolution.decide(db, link["a"], link["b"], decision, actor="test", role="admin", reason="checked",
+                          purpose="state test")
+        _clean(db)
+    # incremental resolution of some persons, then a full one
+    resolution.resolve_persons(db, ["ST-V1", "ST-V2", rep], resolution.load_model(db.settings))
+    _clean(db)
+    resolution.resolve_all(db, resolution.load_model(db.settings))
+    _clean(db)
+    assert _canon(_all_pages(db)) == _canon(_register_wide(db))
+
+
+def _entry(db: Database, person_id: str) -> dict[str, Any] | None:
+    return next((e for e in _all_pages(db, limit=100) if e["person_id"] == person_id), None)
+
+
+def test_the_day_is_worked_out_at_read_time(db: Database, load) -> None:  # type: ignore[no-untyped-def]
+    """An order in force until a day: the stored rank holds until then, the score after it comes
+    from the stored dates, and the ranking on each day is the register-wide one of that day."""
+    load([person("DO", "Dan", "Order"), person("DX", "Dex", "Other"), person("W1"), person("W2"), person("W3"),
+          incident("DI1", 0, "text", ["DO"], ["W1"]), incident("DI2", 10, "text", ["DO"], ["W2"]),
+          incident("DI3", 0, "text", ["DX"], ["W1"]), incident("DI4", 12, "text", ["DX"], ["W3"]),
+          order("DOO", "DO", ["W1"], 20, 400)])
+    expires = dt.date(2024, 1, 1) + dt.timedelta(days=400)
+    for day in (expires - dt.timedelta(days=5), expires, expires + dt.timedelta(days=1), expires + dt.timedelta(days=90)):
+        _clean(db, today=day)
+        got = pattern_state.serial_page(db, min_victims=2, limit=10, after=None, today=day)
+        assert got is not None
+        assert _canon(got["persons"]) == _canon(_register_wide(db, today=day)), day
+    before = pattern_state.serial_page(db, min_victims=2, limit=10, after=None, today=expires)
+    after = pattern_state.serial_page(db, min_victims=2, limit=10, after=None, today=expires + dt.timedelta(days=1))
+    assert before and after
+    assert [e["person_id"] for e in before["persons"]] == ["DO", "DX"]  # the order in force lifts DO
+    assert next(e for e in after["persons"] if e["person_id"] == "DO")["risk_score"] < before["persons"][0]["risk_score"]
+    assert pattern_state.valid_until([{"issued_on": dt.date(2024, 1, 21), "expires_on": expires}],
+                                     dt.date(2024, 2, 1)) == expires + dt.timedelta(days=1)
+
+
+def test_a_write_round_the_write_paths_is_noticed_and_rebuild_restores(db: Database, load) -> None:  # type: ignore[no-untyped-def]
+    load([person("RA"), person("RB"), person("RV1"), person("RV2"),
+          incident("RI1", 0, "text", ["RA"], ["RV1"]), incident("RI2", 5, "text", ["RB"], ["RV2"])])
+    assert services.serial(db, min_victims=2)["persons"] == []
+    # a link made by hand in Cypher: no outbox entry says so
+    db.execute("MATCH (a:Person {id: 'RA'}), (b:Person {id: 'RB'}) "
+               "CREATE (a)-[:POSSIBLY_SAME_AS {probability: 1.0, status: 'confirmed', evidence: '{}'}]->(b)")
+    assert pattern_state.verify(db)["clean"] is False
+    # the ranking notices the register moved and answers the register-wide way meanwhile
+    assert [e["person_id"] for e in services.serial(db, min_victims=2)["persons"]] == ["RA"]
+    pattern_state.rebuild(db)
+    _clean(db)
+    assert [e["person_id"] for e in services.serial(db, min_victims=2)["persons"]] == ["RA"]
+
+
+def test_changes_left_by_a_writer_that_died_are_applied_later(db: Database, load) -> None:  # type: ignore[no-untyped-def]
+    load([person("KA"), person("KV1"), person("KV2"), incident("KI1", 0, "text", ["KA"], ["KV1"])])
+    # a write committed with its outbox entry, its writer gone before applying it
+    db.execute("MATCH (a:Person {id: 'KA'}), (v:Person {id: 'KV2'}) "
+               "CREATE (i:Incident {id: 'KI2', source: 'WMP', type: 'text', occurred_at: datetime('2024-02-01T00:00Z')}) "
+               "CREATE (a)-[:OFFENDER_IN {source: 'WMP'}]->(i) CREATE (v)-[:VICTIM_IN {source: 'WMP'}]->(i) SET v:Victim")
+    db.write_tx(lambda tx: note_change_in(db, tx, person_ids=["KA", "KV2"], incident_ids=["KI2"]))
+    waiting = services.serial(db, min_victims=2)
+    assert waiting["stale"] is True and waiting["persons"] == []  # the state as it was, said to be behind
+    assert pattern_state.status(db)["pending"] == 1
+    assert pattern_state.apply(db)["applied"] == 1
+    _clean(db)
+    now = services.serial(db, min_victims=2)
+    assert now["stale"] is False and [e["person_id"] for e in now["persons"]] == ["KA"]
+
+
+def test_serial_order_and_rank_key_agree() -> None:
+    rows = [(0.5, 3, "B"), (0.5, 3, "A"), (0.5, 10, "Z"), (0.99, 1, "Q"), (0.0, 0, "A"), (1.0, 1000, "X-1")]
+    by_key = sorted(rows, key=lambda r: pattern_state.rank_key(*r))
+    by_order = sorted(rows, key=lambda r: serial_order({"risk_score": r[0], "victim_count": r[1], "person_id": r[2]}))
+    assert by_key == by_order
