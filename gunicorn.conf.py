@@ -14,6 +14,8 @@ and the figures. Every value can be overridden from the environment.
 - ``post_worker_init``: each worker loads the intake check's model and freezes what start-up
   allocated out of the garbage collector's view (``services.warm_process``): full collections
   over the model's objects were the check's slowest moments (docs/analysis.md).
+- ``post_worker_init`` also starts the pattern state's poller in each worker
+  (``GRAPHSVC_STATE_POLL_S``): it applies outbox entries a writer that died left behind.
 - ``timeout = 60``: longer than the driver's transaction retry budget (15 s + backoff) plus the
   30 s query timeout, so a slow answer is a 503/timeout from graphsvc, not a killed worker.
 """
@@ -57,6 +59,11 @@ def post_worker_init(worker: object) -> None:
 
     app = worker.wsgi  # type: ignore[attr-defined]  # the app this worker built (create_app)
     services.warm_process(app.config["GRAPHSVC_SETTINGS"])
+    # the pattern state's changes a writer that died left behind (docs/pattern-state.md)
+    from graphsvc.extensions import graph_db
+    from graphsvc.services.state import Poller
+
+    Poller(graph_db.get(app), app.config["GRAPHSVC_SETTINGS"].state_poll_s).start()
 
 
 logconfig_dict = {

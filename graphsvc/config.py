@@ -154,6 +154,9 @@ class Settings:
     #: (group commit; each request still waits for its own entry to commit)
     audit_group_commit: bool = True
     audit_batch_max: int = 256
+    #: a served worker applies pattern-state changes a writer that died left in the outbox, once
+    #: they are this old (seconds; 0: never; docs/pattern-state.md)
+    state_poll_s: float = 10.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -195,6 +198,7 @@ class Settings:
             audit_group_commit=_flag(env, "GRAPHSVC_AUDIT_GROUP_COMMIT", True),
             audit_batch_max=max(1, _int(env, "GRAPHSVC_AUDIT_BATCH_MAX", 256)),
             json_logs=_flag(env, "GRAPHSVC_JSON_LOGS", True),
+            state_poll_s=max(0.0, _float(env, "GRAPHSVC_STATE_POLL_S", 10.0)),
         )
 
     @property

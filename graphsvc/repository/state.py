@@ -6,6 +6,7 @@ person records)."""
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import Future, ThreadPoolExecutor
 import json
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
@@ -189,13 +190,31 @@ def start_rebuild(db: Database, token: str, may_start: Callable[[dict[str, Any]]
     return db.write_tx(work)
 
 
-def write_states(db: Database, rows: Sequence[dict[str, Any]], chunk: int) -> None:
+def write_states(db: Database, rows: Iterable[dict[str, Any]], chunk: int) -> int:
     """Delete every state, then write ``rows``, ``chunk`` to a transaction (a rebuild, while the
-    state reads as not ready)."""
+    state reads as not ready); how many. ``rows`` may be a generator: each chunk is written by a
+    thread while the next is computed, so the database's writing overlaps the Python work of
+    building the rows (on two cores the two are about even)."""
     while delete_page(db, 10_000):
         pass
-    for at in range(0, len(rows), chunk):
-        db.write_tx(lambda tx, part=rows[at : at + chunk]: replace_in(db, tx, [], part))
+    written = 0
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="graphsvc-state-writer") as pool:
+        waiting: Future[None] | None = None
+        part: list[dict[str, Any]] = []
+        for row in rows:
+            part.append(row)
+            if len(part) == chunk:
+                if waiting is not None:
+                    waiting.result()  # at most one chunk in flight: memory stays one chunk ahead
+                waiting = pool.submit(db.write_tx, lambda tx, part=part: replace_in(db, tx, [], part))
+                written += len(part)
+                part = []
+        if waiting is not None:
+            waiting.result()
+        if part:
+            db.write_tx(lambda tx: replace_in(db, tx, [], part))
+            written += len(part)
+    return written
 
 
 def finish_rebuild(db: Database, token: str, covered: Sequence[str], props: dict[str, Any]) -> bool:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import threading
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict
@@ -47,7 +48,7 @@ from graphsvc.services.ranking import (
 )
 from loaders.times import today as london_today
 
-__all__ = ["apply", "settle", "rebuild", "verify", "serial_page", "status", "rank_key", "valid_until", "ready_for",
+__all__ = ["Poller", "apply", "settle", "rebuild", "verify", "serial_page", "status", "rank_key", "valid_until", "ready_for",
            "REBUILD_SEEDS"]
 
 log = logging.getLogger(__name__)
@@ -244,12 +245,12 @@ def rebuild(db: Database, *, today: dt.date | None = None, force: bool = False) 
                            {"since": str(meta.get("rebuilding_since"))})
 
     covered = store.start_rebuild(db, token, may_start)
-    rows = [_row(*parts, day) for parts in serial_groups(db, identity_reads.all_identity_links(db, threshold),
-                                                          threshold, th, 1, None, None, None) if _kept(parts[0])]
-    store.write_states(db, rows, WRITE_CHUNK)
+    rows = (_row(*parts, day) for parts in serial_groups(db, identity_reads.all_identity_links(db, threshold),
+                                                          threshold, th, 1, None, None, None) if _kept(parts[0]))
+    groups = store.write_states(db, rows, WRITE_CHUNK)
     if not store.finish_rebuild(db, token, covered, _settings_props(threshold, th)):
         raise Conflict("another rebuild of the pattern state took over; this one is abandoned", {})
-    out = {"rebuilt": True, "groups": len(rows), "covered": len(covered)}
+    out = {"rebuilt": True, "groups": groups, "covered": len(covered)}
     rest = apply(db, today=day)
     return {**out, "pending": rest["pending"], "groups_after": rest["groups"]}
 
@@ -336,3 +337,41 @@ def settle(db: Database) -> dict[str, Any]:
     except Exception as exc:  # noqa: BLE001 - the write committed; its outbox entry waits
         log.error("the pattern state was not brought up to date; its outbox keeps the changes", exc_info=exc)
         return {"status": "failed", "error": f"{type(exc).__name__}: {exc}"}
+
+
+class Poller:
+    """Applies what a writer that died left in the outbox (``GRAPHSVC_STATE_POLL_S``): every
+    ``interval_s`` it reads the backlog and, when its oldest entry is older than ``interval_s``
+    (a live writer applies its own before it returns), calls :func:`settle`. One daemon thread
+    per served worker (gunicorn's ``post_worker_init``), never in a test's app."""
+
+    def __init__(self, db: Database, interval_s: float) -> None:
+        self.db = db
+        self.interval_s = interval_s
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="graphsvc-state-poller", daemon=True)
+
+    def start(self) -> Poller:
+        if self.interval_s > 0:
+            self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def poll_once(self) -> dict[str, Any] | None:
+        """Settle when the oldest waiting entry is older than the interval; what it did, or None."""
+        found = store.pending(self.db)
+        oldest = found.get("oldest")
+        if not found.get("pending") or oldest is None:
+            return None
+        if dt.datetime.now(dt.timezone.utc) - oldest < dt.timedelta(seconds=self.interval_s):
+            return None
+        return settle(self.db)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval_s):
+            try:
+                self.poll_once()
+            except Exception:  # noqa: BLE001 - a database away now is tried again next time
+                log.warning("the pattern state's poller could not read the outbox", exc_info=True)
