@@ -215,7 +215,7 @@ def apply(db: Database, *, today: dt.date | None = None) -> dict[str, Any]:
             done = rebuild(db, today=day)
             out.update(rebuilt=True, groups=out["groups"] + done["groups"], applied=out["applied"] + done["covered"])
             break
-        if what != "more":
+        if what != "more" or applied < CHANGES_PER_ROUND:  # a short round took all there was
             break
     out["pending"] = int(store.pending(db)["pending"] or 0)
     return out
