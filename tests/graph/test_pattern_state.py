@@ -212,3 +212,22 @@ def test_serial_order_and_rank_key_agree() -> None:
     by_key = sorted(rows, key=lambda r: pattern_state.rank_key(*r))
     by_order = sorted(rows, key=lambda r: serial_order({"risk_score": r[0], "victim_count": r[1], "person_id": r[2]}))
     assert by_key == by_order
+
+
+def test_concurrent_writers_each_applying_leave_verify_clean(db: Database, load) -> None:  # type: ignore[no-untyped-def]
+    """Writers in several threads (as gunicorn's workers and a loader would be), each bringing the
+    state up to date before it returns, on the same offenders: the lock serialises the appliers,
+    and the state ends as the records say."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    load([person("CA"), person("CB"), incident("CI0", 0, "text", ["CA"], ["CB"])])
+
+    def write(k: int) -> None:
+        offender = "CA" if k % 2 else "CB"
+        _load(db, [person(f"CV{k}"), incident(f"CI{k + 1}", k + 1, "text", [offender], [f"CV{k}"])])
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(write, range(16)))
+    _clean(db)
+    by_id = {e["person_id"]: e for e in _all_pages(db, min_victims=1)}
+    assert by_id["CA"]["victim_count"] == 9 and by_id["CB"]["victim_count"] == 8
