@@ -1,6 +1,7 @@
 // The oldest $limit entries of the pattern state's outbox (create_state_change), oldest first.
 MATCH (c:StateChange)
 WHERE c.at IS NOT NULL
-RETURN elementId(c) AS change_id, c.at AS at, c.person_ids AS person_ids, c.incident_ids AS incident_ids
+RETURN elementId(c) AS change_id, c.at AS at, c.person_ids AS person_ids,
+       c.record_ids AS record_ids, c.incident_ids AS incident_ids
 ORDER BY c.at
 LIMIT $limit

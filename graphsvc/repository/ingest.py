@@ -215,10 +215,10 @@ class BatchWriter:
         if touched:
             run(tx, "update_roles", ids=sorted(touched))
         # the pattern state's outbox entry, in this transaction (before the orphans go)
-        named = [r["id"] for r in rows.persons] + [p for r in rows.orders for p in (r["respondent_id"], *r["protected_ids"])]
+        named = [p for r in rows.orders for p in (r["respondent_id"], *r["protected_ids"])]
         named += [p for r in rows.incidents for p in (*r["offender_ids"], *r["victim_ids"])]
-        note_change_in(self.db, tx, person_ids=[*named, *touched], incident_ids=[r["id"] for r in rows.incidents],
-                       released=released)
+        note_change_in(self.db, tx, person_ids=[*named, *touched], record_ids=[r["id"] for r in rows.persons],
+                       incident_ids=[r["id"] for r in rows.incidents], released=released)
         if released:
             run(tx, "delete_orphans", element_ids=sorted(released))
         # last, so the counter's lock is held only until the commit: concurrent writers queue there

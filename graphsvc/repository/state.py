@@ -23,14 +23,16 @@ __all__ = [
 
 
 # -- the outbox --------------------------------------------------------------------------------
-def note_change_in(db: Database, tx: Any, *, person_ids: Iterable[str] = (), incident_ids: Iterable[str] = (),
-                   released: Iterable[str] = ()) -> None:
+def note_change_in(db: Database, tx: Any, *, person_ids: Iterable[str] = (), record_ids: Iterable[str] = (),
+                   incident_ids: Iterable[str] = (), released: Iterable[str] = ()) -> None:
     """Write an outbox entry in the caller's transaction ``tx`` (``create_state_change``): the
-    persons it wrote or named, the incidents it wrote, the element ids of the nodes it let go of
-    (before they are deleted)."""
-    pids, iids, rel = sorted(set(person_ids)), sorted(set(incident_ids)), sorted(set(released))
+    persons it wrote or named, those whose person records it wrote (``record_ids``, also
+    counted as named), the incidents it wrote, the element ids of the nodes it let go of (before
+    they are deleted)."""
+    rids = sorted(set(record_ids))
+    pids, iids, rel = sorted(set(person_ids) | set(rids)), sorted(set(incident_ids)), sorted(set(released))
     if pids or iids or rel:
-        db.run_in(tx, "create_state_change", person_ids=pids, incident_ids=iids, released=rel)
+        db.run_in(tx, "create_state_change", person_ids=pids, record_ids=rids, incident_ids=iids, released=rel)
 
 
 def pending(db: Database) -> dict[str, Any]:
@@ -64,9 +66,11 @@ def update_meta(db: Database, tx: Any | None, **props: Any) -> dict[str, Any]:
 
 
 # -- what a state is built from ----------------------------------------------------------------
-def affected_in(db: Database, tx: Any, person_ids: Sequence[str], incident_ids: Sequence[str]) -> list[str]:
+def affected_in(db: Database, tx: Any, person_ids: Sequence[str], record_ids: Sequence[str],
+                incident_ids: Sequence[str]) -> list[str]:
     """The persons whose serial state a change naming these may have altered (``find_state_affected``)."""
-    rows = db.run_in(tx, "find_state_affected", person_ids=list(person_ids), incident_ids=list(incident_ids))
+    rows = db.run_in(tx, "find_state_affected", person_ids=list(person_ids), record_ids=list(record_ids),
+                     incident_ids=list(incident_ids))
     return list(rows[0]["person_ids"]) if rows else []
 
 

@@ -137,14 +137,15 @@ def _day(text: str | None) -> dt.date | None:
 
 
 # -- building states group by group ------------------------------------------------------------
-def _group_rows(db: Database, tx: Any, seeds: Sequence[str], incident_ids: Sequence[str], threshold: float,
-                th: Thresholds, today: dt.date) -> tuple[list[str], list[dict[str, Any]]]:
+def _group_rows(db: Database, tx: Any, seeds: Sequence[str], record_ids: Sequence[str], incident_ids: Sequence[str],
+                threshold: float, th: Thresholds, today: dt.date) -> tuple[list[str], list[dict[str, Any]]]:
     """The states to delete (their representatives) and the rows to write for every identity
-    group a change naming ``seeds`` and ``incident_ids`` may have altered."""
+    group a change naming ``seeds`` (of which ``record_ids`` had their person records written)
+    and ``incident_ids`` may have altered."""
     # the seeds' whole link components first (a victim's links decide whose victim she counts as)
     links = identity_reads.identity_links_in(db, tx, seeds, threshold, hops=None)
     widened = sorted(set(seeds) | {p for link in links for p in (link["a"], link["b"])})
-    affected = store.affected_in(db, tx, widened, incident_ids)
+    affected = store.affected_in(db, tx, widened, record_ids, incident_ids)
     everyone: set[str] = set()
     old: dict[str, list[str]] = {}
     todo = sorted(set(affected) | set(widened))
@@ -204,8 +205,11 @@ def apply(db: Database, *, today: dt.date | None = None) -> dict[str, Any]:
         if len(seeds) > REBUILD_SEEDS:
             return None
         incidents = sorted({i for e in entries for i in e["incident_ids"] or []})
+        # an entry written before record_ids were kept: every person it names, to be safe
+        records = sorted({p for e in entries
+                          for p in (e["record_ids"] if e.get("record_ids") is not None else e["person_ids"] or [])})
         threshold, th = _meta_settings(meta)
-        return _group_rows(db, tx, seeds, incidents, threshold, th, day)
+        return _group_rows(db, tx, seeds, records, incidents, threshold, th, day)
 
     while True:
         what, applied, groups = store.apply_round(db, CHANGES_PER_ROUND, build)
