@@ -217,7 +217,9 @@ def post_records() -> Response:
             _people_named(changed),
         )
     resolution = _resolve_batch(db, kinds["person_ids"])
-    # the pattern state has this batch (and any resolution's links) before the caller hears back
-    pattern_state.settle(db)
+    if resolution["status"] != "done":
+        # the pattern state has this batch before the caller hears back (a resolution that ran
+        # brought it up to date with its links: graphsvc.services.resolution.resolve_persons)
+        pattern_state.settle(db)
     # No contact details to redact: the answer is counts and the resolution's summary.
     return answer({"accepted": len(good), "resolution": resolution}, _people_named(new), redact=False)

@@ -15,7 +15,7 @@ from graphsvc.graph.db import Database
 from graphsvc.repository.rows import native
 
 __all__ = [
-    "note_change_in", "pending", "changes", "delete_changes", "lock_in", "meta", "update_meta",
+    "note_change_in", "pending", "changes", "delete_changes", "lock_in", "update_meta",
     "affected_in", "rows_in", "unidentified_in", "evidence_in", "states_of_in", "replace_in",
     "delete_page", "page_in_one", "all_states", "register_mark_in", "apply_round", "start_rebuild", "write_states",
     "finish_rebuild",
@@ -41,6 +41,7 @@ def pending(db: Database) -> dict[str, Any]:
 
 
 def changes(db: Database, tx: Any, limit: int) -> list[dict[str, Any]]:
+    """The oldest ``limit`` outbox entries, oldest first."""
     return [native(r) for r in db.run_in(tx, "list_state_changes", limit=limit)]
 
 
@@ -55,13 +56,8 @@ def lock_in(db: Database, tx: Any) -> dict[str, Any]:
     return native(db.run_in(tx, "lock_pattern_state")[0]["meta"])
 
 
-def meta(db: Database) -> dict[str, Any] | None:
-    return pending(db)["meta"]
-
-
-def update_meta(db: Database, tx: Any | None, **props: Any) -> dict[str, Any]:
-    if tx is None:
-        return native(db.write("update_pattern_state", props=props)[0]["meta"])
+def update_meta(db: Database, tx: Any, **props: Any) -> dict[str, Any]:
+    """Set the state's settings and ages in ``tx`` (a ``None`` value removes one)."""
     return native(db.run_in(tx, "update_pattern_state", props=props)[0]["meta"])
 
 

@@ -132,8 +132,6 @@ class Resolved:
     decided: dict[str, int] = field(default_factory=dict)
     #: the model's name, once every chunk is resolved
     model: str | None = None
-    #: what bringing the pattern state up to date did after the links were written
-    state: dict[str, Any] | None = None
     #: what made it fail (``None``: done)
     error: Exception | None = None
     seconds: float = 0.0
@@ -179,7 +177,6 @@ def resolve_written(
             if on_progress is not None:
                 on_progress(min(start + step, len(person_ids)), len(person_ids))
         result.model = loaded.name
-        result.state = pattern_state.settle(db)
     except Exception as exc:  # noqa: BLE001 - the write is committed; the caller reports this
         result.error = exc
     result.seconds = time.perf_counter() - started

@@ -51,9 +51,13 @@ def serial(db: Database, min_victims: int = 2, agency: str | None = None, since:
     """Persons (identity groups) with at least ``min_victims`` distinct victims in incidents
     reported by ``agency`` that occurred in [``since``, ``until``), highest risk first.
 
-    The filtering and aggregation run register-wide in Cypher (``list_serial_offenders``);
-    identity groups are merged and the risk score (:func:`graphsvc.analysis.risk.risk_score`)
-    computed here. Order: ``risk_score`` desc, ``victim_count`` desc, ``person_id``.
+    Without ``agency``, ``since`` or ``until`` the page is read from the pattern state kept in the
+    graph (:func:`graphsvc.services.state.serial_page`: ``computed_at`` is when it was last
+    brought up to date, ``stale`` that changes wait in its outbox). Otherwise, or while the state
+    is not ready for these settings, the filtering and aggregation run register-wide in Cypher
+    (``list_serial_offenders``); identity groups are merged and the risk score
+    (:func:`graphsvc.analysis.risk.risk_score`) computed here (:mod:`graphsvc.services.ranking`).
+    Order: ``risk_score`` desc, ``victim_count`` desc, ``person_id``.
 
     ``jobs``: the cache that keeps the ranking and refreshes it in the background (the app's,
     :func:`~graphsvc.services.jobs.current_jobs`); None computes it afresh, here.
@@ -84,11 +88,7 @@ def serial(db: Database, min_victims: int = 2, agency: str | None = None, since:
         # the whole register's ranking is kept in the graph as records arrive (the pattern state)
         got = pattern_state.serial_page(db, min_victims=min_victims, limit=limit, after=cut, today=today)
         if got is not None:
-            page = got["persons"]
-            nxt = (_encode_cursor([page[-1]["risk_score"], page[-1]["victim_count"], page[-1]["person_id"]])
-                   if got["more"] else None)
-            return {"persons": page, "next_cursor": nxt, "computed_at": iso(got["applied_at"]),
-                    "stale": got["pending"] > 0}
+            return _serial_answer(got["persons"], got["more"], got["applied_at"], got["pending"] > 0)
     # the links are read by the job, not per request: the cache's state is a digest of them instead
     question = (min_victims, agency, iso(since_at), iso(until_at), threshold, asdict(th), today.isoformat())
 
@@ -101,10 +101,13 @@ def serial(db: Database, min_victims: int = 2, agency: str | None = None, since:
     entries = list(answer.value)
     if cut is not None:
         entries = [e for e in entries if serial_order(e) > cut]
-    page = entries[:limit]
-    more = len(entries) > limit
+    return _serial_answer(entries[:limit], len(entries) > limit, answer.computed_at, answer.stale)
+
+
+def _serial_answer(page: list[dict[str, Any]], more: bool, computed_at: dt.datetime | None,
+                   stale: bool) -> dict[str, Any]:
     nxt = _encode_cursor([page[-1]["risk_score"], page[-1]["victim_count"], page[-1]["person_id"]]) if more else None
-    return {"persons": page, "next_cursor": nxt, "computed_at": iso(answer.computed_at), "stale": answer.stale}
+    return {"persons": page, "next_cursor": nxt, "computed_at": iso(computed_at), "stale": stale}
 
 
 # -- unidentified perpetrators -----------------------------------------------------------------

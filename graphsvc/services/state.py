@@ -10,7 +10,7 @@ Entries left by a writer that died are applied by the next write, by ``graphsvc 
 by the service's poller (``GRAPHSVC_STATE_POLL_S``).
 
 A state holds its group's entry without what depends on the day, the risk score's inputs and its
-orders' dates; the score of the day is worked out at read time (:func:`~graphsvc.services.patterns.scored`),
+orders' dates; the score of the day is worked out at read time (:func:`~graphsvc.services.ranking.scored`),
 and the stored rank with it holds from ``as_of`` until ``valid_until`` (the next day an order comes
 into force or expires). :func:`serial_page` reads a page in rank order from an index.
 
@@ -25,7 +25,7 @@ import json
 import logging
 import threading
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict
 from typing import Any
 
@@ -83,7 +83,7 @@ def _meta_settings(meta: Mapping[str, Any]) -> tuple[float, Thresholds]:
 
 
 def rank_key(score: float, victim_count: int, person_id: str) -> str:
-    """One string whose ascending order is the ranking's (:func:`~graphsvc.services.patterns.serial_order`):
+    """One string whose ascending order is the ranking's (:func:`~graphsvc.services.ranking.serial_order`):
     the index the first page is read from is on it."""
     points = round(min(max(score, 0.0), 1.0) * 10_000)
     return f"{10_000 - points:05d}{10**9 - min(max(victim_count, 0), 10**9):010d}{person_id}"
@@ -125,6 +125,16 @@ def _kept(entry: Mapping[str, Any]) -> bool:
     return entry["victim_count"] + entry["possible_victim_count"] >= 1
 
 
+def _register_wide(db: Database, threshold: float, th: Thresholds,
+                   ) -> Iterator[tuple[dict[str, Any], dict[str, Any], list[dict[str, Any]]]]:
+    """Every group that has a state, computed the register-wide way from the raw records (what a
+    rebuild writes and verify compares with)."""
+    for parts in serial_groups(db, identity_reads.all_identity_links(db, threshold), threshold, th, 1, None, None,
+                               None):
+        if _kept(parts[0]):
+            yield parts
+
+
 def _finish(row: Mapping[str, Any], today: dt.date) -> dict[str, Any]:
     """A stored state as the ranking's entry, scored on ``today``."""
     dates = [{**o, "issued_on": _day(o["issued_on"]), "expires_on": _day(o["expires_on"])}
@@ -146,15 +156,21 @@ def _group_rows(db: Database, tx: Any, seeds: Sequence[str], record_ids: Sequenc
     links = identity_reads.identity_links_in(db, tx, seeds, threshold, hops=None)
     widened = sorted(set(seeds) | {p for link in links for p in (link["a"], link["b"])})
     affected = store.affected_in(db, tx, widened, record_ids, incident_ids)
-    everyone: set[str] = set()
+    # the groups of the affected, and everyone an old state of theirs counted, each walked once
+    everyone: set[str] = set(widened)
+    checked: set[str] = set()
     old: dict[str, list[str]] = {}
-    todo = sorted(set(affected) | set(widened))
-    while todo:  # the groups of the affected, and everyone an old state of theirs counted
-        found = identity_reads.identity_links_in(db, tx, todo, threshold, hops=None)
-        links += found
-        everyone |= set(todo) | {p for link in found for p in (link["a"], link["b"])}
-        old.update(store.states_of_in(db, tx, sorted(everyone - set(old))))
-        todo = sorted({m for members in old.values() for m in members} - everyone)
+    todo = set(affected) - everyone
+    while True:
+        if todo:
+            found = identity_reads.identity_links_in(db, tx, sorted(todo), threshold, hops=None)
+            links += found
+            everyone |= todo | {p for link in found for p in (link["a"], link["b"])}
+        old.update(store.states_of_in(db, tx, sorted(everyone - checked)))
+        checked = set(everyone)
+        todo = {m for members in old.values() for m in members} - everyone
+        if not todo:
+            break
     ids = sorted(everyone)
     rows = {r["person_id"]: r for r in store.rows_in(db, tx, ids)}
     unidentified = store.unidentified_in(db, tx, ids)
@@ -249,8 +265,7 @@ def rebuild(db: Database, *, today: dt.date | None = None, force: bool = False) 
                            {"since": str(meta.get("rebuilding_since"))})
 
     covered = store.start_rebuild(db, token, may_start)
-    rows = (_row(*parts, day) for parts in serial_groups(db, identity_reads.all_identity_links(db, threshold),
-                                                          threshold, th, 1, None, None, None) if _kept(parts[0]))
+    rows = (_row(*parts, day) for parts in _register_wide(db, threshold, th))
     groups = store.write_states(db, rows, WRITE_CHUNK)
     if not store.finish_rebuild(db, token, covered, _settings_props(threshold, th)):
         raise Conflict("another rebuild of the pattern state took over; this one is abandoned", {})
@@ -271,9 +286,7 @@ def verify(db: Database, *, today: dt.date | None = None) -> dict[str, Any]:
         return {"clean": False, "groups": None, "states": 0, "pending": int(found["pending"] or 0),
                 "differences": [{"person_id": None, "problem": "no state: run graphsvc state rebuild"}]}
     threshold, th = _meta_settings(meta)
-    expected = {parts[0]["person_id"]: scored(*parts, day)
-                for parts in serial_groups(db, identity_reads.all_identity_links(db, threshold), threshold, th,
-                                           1, None, None, None) if _kept(parts[0])}
+    expected = {parts[0]["person_id"]: scored(*parts, day) for parts in _register_wide(db, threshold, th)}
     stored = {r["person_id"]: r for r in store.all_states(db)}
     diffs: list[dict[str, Any]] = []
     for pid in sorted(set(expected) | set(stored)):

@@ -231,3 +231,24 @@ def test_concurrent_writers_each_applying_leave_verify_clean(db: Database, load)
     _clean(db)
     by_id = {e["person_id"]: e for e in _all_pages(db, min_victims=1)}
     assert by_id["CA"]["victim_count"] == 9 and by_id["CB"]["victim_count"] == 8
+
+
+def test_post_records_answers_after_the_state_holds_the_batch(client, db: Database, keys) -> None:  # type: ignore[no-untyped-def]
+    """Whether or not the batch's persons are resolved inline, the ranking read right after
+    ``POST /records`` answers has the batch, and nothing waits in the outbox."""
+    def post(records: list[dict[str, Any]]) -> dict[str, Any]:
+        r = client.post("/api/v1/records", json=records, headers={"Authorization": f"Bearer {keys['case_system']}"})
+        assert r.status_code == 200, r.get_json()
+        return r.get_json()
+
+    with_persons = post([person("PA", "Pat", "Asher"), person("PV1"), person("PV2"),
+                         incident("PI1", 0, "text", ["PA"], ["PV1"]), incident("PI2", 3, "text", ["PA"], ["PV2"])])
+    assert with_persons["resolution"]["status"] == "done"
+    got = services.serial(db, min_victims=2)
+    assert [e["person_id"] for e in got["persons"]] == ["PA"] and got["stale"] is False
+    incidents_only = post([incident("PI3", 5, "text", ["PA"], ["PV3"])])  # no person record: no resolution
+    assert incidents_only["resolution"]["status"] == "skipped"
+    got = services.serial(db, min_victims=2)
+    assert got["persons"][0]["victim_count"] == 3 and got["stale"] is False
+    assert pattern_state.status(db)["pending"] == 0
+    _clean(db)
