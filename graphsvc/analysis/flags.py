@@ -26,7 +26,7 @@ from typing import Any
 from graphsvc.analysis.fixation import order_active
 from graphsvc.analysis.severity import VIOLENT
 
-__all__ = ["FLAG_CODES", "flags", "order_status"]
+__all__ = ["FLAG_CODES", "flags", "flag_facts", "flags_from", "order_status"]
 
 FLAG_CODES = ("PRIOR_ORDER", "ACTIVE_ORDER", "ORDER_BREACH", "MULTIPLE_VICTIMS", "ESCALATION", "VIOLENCE",
               "LINKED_UNIDENTIFIED")
@@ -46,6 +46,31 @@ def order_status(order: Mapping[str, Any], today: dt.date) -> str:
 
 def _flag(code: str, message: str, evidence: Sequence[str]) -> dict[str, Any]:
     return {"code": code, "message": message, "evidence": list(dict.fromkeys(evidence))}
+
+
+def flag_facts(
+    incidents: Sequence[Mapping[str, Any]],
+    victims: Sequence[Mapping[str, Any]],
+    unidentified: Sequence[Mapping[str, Any]],
+) -> dict[str, Any]:
+    """What the flags need of a perpetrator's records, none of it depending on the day: kept in
+    the pattern state (:mod:`graphsvc.services.state`) so the intake check need not read the
+    records, and worked out here for a check that reads them (the same facts either way).
+
+    ``{"breaches": [[incident id, order id]], "violent": [[incident id, type]] (oldest first),
+    "victims": [{"victim_id", "proposed", "incident_ids", "trend"}] (as ``victims`` lists them),
+    "unidentified": {"incident_ids", "identifiers"}}``: JSON-able.
+    """
+    violent = sorted((i for i in incidents if i.get("type") in VIOLENT), key=lambda i: (i["occurred_at"], i["id"]))
+    return {
+        "breaches": [[i["id"], oid] for i in incidents for oid in i.get("breached_order_ids") or []],
+        "violent": [[i["id"], i["type"]] for i in violent],
+        "victims": [{"victim_id": v["victim_id"], "proposed": bool(v.get("proposed")),
+                     "incident_ids": list(v.get("incident_ids") or []), "trend": v["escalation"]["trend"]}
+                    for v in victims],
+        "unidentified": {"incident_ids": sorted({u["incident_id"] for u in unidentified}),
+                         "identifiers": sorted({u["identifier"] for u in unidentified})},
+    }
 
 
 def flags(
@@ -78,6 +103,13 @@ def flags(
     list of dict
         ``{"code", "message", "evidence"}`` in :data:`FLAG_CODES` order.
     """
+    return flags_from(flag_facts(incidents, victims, unidentified), orders, today, complainant_id)
+
+
+def flags_from(facts: Mapping[str, Any], orders: Sequence[Mapping[str, Any]], today: dt.date,
+               complainant_id: str | None = None) -> list[dict[str, Any]]:
+    """:func:`flags` from :func:`flag_facts` and the orders (``issued_on``/``expires_on`` as
+    dates, ``protected_ids``): only the orders in force depend on ``today``."""
     out: list[dict[str, Any]] = []
     active = [o for o in orders if order_active(o, today)]
     past = [o for o in orders if not order_active(o, today) and o.get("issued_on") and o["issued_on"] <= today]
@@ -89,10 +121,11 @@ def flags(
         if mine:
             msg += "; one protects the complainant"
         out.append(_flag("ACTIVE_ORDER", msg, [o["id"] for o in active]))
-    breaches = [(i["id"], oid) for i in incidents for oid in i.get("breached_order_ids") or []]
+    breaches = facts["breaches"]
     if breaches:
         out.append(_flag("ORDER_BREACH", f"{len({b[0] for b in breaches})} incident(s) recorded as breaching an order",
                          [x for b in breaches for x in b]))
+    victims = facts["victims"]
     if len(victims) >= 2:
         # distinct victims (graphsvc.analysis.victims): the message says where the count rests on
         # a proposed identity link between a victim's records
@@ -101,18 +134,17 @@ def flags(
         if merged:
             msg += f" ({', '.join(merged)}: records joined by a proposed identity link)"
         out.append(_flag("MULTIPLE_VICTIMS", msg, [v["incident_ids"][0] for v in victims if v.get("incident_ids")]))
-    rising = [v for v in victims if v["escalation"]["trend"] == "rising"]
+    rising = [v for v in victims if v["trend"] == "rising"]
     if rising:
         out.append(_flag("ESCALATION", "rising trend against " + ", ".join(v["victim_id"] for v in rising),
                          [i for v in rising for i in v["incident_ids"]]))
-    violent = sorted((i for i in incidents if i.get("type") in VIOLENT), key=lambda i: (i["occurred_at"], i["id"]))
+    violent = facts["violent"]
     if violent:
-        kinds = sorted({i["type"] for i in violent})
-        out.append(_flag("VIOLENCE", f"{len(violent)} incident(s) of {' or '.join(kinds)}", [i["id"] for i in violent]))
-    if unidentified:
-        ids = sorted({u["incident_id"] for u in unidentified})
-        used = sorted({u["identifier"] for u in unidentified})
+        kinds = sorted({t for _, t in violent})
+        out.append(_flag("VIOLENCE", f"{len(violent)} incident(s) of {' or '.join(kinds)}", [i for i, _ in violent]))
+    unid = facts["unidentified"]
+    if unid["incident_ids"]:
         out.append(_flag("LINKED_UNIDENTIFIED",
-                         f"their identifier(s) {', '.join(used)} were used in {len(ids)} incident(s) with no "
-                         "identified perpetrator", ids))
+                         f"their identifier(s) {', '.join(unid['identifiers'])} were used in "
+                         f"{len(unid['incident_ids'])} incident(s) with no identified perpetrator", unid["incident_ids"]))
     return out

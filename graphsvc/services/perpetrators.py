@@ -8,11 +8,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from graphsvc.analysis.fixation import Thresholds, order_ref
-from graphsvc.analysis.flags import flags as compute_flags
+from graphsvc.analysis.flags import flag_facts, flags_from
 from graphsvc.analysis.identity import IdentityGroup, link_graph
 from graphsvc.analysis.victims import Victim, count_note, victim_groups, victim_report
 from graphsvc.graph.db import Database
 from graphsvc.repository import perpetrators as perpetrator_reads
+from loaders.records import iso
 
 
 class _Perpetrator:
@@ -74,18 +75,43 @@ def _perpetrators_from(rows: Mapping[str, Any]) -> dict[str, _Perpetrator]:
 
 def _summary(db: Database, perps: Mapping[str, _Perpetrator], today: dt.date, th: Thresholds,
              complainant_id: str | None = None) -> dict[str, dict[str, Any]]:
-    """victim_count, incident_count, orders, flags and identity of each perpetrator."""
-    out: dict[str, dict[str, Any]] = {}
-    for pid, perp in perps.items():
-        report = perp.report(today, th)
-        unid = perp.unidentified
-        out[pid] = {
-            "victim_count": len(report["victims"]),
-            "victim_count_note": count_note(report["victims"]),
-            "proposed_victim_ids": report["pattern"]["proposed_victim_ids"],
-            "incident_count": len(perp.incidents),
-            "orders": [order_ref(o, today) for o in perp.orders],
-            "flags": compute_flags(perp.incidents, perp.orders, report["victims"], unid, today, complainant_id),
-            "identity": perp.group.as_dict(),
-        }
-    return out
+    """victim_count, incident_count, orders, flags and identity of each perpetrator: through
+    :func:`check_card`, so a summary read from the pattern state's card is the same answer."""
+    return {pid: card_summary(check_card(perp, today, th), perp.group, today, complainant_id)
+            for pid, perp in perps.items()}
+
+
+def check_card(perp: _Perpetrator, today: dt.date, th: Thresholds) -> dict[str, Any]:
+    """What a summary (:func:`card_summary`) needs of a perpetrator's records, none of it
+    depending on the day (JSON-able): the incident count, the flags' facts
+    (:func:`graphsvc.analysis.flags.flag_facts`) and the orders with their dates. The pattern
+    state keeps one per identity group (``SerialState.check``), so the intake check reads it
+    instead of the records (docs/pattern-state.md, "The intake check")."""
+    report = perp.report(today, th)
+    return {
+        "incident_count": len(perp.incidents),
+        "facts": flag_facts(perp.incidents, report["victims"], perp.unidentified),
+        "orders": [{"id": o["id"], "type": o.get("type"), "issued_on": iso(o.get("issued_on")),
+                    "expires_on": iso(o.get("expires_on")), "protected_ids": list(o.get("protected_ids") or [])}
+                   for o in perp.orders],
+    }
+
+
+def card_summary(card: Mapping[str, Any], group: IdentityGroup, today: dt.date,
+                 complainant_id: str | None = None) -> dict[str, Any]:
+    """A perpetrator's summary on ``today`` from his :func:`check_card`, seen from ``group``."""
+    victims = card["facts"]["victims"]
+    orders = [{**o, "issued_on": _day(o["issued_on"]), "expires_on": _day(o["expires_on"])} for o in card["orders"]]
+    return {
+        "victim_count": len(victims),
+        "victim_count_note": count_note(victims),
+        "proposed_victim_ids": [v["victim_id"] for v in victims if v["proposed"]],
+        "incident_count": card["incident_count"],
+        "orders": [order_ref(o, today) for o in orders],
+        "flags": flags_from(card["facts"], orders, today, complainant_id),
+        "identity": group.as_dict(),
+    }
+
+
+def _day(text: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(text) if text else None
