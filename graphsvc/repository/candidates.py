@@ -10,6 +10,7 @@ from graphsvc.graph.db import Database
 from graphsvc.repository.perpetrators import perpetrator_rows_in
 from graphsvc.repository.persons import CANDIDATE_LIMIT
 from graphsvc.repository.rows import identifier_params
+from graphsvc.repository.state import check_cards_in
 
 __all__ = ["check_reads", "check_candidates", "check_candidates_in"]
 
@@ -17,8 +18,9 @@ __all__ = ["check_reads", "check_candidates", "check_candidates_in"]
 def check_reads(db: Database, identifiers: Mapping[str, Sequence[str]], lucene: str | None,
                 dobs: Sequence[dt.date], complainant_id: str | None,
                 choose: Callable[[list[dict[str, Any]], bool], Sequence[str] | None], threshold: float, *,
-                name_limit: int = 50, dob_limit: int = 100,
-                initials: Sequence[str] | None = None) -> tuple[list[dict[str, Any]], dict[str, Any], bool]:
+                name_limit: int = 50, dob_limit: int = 100, initials: Sequence[str] | None = None,
+                cards_usable: Callable[[Mapping[str, Any]], bool] | None = None,
+                ) -> tuple[list[dict[str, Any]], dict[str, Any], bool, dict[str, str]]:
     """The intake check's reads, in ONE read transaction: the candidates (:func:`check_candidates_in`),
     then ``choose(candidates, narrow)`` (the caller's scoring: the person ids worth a summary), then
     :func:`perpetrator_rows_in` for those. Returns ``(candidates, perpetrator rows, narrowed)``.
@@ -29,11 +31,17 @@ def check_reads(db: Database, identifiers: Mapping[str, Sequence[str]], lucene: 
     search was not needed (docs/analysis.md: the full-text name search is most of a check's
     database time).
 
+    With ``cards_usable``, the pattern state's check cards of the chosen persons are read in the
+    same transaction (:func:`graphsvc.repository.state.check_cards_in`); when
+    ``cards_usable(read)`` says the state holds the register as it is, the records are read only
+    for the chosen persons with no card. Returns ``(candidates, perpetrator rows, narrowed,
+    cards)`` (``cards``: person id -> card JSON text, those used).
+
     One transaction instead of two saves a BEGIN and a COMMIT round trip per check; ``choose``
     runs inside it, so it must be a pure function of its input (a managed transaction may be
     retried)."""
 
-    def work(tx: Any) -> tuple[list[dict[str, Any]], dict[str, Any], bool]:
+    def work(tx: Any) -> tuple[list[dict[str, Any]], dict[str, Any], bool, dict[str, str]]:
         chosen: Sequence[str] | None = None
         if any(identifier_params(identifiers).values()):
             candidates = check_candidates_in(db, tx, identifiers, None, (), complainant_id, threshold,
@@ -44,8 +52,14 @@ def check_reads(db: Database, identifiers: Mapping[str, Sequence[str]], lucene: 
             candidates = check_candidates_in(db, tx, identifiers, lucene, dobs, complainant_id, threshold,
                                              name_limit=name_limit, dob_limit=dob_limit, initials=initials)
             chosen = choose(candidates, False) or []
+        cards: dict[str, str] = {}
+        if cards_usable is not None and chosen:
+            read = check_cards_in(db, tx, list(chosen))
+            if cards_usable(read):
+                cards = read["cards"]
         known = {c["person_id"]: c["identity_links"] for c in candidates}
-        return candidates, perpetrator_rows_in(db, tx, list(chosen), threshold, known), narrowed
+        rest = [p for p in chosen if p not in cards]
+        return candidates, perpetrator_rows_in(db, tx, rest, threshold, known), narrowed, cards
 
     return db.read_tx(work)
 

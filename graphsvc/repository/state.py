@@ -18,7 +18,7 @@ __all__ = [
     "note_change_in", "pending", "changes", "delete_changes", "lock_in", "update_meta",
     "affected_in", "rows_in", "unidentified_in", "evidence_in", "states_of_in", "replace_in",
     "delete_page", "page_in_one", "all_states", "register_mark_in", "apply_round", "start_rebuild", "write_states",
-    "finish_rebuild",
+    "finish_rebuild", "check_cards_in",
 ]
 
 
@@ -86,6 +86,19 @@ def evidence_in(db: Database, tx: Any, pairs: Sequence[tuple[str, str]], thresho
         return {}
     rows = db.run_in(tx, "find_identity_link_evidence", pairs=[list(p) for p in pairs], threshold=threshold)
     return {frozenset((r["a"], r["b"])): r["evidence"] for r in rows}
+
+
+def check_cards_in(db: Database, tx: Any, ids: Sequence[str]) -> dict[str, Any]:
+    """The intake check's read of the state in its own transaction ``tx``: ``{"meta" (the
+    settings, ``ready`` and ``mark``), "pending" (outbox entries waiting), "mark" (the
+    register's, :func:`register_mark_in`; None unless the state is ready, nothing waits and some
+    of ``ids`` have a card), "cards" ({person id: card JSON text} for those of ``ids`` whose group
+    has a state)}`` (``get_check_cards``)."""
+    row = native(db.run_in(tx, "get_check_cards", ids=list(ids))[0])
+    cards = {pid: card for pid, card in row["cards"] if card is not None}
+    meta, pending = row["meta"], int(row["pending"] or 0)
+    ready = bool(meta and meta.get("ready")) and not pending and bool(cards)
+    return {"meta": meta, "pending": pending, "cards": cards, "mark": register_mark_in(db, tx) if ready else None}
 
 
 def register_mark_in(db: Database, tx: Any) -> str:

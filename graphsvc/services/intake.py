@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -19,7 +20,8 @@ from graphsvc.graph.db import Database
 from graphsvc.repository import candidates as candidate_reads
 from graphsvc.security.visibility import Owner
 from graphsvc.services.common import CHECK_LIMIT_CAP, _limit, _person_id, _today
-from graphsvc.services.perpetrators import _perpetrators_from, _summary
+from graphsvc.services import state as pattern_state
+from graphsvc.services.perpetrators import _perpetrators_from, _summary, card_summary
 from graphsvc.services.scoring import _default_scorer
 from loaders.records import iso
 
@@ -27,7 +29,7 @@ __all__ = ["check"]
 
 
 def check(db: Database, subject: dict, complainant_id: str | None = None, limit: int = 10,
-          *, scorer: Scorer | None = None, owners: dict[str, Owner] | None = None) -> dict:
+          *, scorer: Scorer | None = None, owners: dict[str, Owner] | None = None, from_state: bool = True) -> dict:
     """Is the described subject on the register? Candidates best first.
 
     Candidates come from Cypher (identifiers exactly through the unique-constraint indexes,
@@ -45,6 +47,11 @@ def check(db: Database, subject: dict, complainant_id: str | None = None, limit:
 
     ``owners``, when given, is filled with the owner of every candidate (contract section 5),
     read in the check's own transaction, for the need-to-know rule to use rather than look up.
+
+    The top matches' summaries come from the pattern state's check cards when it holds the
+    register as it is (:func:`graphsvc.services.state.cards_usable`), and from their records
+    otherwise, or for a match whose group has no state, or with ``from_state=False``: the same
+    answer either way (docs/pattern-state.md, "The intake check").
     """
     limit = _limit(limit, CHECK_LIMIT_CAP)
     if not isinstance(subject, Mapping):
@@ -88,8 +95,9 @@ def check(db: Database, subject: dict, complainant_id: str | None = None, limit:
                 unlinked += s.person_id not in linked
         return out
 
-    candidates, rows, narrowed = candidate_reads.check_reads(db, norm, lucene_query(names), dobs, complainant_id, rank,
-                                                  threshold, initials=name_initials(norm))
+    candidates, rows, narrowed, cards = candidate_reads.check_reads(
+        db, norm, lucene_query(names), dobs, complainant_id, rank, threshold, initials=name_initials(norm),
+        cards_usable=(lambda read: pattern_state.cards_usable(read, threshold, th)) if from_state else None)
     info = {c["person_id"]: c for c in candidates}
     if owners is not None:
         owners.update({pid: Owner.of_node("person", c.get("source"), c["labels"]) for pid, c in info.items()})
@@ -97,10 +105,13 @@ def check(db: Database, subject: dict, complainant_id: str | None = None, limit:
     # confirmed identity links: one perpetrator, shown once (its best-scoring record)
     top = scored[: limit + 5]
     perps = _perpetrators_from(rows)
+    carded = {p: json.loads(c) for p, c in cards.items()}
+    groups = {p: perp.group for p, perp in perps.items()}
+    groups.update({p: pattern_state.card_group(p, card, threshold) for p, card in carded.items()})
     emitted: dict[str, dict[str, Any]] = {}
     order: list[str] = []
     for s in top:
-        owner = next((o for o in order if s.person_id in perps[o].group.confirmed), None)
+        owner = next((o for o in order if s.person_id in groups[o].confirmed), None)
         if owner is not None:
             emitted[owner]["same_person_records"].append({"person_id": s.person_id, "score": s.score,
                                                           "matched_on": s.matched_on})
@@ -114,7 +125,8 @@ def check(db: Database, subject: dict, complainant_id: str | None = None, limit:
             "aliases": c.get("aliases") or [], "dob": iso(c.get("dob")), "same_person_records": [],
         }
         order.append(s.person_id)
-    summaries = _summary(db, {p: perps[p] for p in order}, today, th, complainant_id)
+    summaries = _summary(db, {p: perps[p] for p in order if p not in carded}, today, th, complainant_id)
+    summaries.update({p: card_summary(carded[p], groups[p], today, complainant_id) for p in order if p in carded})
     matches = [{**emitted[p], **summaries[p]} for p in order]
     searched = [k for k, used in (("identifiers", any(norm[f] for f in IDENTIFIER_FIELDS)),
                                   ("names", bool(names) and not narrowed), ("dob", bool(dobs) and not narrowed))

@@ -32,11 +32,13 @@ from typing import Any
 import networkx as nx
 
 from graphsvc.analysis.fixation import Thresholds
-from graphsvc.analysis.identity import decode_evidence, identity_group, link_graph
+from graphsvc.analysis.identity import IdentityGroup, decode_evidence, identity_group, link_graph
 from graphsvc.errors import Conflict
 from graphsvc.graph.db import Database
 from graphsvc.repository import identity as identity_reads
 from graphsvc.repository import state as store
+from graphsvc.repository.perpetrators import perpetrator_rows, perpetrator_rows_in
+from graphsvc.services.perpetrators import _perpetrators_from, check_card
 from graphsvc.services.ranking import (
     group_inputs,
     listed,
@@ -49,7 +51,7 @@ from graphsvc.services.ranking import (
 from loaders.times import today as london_today
 
 __all__ = ["Poller", "apply", "settle", "rebuild", "verify", "serial_page", "status", "rank_key", "valid_until", "ready_for",
-           "REBUILD_SEEDS"]
+           "REBUILD_SEEDS", "cards_usable", "card_group"]
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +62,8 @@ REBUILD_SEEDS = 5000
 CHANGES_PER_ROUND = 200
 #: states written per transaction by a rebuild
 WRITE_CHUNK = 2000
+#: groups whose check cards are read in one transaction by a rebuild or verify
+CARD_CHUNK = 500
 #: a rebuild that started longer ago than this is taken to have died
 REBUILD_LEASE = dt.timedelta(hours=2)
 _NEVER = dt.date(9999, 12, 31)
@@ -76,6 +80,16 @@ def ready_for(meta: Mapping[str, Any] | None, threshold: float, th: Thresholds) 
         return False
     want = _settings_props(threshold, th)
     return meta.get("threshold") == want["threshold"] and meta.get("thresholds") == want["thresholds"]
+
+
+def cards_usable(read: Mapping[str, Any], threshold: float, th: Thresholds) -> bool:
+    """Whether the check cards of ``read`` (``check_cards_in``) hold the register as it is now:
+    the state is ready for these settings, no outbox entry waits (one may change any group's
+    card: the intake check then reads every candidate's records) and the register's mark is the
+    one kept at the last apply (no write went round the write paths)."""
+    meta = read["meta"]
+    return ready_for(meta, threshold, th) and not read["pending"] and read["mark"] is not None \
+        and read["mark"] == meta.get("mark")
 
 
 def _meta_settings(meta: Mapping[str, Any]) -> tuple[float, Thresholds]:
@@ -199,7 +213,44 @@ def _group_rows(db: Database, tx: Any, seeds: Sequence[str], record_ids: Sequenc
         entry, stats, dates = serial_parts(rep, group, incidents, orders, th, graph, unid)
         if _kept(entry):
             out.append(_row(entry, stats, dates, today))
+    if out:
+        _with_cards(out, perpetrator_rows_in(db, tx, _members(out), threshold), th, today)
     return sorted(old), out
+
+
+def _members(rows: Iterable[Mapping[str, Any]]) -> list[str]:
+    return sorted({m for r in rows for m in r["member_ids"]})
+
+
+def _with_cards(rows: list[dict[str, Any]], read: Mapping[str, Any], th: Thresholds,
+                today: dt.date) -> list[dict[str, Any]]:
+    """Give each state row its group's check card (``row["check"]``): what the intake check's
+    summary needs (:func:`~graphsvc.services.perpetrators.check_card`), from ``read``: the rows
+    the check reads (``perpetrator_rows_in``) of every member of the groups at once, so the whole
+    group is seen from any member; with the group's links and the evidence of every proposed
+    link that brings a member in from any of them (:func:`card_group`)."""
+    perps = _perpetrators_from(read)
+    for r in rows:
+        group = set(r["member_ids"])
+        card = check_card(perps[r["person_id"]], today, th)
+        card["links"] = sorted(({k: v for k, v in link.items() if k != "evidence"} for link in read["links"]
+                                if link["a"] in group and link["b"] in group),
+                               key=lambda link: (link["a"], link["b"], link["status"], link["probability"] or 0.0))
+        pairs = {(u["via"], m): u["evidence"] for p in sorted(group) if p in perps
+                 for m, u in perps[p].group.unconfirmed.items()}
+        card["evidence"] = [[a, b, e] for (a, b), e in sorted(pairs.items())]
+        r["check"] = json.dumps(card, sort_keys=True, default=str)
+    return rows
+
+
+def card_group(person_id: str, card: Mapping[str, Any], threshold: float) -> IdentityGroup:
+    """The identity group of ``person_id`` seen from him, from his group's check card (as
+    ``perpetrator_rows_in`` would make it, evidence included)."""
+    group = identity_group(person_id, card["links"], threshold)
+    evidence = {(a, b): e for a, b, e in card["evidence"]}
+    for m, u in group.unconfirmed.items():
+        u["evidence"] = evidence.get((u["via"], m))
+    return group
 
 
 def apply(db: Database, *, today: dt.date | None = None) -> dict[str, Any]:
@@ -265,13 +316,26 @@ def rebuild(db: Database, *, today: dt.date | None = None, force: bool = False) 
                            {"since": str(meta.get("rebuilding_since"))})
 
     covered = store.start_rebuild(db, token, may_start)
-    rows = (_row(*parts, day) for parts in _register_wide(db, threshold, th))
+    rows = _carded(db, (_row(*parts, day) for parts in _register_wide(db, threshold, th)), threshold, th, day)
     groups = store.write_states(db, rows, WRITE_CHUNK)
     if not store.finish_rebuild(db, token, covered, _settings_props(threshold, th)):
         raise Conflict("another rebuild of the pattern state took over; this one is abandoned", {})
     out = {"rebuilt": True, "groups": groups, "covered": len(covered)}
     rest = apply(db, today=day)
     return {**out, "pending": rest["pending"], "groups_after": rest["groups"]}
+
+
+def _carded(db: Database, rows: Iterable[dict[str, Any]], threshold: float, th: Thresholds, today: dt.date,
+            chunk: int = CARD_CHUNK) -> Iterator[dict[str, Any]]:
+    """``rows`` with their check cards (:func:`_with_cards`), ``chunk`` groups to a read."""
+    part: list[dict[str, Any]] = []
+    for row in rows:
+        part.append(row)
+        if len(part) == chunk:
+            yield from _with_cards(part, perpetrator_rows(db, _members(part), threshold), th, today)
+            part = []
+    if part:
+        yield from _with_cards(part, perpetrator_rows(db, _members(part), threshold), th, today)
 
 
 def verify(db: Database, *, today: dt.date | None = None) -> dict[str, Any]:
@@ -306,10 +370,25 @@ def verify(db: Database, *, today: dt.date | None = None) -> dict[str, Any]:
         holds = row["as_of"] <= day < row["valid_until"]
         if holds and row["rank"] != rank_key(want["risk_score"], want["victim_count"], pid):
             diffs.append({"person_id": pid, "problem": "rank"})
+    # each group's check card, read again the way the check reads it
+    kept = [{"person_id": pid, "member_ids": sorted(expected[pid]["person_ids"])} for pid in sorted(expected)
+            if pid in stored]
+    for want_card in _carded(db, kept, threshold, th, day):
+        pid = want_card["person_id"]
+        if stored[pid].get("check") != want_card["check"]:
+            diffs.append({"person_id": pid, "problem": "check card",
+                          "fields": _card_fields(stored[pid].get("check"), want_card["check"])})
     if not meta.get("ready"):
         diffs.append({"person_id": None, "problem": "not ready (a rebuild is under way or died)"})
     return {"clean": not diffs, "groups": len(expected), "states": len(stored),
             "pending": int(found["pending"] or 0), "differences": diffs}
+
+
+def _card_fields(got: str | None, want: str) -> list[str]:
+    if got is None:
+        return ["(none)"]
+    a, b = json.loads(got), json.loads(want)
+    return sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
 
 
 # -- reading -----------------------------------------------------------------------------------

@@ -252,3 +252,83 @@ def test_post_records_answers_after_the_state_holds_the_batch(client, db: Databa
     assert got["persons"][0]["victim_count"] == 3 and got["stale"] is False
     assert pattern_state.status(db)["pending"] == 0
     _clean(db)
+
+
+# -- the intake check reads the state's check cards ----------------------------------------------
+def _subjects(db: Database, entries: list[dict[str, Any]]) -> list[tuple[dict[str, Any], str | None]]:
+    """Check subjects for the persons of ``entries``: by name and date of birth, and by phone
+    (every record of the group), with one of their victims as the complainant."""
+    out: list[tuple[dict[str, Any], str | None]] = []
+    for e in entries:
+        for pid in e["person_ids"][:2]:
+            p = db.execute("MATCH (p:Person {id: $id}) RETURN p.given_name AS g, p.family_name AS f, "
+                           "toString(p.dob) AS d, [(p)-[:HAS_IDENTIFIER]->(x:Phone) | x.value] AS phones", id=pid)[0]
+            named = {"given_name": p["g"], "family_name": p["f"], "dob": p["d"]}
+            out.append((named, e["victim_ids"][0]))
+            if p["phones"]:
+                out.append(({"phones": p["phones"][:1]}, None))
+    return out
+
+
+def _check_both_ways(db: Database, subject: dict[str, Any], complainant: str | None) -> dict[str, Any]:
+    got = services.check(db, subject, complainant)
+    want = services.check(db, subject, complainant, from_state=False)
+    assert _canon([got]) == _canon([want]), subject
+    return got
+
+
+def _cards_of(db: Database, ids: list[str]) -> dict[str, Any]:
+    from graphsvc.repository.state import check_cards_in
+
+    read = db.read_tx(lambda tx: check_cards_in(db, tx, ids))
+    ok = pattern_state.cards_usable(read, db.settings.link_threshold, db.settings.thresholds)
+    return {"usable": ok, "cards": read["cards"]}
+
+
+def test_the_check_reads_the_state_and_answers_as_from_the_records(register: Database) -> None:
+    db = register
+    ranked = _register_wide(db, 1)
+    # the groups with most to show: several victims, orders, links between records
+    chosen = ranked[:12] + [e for e in ranked if e["identity"]["unconfirmed"] or e["identity"]["confirmed_person_ids"]][:8]
+    subjects = _subjects(db, chosen)
+    assert len(subjects) > 20
+    flagged: set[str] = set()
+    for subject, complainant in subjects:
+        got = _check_both_ways(db, subject, complainant)
+        flagged |= {f["code"] for m in got["matches"] for f in m["flags"]}
+    assert {"MULTIPLE_VICTIMS", "LINKED_UNIDENTIFIED", "VIOLENCE"} <= flagged, flagged
+    # and the summaries did come from the cards: every ranked group's members have one
+    cards = _cards_of(db, [p for e in chosen for p in e["person_ids"]])
+    assert cards["usable"] and set(cards["cards"]) == {p for e in chosen for p in e["person_ids"]}
+
+
+def test_the_check_reads_the_records_while_the_state_is_behind(db: Database, load) -> None:  # type: ignore[no-untyped-def]
+    load([person("CA", "Cal", "Carder", phones=["07700 900222"]), person("CV1"), person("CV2"), person("CV3"),
+          incident("CI1", 0, "text", ["CA"], ["CV1"]), incident("CI2", 5, "text", ["CA"], ["CV2"]),
+          order("CO1", "CA", ["CV1"], 8, 4000)])
+    subject = {"phones": ["07700 900222"]}
+    first = _check_both_ways(db, subject, "CV1")["matches"][0]
+    assert first["person_id"] == "CA" and first["victim_count"] == 2 and first["incident_count"] == 2
+    assert "one protects the complainant" in next(f for f in first["flags"] if f["code"] == "ACTIVE_ORDER")["message"]
+    assert _cards_of(db, ["CA"])["usable"]
+    # a write committed with its outbox entry, not yet applied: the check reads the records
+    db.execute("MATCH (a:Person {id: 'CA'}), (v:Person {id: 'CV3'}) "
+               "CREATE (i:Incident {id: 'CI3', source: 'WMP', type: 'assault', occurred_at: datetime('2024-02-01T00:00Z')}) "
+               "CREATE (a)-[:OFFENDER_IN {source: 'WMP'}]->(i) CREATE (v)-[:VICTIM_IN {source: 'WMP'}]->(i) SET v:Victim")
+    db.write_tx(lambda tx: note_change_in(db, tx, person_ids=["CA", "CV3"], incident_ids=["CI3"]))
+    assert not _cards_of(db, ["CA"])["usable"]
+    waiting = _check_both_ways(db, subject, None)["matches"][0]
+    assert waiting["victim_count"] == 3 and {"VIOLENCE", "MULTIPLE_VICTIMS"} <= {f["code"] for f in waiting["flags"]}
+    pattern_state.apply(db)
+    assert _cards_of(db, ["CA"])["usable"]
+    assert _check_both_ways(db, subject, None) == services.check(db, subject)
+    # a write round the write paths (no outbox entry): the register's mark moved, the records are read
+    db.execute("MATCH (r:Order {id: 'CO1'}) SET r.expires_on = date('2024-01-20')")
+    db.execute("MATCH (v:RegisterVersion {id: 'register'}) SET v.n = v.n + 1")
+    assert not _cards_of(db, ["CA"])["usable"]
+    behind = _check_both_ways(db, subject, None)["matches"][0]
+    assert [f["code"] for f in behind["flags"] if f["code"].endswith("_ORDER")] == ["PRIOR_ORDER"]
+    pattern_state.rebuild(db)
+    _clean(db)
+    assert _cards_of(db, ["CA"])["usable"]
+    assert _check_both_ways(db, subject, None)["matches"][0] == behind
