@@ -37,6 +37,7 @@ def main() -> None:
     from graphsvc.config import Settings
     from graphsvc.graph.db import Database, _plain
     from graphsvc.graph.queries import query
+    from graphsvc.services import intake
 
     probes = []
     with args.truth.open(encoding="utf-8") as handle:
@@ -66,8 +67,10 @@ def main() -> None:
         setattr(owner, name, wrapper)
 
     timed(matching.LinkageScorer, "score_subject", "scoring (the linkage model)")
-    timed(services, "_perpetrators_from", "perpetrator objects")
-    timed(services, "_summary", "summaries of the top matches (fixation, flags)")
+    # the names the check calls them by (graphsvc.services.intake imports them)
+    timed(intake, "_perpetrators_from", "perpetrator objects")
+    timed(intake, "_summary", "summaries of the top matches read from their records (fixation, flags)")
+    timed(intake, "card_summary", "summaries of the top matches from the pattern state's check cards")
 
     def run_in(tx: Any, name: str, **params: Any) -> list[dict[str, Any]]:
         t = time.perf_counter()

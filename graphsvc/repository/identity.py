@@ -69,6 +69,6 @@ def all_identity_links(db: Database, threshold: float) -> list[dict[str, Any]]:
 
 def identity_links_digest(db: Database) -> tuple[Any, ...]:
     """A value that changes whenever an identity link is added, removed, re-scored or decided
-    (``get_identity_links_digest``): a cache key for answers built from all the links."""
-    row = db.read_one("get_identity_links_digest") or {}
+    (``get_register_mark``' ``links``): a cache key for answers built from all the links."""
+    row = (db.read_one("get_register_mark", ids=[]) or {}).get("links") or {}
     return tuple(native(row.get(k)) for k in ("links", "updated_at", "decided_at", "confirmed", "rejected"))

@@ -27,7 +27,7 @@ def unidentified_victim_links(db: Database, *, agency: str | None, since: dt.dat
 
 
 def graph_fingerprint(db: Database) -> tuple[int, ...]:
-    row = db.read_one("count_graph_records") or {}
+    row = (db.read_one("get_register_mark", ids=[]) or {}).get("counts") or {}
     return tuple(int(row.get(k) or 0) for k in ("incidents", "orders", "persons", "used", "offender_links",
                                                  "victim_links", "breached", "order_links", "identifiers",
                                                  "version"))

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from concurrent.futures import Future, ThreadPoolExecutor
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from graphsvc.graph.db import Database
@@ -89,25 +89,24 @@ def evidence_in(db: Database, tx: Any, pairs: Sequence[tuple[str, str]], thresho
 
 
 def check_cards_in(db: Database, tx: Any, ids: Sequence[str]) -> dict[str, Any]:
-    """The intake check's read of the state in its own transaction ``tx``: ``{"meta" (the
-    settings, ``ready`` and ``mark``), "pending" (outbox entries waiting), "mark" (the
-    register's, :func:`register_mark_in`; None unless the state is ready, nothing waits and some
-    of ``ids`` have a card), "cards" ({person id: card JSON text} for those of ``ids`` whose group
-    has a state)}`` (``get_check_cards``)."""
-    row = native(db.run_in(tx, "get_check_cards", ids=list(ids))[0])
-    cards = {pid: card for pid, card in row["cards"] if card is not None}
-    meta, pending = row["meta"], int(row["pending"] or 0)
-    ready = bool(meta and meta.get("ready")) and not pending and bool(cards)
-    return {"meta": meta, "pending": pending, "cards": cards, "mark": register_mark_in(db, tx) if ready else None}
+    """The intake check's read of the state in its own transaction ``tx``, one round trip
+    (``get_register_mark``): ``{"meta" (the settings, ``ready`` and ``mark``), "pending" (outbox
+    entries waiting), "mark" (the register's, as :func:`register_mark_in` gives it), "cards"
+    ({person id: card JSON text} for those of ``ids`` whose group has a state)}``."""
+    row = db.run_in(tx, "get_register_mark", ids=list(ids))[0]
+    return {"meta": native(row["meta"]), "pending": int(row["pending"] or 0), "mark": _mark(row),
+            "cards": {pid: card for pid, card in row["cards"] if card is not None}}
 
 
 def register_mark_in(db: Database, tx: Any) -> str:
-    """What says the register changed (``count_graph_records``: counts and the write counter;
-    ``get_identity_links_digest``: the links), as text: kept with the state when it is applied
-    to, so a read can tell a change that went round the write paths (and their outbox)."""
-    counts = db.run_in(tx, "count_graph_records")[0]
-    links = db.run_in(tx, "get_identity_links_digest")[0]
-    return json.dumps([native(counts), native(links)], sort_keys=True, default=str)
+    """What says the register changed (``get_register_mark``: counts and the write counter, and
+    the links), as text: kept with the state when it is applied to, so a read can tell a change
+    that went round the write paths (and their outbox)."""
+    return _mark(db.run_in(tx, "get_register_mark", ids=[])[0])
+
+
+def _mark(row: Mapping[str, Any]) -> str:
+    return json.dumps([native(row["counts"]), native(row["links"])], sort_keys=True, default=str)
 
 
 # -- the states --------------------------------------------------------------------------------
