@@ -103,7 +103,9 @@ def _drive(name: str, clients: int, seconds: float, warmup: float,
 
 
 def run_http(url: str, key: str, subjects: list[dict[str, Any]], clients: int, seconds: float,
-             warmup: float) -> dict[str, Any]:
+             warmup: float, floor: bool = False) -> dict[str, Any]:
+    """``POST /check`` from ``clients`` keep-alive connections; ``floor``: ``GET /health`` on the
+    same server instead (the framework's floor: no key, no Neo4j, no audit)."""
     parsed = urllib.parse.urlsplit(url)
     bodies = [json.dumps(s).encode() for s in subjects]
     headers = {"Authorization": f"Bearer {key}", "X-Purpose": "benchmark", "Content-Type": "application/json"}
@@ -116,7 +118,10 @@ def run_http(url: str, key: str, subjects: list[dict[str, Any]], clients: int, s
             body = bodies[state["i"] % len(bodies)]
             state["i"] += 1
             try:
-                conn.request("POST", "/api/v1/check", body=body, headers=headers)
+                if floor:
+                    conn.request("GET", "/api/v1/health")
+                else:
+                    conn.request("POST", "/api/v1/check", body=body, headers=headers)
                 response = conn.getresponse()
                 response.read()
             except (OSError, http.client.HTTPException) as exc:
@@ -126,7 +131,7 @@ def run_http(url: str, key: str, subjects: list[dict[str, Any]], clients: int, s
 
         return work
 
-    return _drive("http", clients, seconds, warmup, make_worker)
+    return _drive("health" if floor else "http", clients, seconds, warmup, make_worker)
 
 
 def run_direct(subjects: list[dict[str, Any]], clients: int, seconds: float, warmup: float,
@@ -204,15 +209,16 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=3.0)
     parser.add_argument("--subjects", type=int, default=2000)
     parser.add_argument("--modes", default="http,direct,direct+audit",
-                        help="comma-separated: http, direct, direct+audit, audit (appends alone)")
+                        help="comma-separated: http, health (GET /health, the floor), direct, direct+audit, audit (appends alone)")
     args = parser.parse_args()
 
     subjects = _subjects(args.truth, args.subjects)
     key = args.key_file.read_text(encoding="utf-8").strip()
     results = []
     for mode in args.modes.split(","):
-        if mode == "http":
-            results.append(run_http(args.url, key, subjects, args.clients, args.seconds, args.warmup))
+        if mode in ("http", "health"):
+            results.append(run_http(args.url, key, subjects, args.clients, args.seconds, args.warmup,
+                                    floor=mode == "health"))
         elif mode == "audit":
             results.append(run_audit_only(args.clients, args.seconds, args.warmup))
         elif mode in ("direct", "direct+audit"):
@@ -221,6 +227,8 @@ def main() -> None:
             raise SystemExit(f"unknown mode {mode}")
         print(json.dumps(results[-1]), flush=True)
     by_mode = {r["mode"]: r for r in results}
+    if "http" in by_mode and "health" in by_mode and by_mode["health"]["rps"]:
+        print(json.dumps({"check_over_health_floor_throughput": round(by_mode["http"]["rps"] / by_mode["health"]["rps"], 3)}))
     if "http" in by_mode and "direct" in by_mode and by_mode["direct"]["rps"]:
         print(json.dumps({
             "clients": args.clients,
