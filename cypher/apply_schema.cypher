@@ -40,3 +40,5 @@ CREATE INDEX serial_state_rank IF NOT EXISTS FOR (n:SerialState) ON (n.rank);
 CREATE INDEX serial_state_valid_until IF NOT EXISTS FOR (n:SerialState) ON (n.valid_until);
 CREATE INDEX serial_state_as_of IF NOT EXISTS FOR (n:SerialState) ON (n.as_of);
 CREATE INDEX state_change_at IF NOT EXISTS FOR (n:StateChange) ON (n.at);
+CREATE CONSTRAINT cluster_state_id IF NOT EXISTS FOR (n:ClusterState) REQUIRE n.cluster_id IS UNIQUE;
+CREATE INDEX cluster_state_rank IF NOT EXISTS FOR (n:ClusterState) ON (n.rank);

@@ -45,14 +45,15 @@ def apply_cmd() -> None:
 
 @state_group.command("verify")
 def verify_cmd() -> None:
-    """Recompute the ranking from the raw records and report each difference from the state;
-    exit status 1 if there is any."""
+    """Recompute the ranking and the unidentified clusters from the raw records and report each
+    difference from the state; exit status 1 if there is any."""
     try:
         with open_db() as db:
             out = pattern_state.verify(db)
     except GraphsvcError as exc:
         fail(exc)
     click.echo(f"pattern state: {out['states']} state(s) against {out['groups']} group(s) recomputed, "
+               f"{out.get('cluster_states', 0)} cluster state(s) against {out.get('clusters')} cluster(s), "
                f"{len(out['differences'])} difference(s), {out['pending']} change(s) waiting", err=True)
     echo_json(out)
     if not out["clean"]:

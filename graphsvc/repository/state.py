@@ -1,7 +1,8 @@
 """The pattern state's Cypher (docs/pattern-state.md): the outbox that every write path fills in
 its own transaction, the lock and settings node, the per-group reads a state is built from, and
 the states themselves (``SerialState``, one per identity group, linked ``STATE_OF`` to each of its
-person records)."""
+person records; ``ClusterState``, one per cluster of unidentified incidents, linked
+``CLUSTER_OF`` to each of its incidents)."""
 
 from __future__ import annotations
 
@@ -18,8 +19,13 @@ __all__ = [
     "note_change_in", "pending", "changes", "delete_changes", "lock_in", "update_meta",
     "affected_in", "rows_in", "unidentified_in", "evidence_in", "states_of_in", "replace_in",
     "delete_page", "page_in_one", "all_states", "register_mark_in", "apply_round", "start_rebuild", "write_states",
-    "finish_rebuild", "check_cards_in",
+    "finish_rebuild", "check_cards_in", "cluster_edges_in", "cluster_states_of_in",
+    "cluster_page_in_one", "all_cluster_states", "SERIAL", "CLUSTERS",
 ]
+
+#: the two kinds of state, as ``write_states`` and ``replace_in`` take them: (delete a page, replace)
+SERIAL = ("delete_serial_states_page", "replace_serial_states")
+CLUSTERS = ("delete_cluster_states_page", "replace_cluster_states")
 
 
 # -- the outbox --------------------------------------------------------------------------------
@@ -116,35 +122,70 @@ def states_of_in(db: Database, tx: Any, ids: Sequence[str]) -> dict[str, list[st
     return {r["person_id"]: list(r["member_ids"]) for r in rows}
 
 
-def replace_in(db: Database, tx: Any, delete_ids: Sequence[str], rows: Sequence[dict[str, Any]]) -> None:
-    """Delete the states of the representatives ``delete_ids``, then write ``rows``."""
+def replace_in(db: Database, tx: Any, delete_ids: Sequence[str], rows: Sequence[dict[str, Any]],
+               kind: tuple[str, str] = SERIAL) -> None:
+    """Delete the states ``delete_ids`` (serial: representatives' person ids; clusters: cluster
+    ids), then write ``rows``."""
     if delete_ids or rows:
-        db.run_in(tx, "replace_serial_states", delete_ids=list(delete_ids), rows=list(rows))
+        db.run_in(tx, kind[1], delete_ids=list(delete_ids), rows=list(rows))
 
 
-def delete_page(db: Database, limit: int) -> int:
-    out = db.write("delete_serial_states_page", limit=limit)
+def delete_page(db: Database, limit: int, kind: tuple[str, str] = SERIAL) -> int:
+    out = db.write(kind[0], limit=limit)
     return int(out[0]["deleted"]) if out else 0
 
 
-def page_in_one(db: Database, *, after: str, today: dt.date, min_victims: int, limit: int) -> dict[str, Any]:
+def cluster_edges_in(db: Database, tx: Any, incident_ids: Sequence[str]) -> list[dict[str, Any]]:
+    """One step of walking clusters out from ``incident_ids`` (``find_cluster_edges``):
+    ``[{"kind", "value", "incident_ids"}]`` for each identifier that joins two or more
+    unidentified incidents, one of them among ``incident_ids``."""
+    return [native(r) for r in db.run_in(tx, "find_cluster_edges", incident_ids=list(incident_ids))] \
+        if incident_ids else []
+
+
+def cluster_states_of_in(db: Database, tx: Any, incident_ids: Sequence[str]) -> dict[str, list[str]]:
+    """``{cluster id: incident ids}`` of the cluster states that hold any of ``incident_ids``."""
+    rows = db.run_in(tx, "find_cluster_states", incident_ids=list(incident_ids)) if incident_ids else []
+    return {r["cluster_id"]: list(r["incident_ids"]) for r in rows}
+
+
+def _read_with_mark(db: Database, read: Callable[[Any], dict[str, Any]], empty: dict[str, Any]) -> dict[str, Any]:
     """In one read transaction: the state's node and backlog, the register's mark
-    (:func:`register_mark_in`), a page of the states whose stored
-    score holds on ``today`` after the rank ``after`` (``list_serial_states``), and every state
-    whose stored score does not (``list_stale_serial_states``): ``{"meta", "pending", "fresh",
-    "stale", "mark"}``."""
+    (:func:`register_mark_in`) and, when the state is ready, ``read(tx)``'s keys (``empty``'s
+    otherwise): ``{"meta", "pending", "mark", ...}``."""
 
     def work(tx: Any) -> dict[str, Any]:
         head = native(db.run_in(tx, "get_pattern_state")[0])
-        if not head["meta"] or not head["meta"].get("ready"):
-            return {"meta": head["meta"], "pending": int(head["pending"] or 0), "fresh": [], "stale": [], "mark": None}
-        mark = register_mark_in(db, tx)
-        fresh = db.run_in(tx, "list_serial_states", after=after, today=today, min_victims=min_victims, limit=limit)
-        old = db.run_in(tx, "list_stale_serial_states", today=today, min_victims=min_victims)
-        return {"meta": head["meta"], "pending": int(head["pending"] or 0), "fresh": fresh, "stale": old,
-                "mark": mark}
+        out = {"meta": head["meta"], "pending": int(head["pending"] or 0), "mark": None, **empty}
+        if head["meta"] and head["meta"].get("ready"):
+            out.update(mark=register_mark_in(db, tx), **read(tx))
+        return out
 
     return db.read_tx(work)
+
+
+def page_in_one(db: Database, *, after: str, today: dt.date, min_victims: int, limit: int) -> dict[str, Any]:
+    """In one read transaction (:func:`_read_with_mark`): a page of the states whose stored score
+    holds on ``today`` after the rank ``after`` (``list_serial_states``), and every state whose
+    stored score does not (``list_stale_serial_states``): ``{"meta", "pending", "fresh", "stale",
+    "mark"}``."""
+
+    def read(tx: Any) -> dict[str, Any]:
+        return {"fresh": db.run_in(tx, "list_serial_states", after=after, today=today, min_victims=min_victims,
+                                   limit=limit),
+                "stale": db.run_in(tx, "list_stale_serial_states", today=today, min_victims=min_victims)}
+
+    return _read_with_mark(db, read, {"fresh": [], "stale": []})
+
+
+def cluster_page_in_one(db: Database, *, after: str, limit: int) -> dict[str, Any]:
+    """In one read transaction (:func:`_read_with_mark`): ``limit`` cluster states after the rank
+    ``after`` (``list_cluster_states``): ``{"meta", "pending", "mark", "clusters"}``."""
+
+    def read(tx: Any) -> dict[str, Any]:
+        return {"clusters": [native(r) for r in db.run_in(tx, "list_cluster_states", after=after, limit=limit)]}
+
+    return _read_with_mark(db, read, {"clusters": []})
 
 
 def all_states(db: Database, *, page_size: int = 5000) -> list[dict[str, Any]]:
@@ -159,16 +200,29 @@ def all_states(db: Database, *, page_size: int = 5000) -> list[dict[str, Any]]:
         after = rows[-1]["person_id"]
 
 
+def all_cluster_states(db: Database, *, page_size: int = 5000) -> list[dict[str, Any]]:
+    """Every cluster state, in cluster id order, read page by page."""
+    out: list[dict[str, Any]] = []
+    after = ""
+    while True:
+        rows = [native(r) for r in db.read_job("list_all_cluster_states", after=after, limit=page_size)]
+        out += rows
+        if len(rows) < page_size:
+            return out
+        after = rows[-1]["cluster_id"]
+
+
 # -- units of work -----------------------------------------------------------------------------
-Build = Callable[[Any, dict[str, Any], list[dict[str, Any]]], "tuple[list[str], list[dict[str, Any]]] | None"]
+Build = Callable[[Any, dict[str, Any], list[dict[str, Any]]], "dict[str, list[Any]] | None"]
 
 
 def apply_round(db: Database, limit: int, build: Build) -> tuple[str, int, int]:
     """One round of applying the outbox, in one write transaction: take the lock; unless the
     state is being rebuilt (``"busy"``), read the oldest ``limit`` entries (none: ``"done"``);
-    ``build(tx, meta, entries)`` returns the states to delete and the rows to write (``None``:
-    too much for one round, ``"rebuild"``); write them, delete the entries, keep the register's
-    mark. Returns ``(what, entries applied, states written)``."""
+    ``build(tx, meta, entries)`` returns the states to delete and the rows to write, ``{"delete",
+    "rows", "delete_clusters", "clusters"}`` (``None``: too much for one round, ``"rebuild"``);
+    write them, delete the entries, keep the register's mark. Returns ``(what, entries applied,
+    serial states written)``."""
 
     def work(tx: Any) -> tuple[str, int, int]:
         meta = lock_in(db, tx)
@@ -180,11 +234,11 @@ def apply_round(db: Database, limit: int, build: Build) -> tuple[str, int, int]:
         built = build(tx, meta, entries)
         if built is None:
             return "rebuild", 0, 0
-        delete_ids, rows = built
-        replace_in(db, tx, delete_ids, rows)
+        replace_in(db, tx, built["delete"], built["rows"])
+        replace_in(db, tx, built["delete_clusters"], built["clusters"], CLUSTERS)
         delete_changes(db, tx, [e["change_id"] for e in entries])
         update_meta(db, tx, applied_at=dt.datetime.now(dt.timezone.utc), mark=register_mark_in(db, tx))
-        return "more", len(entries), len(rows)
+        return "more", len(entries), len(built["rows"])
 
     return db.write_tx(work)
 
@@ -202,12 +256,12 @@ def start_rebuild(db: Database, token: str, may_start: Callable[[dict[str, Any]]
     return db.write_tx(work)
 
 
-def write_states(db: Database, rows: Iterable[dict[str, Any]], chunk: int) -> int:
-    """Delete every state, then write ``rows``, ``chunk`` to a transaction (a rebuild, while the
-    state reads as not ready); how many. ``rows`` may be a generator: each chunk is written by a
+def write_states(db: Database, rows: Iterable[dict[str, Any]], chunk: int, kind: tuple[str, str] = SERIAL) -> int:
+    """Delete every state of ``kind`` (:data:`SERIAL` or :data:`CLUSTERS`), then write ``rows``,
+    ``chunk`` to a transaction (a rebuild, while the state reads as not ready); how many. ``rows`` may be a generator: each chunk is written by a
     thread while the next is computed, so the database's writing overlaps the Python work of
     building the rows (on two cores the two are about even)."""
-    while delete_page(db, 10_000):
+    while delete_page(db, 10_000, kind):
         pass
     written = 0
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="graphsvc-state-writer") as pool:
@@ -218,13 +272,13 @@ def write_states(db: Database, rows: Iterable[dict[str, Any]], chunk: int) -> in
             if len(part) == chunk:
                 if waiting is not None:
                     waiting.result()  # at most one chunk in flight: memory stays one chunk ahead
-                waiting = pool.submit(db.write_tx, lambda tx, part=part: replace_in(db, tx, [], part))
+                waiting = pool.submit(db.write_tx, lambda tx, part=part: replace_in(db, tx, [], part, kind))
                 written += len(part)
                 part = []
         if waiting is not None:
             waiting.result()
         if part:
-            db.write_tx(lambda tx: replace_in(db, tx, [], part))
+            db.write_tx(lambda tx: replace_in(db, tx, [], part, kind))
             written += len(part)
     return written
 

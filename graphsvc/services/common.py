@@ -24,6 +24,11 @@ _KIND = {"Phone": "phone", "Email": "email", "Handle": "handle", "Vehicle": "veh
 _FIELD = {"phone": "phones", "email": "emails", "handle": "handles", "vehicle": "vehicles"}
 
 
+def identifier_key(kind: str, value: str) -> str:
+    """An identifier node (its label and value) as the clusters name it: ``phone:+447700900123``."""
+    return f"{_KIND.get(kind, kind.lower())}:{value}"
+
+
 # -- input checks and cursors -----------------------------------------------------------------
 def _today() -> dt.date:
     """Today in Europe/London: the day orders are judged in force on (contract section 9)."""

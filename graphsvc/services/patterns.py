@@ -8,7 +8,6 @@ import datetime as dt
 from dataclasses import asdict
 from typing import Any
 
-from graphsvc.analysis import clusters as clusters_mod
 from graphsvc.analysis.fixation import Thresholds
 from graphsvc.errors import InvalidInput
 from graphsvc.graph.db import Database
@@ -112,16 +111,12 @@ def _serial_answer(page: list[dict[str, Any]], more: bool, computed_at: dt.datet
 
 # -- unidentified perpetrators -----------------------------------------------------------------
 def _all_clusters(db: Database, jobs: JobCache | None) -> JobAnswer:
-    """The register-wide cluster job: one Cypher scan returning only identifiers shared by two
-    or more unidentified incidents, NetworkX on that projection (kept in ``jobs``, see
-    :meth:`JobCache.answer <graphsvc.services.jobs.JobCache.answer>`; None computes it afresh);
-    with when it was computed."""
+    """The register-wide cluster job (:func:`graphsvc.services.state.register_clusters`, kept in
+    ``jobs``, see :meth:`JobCache.answer <graphsvc.services.jobs.JobCache.answer>`; None computes
+    it afresh); with when it was computed."""
 
     def compute() -> list[dict[str, Any]]:
-        rows = [{"incident_id": r["incident_id"],
-                 "identifier": f"{_KIND.get(r['kind'], r['kind'].lower())}:{r['value']}"}
-                for r in incident_reads.unidentified_edges(db)]
-        return clusters_mod.clusters(clusters_mod.incident_identifier_graph(rows))
+        return pattern_state.register_clusters(db)
 
     return uncached(compute) if jobs is None else jobs.answer(db, "clusters", None, compute)
 
@@ -131,25 +126,38 @@ def unidentified(db: Database, limit: int = 50, cursor: str | None = None, *,
     """Clusters of incidents with no identified perpetrator that share identifiers used,
     largest first (ties: first incident id).
 
+    The page is read from the pattern state kept in the graph
+    (:func:`graphsvc.services.state.cluster_page`: ``computed_at`` is when it was last brought up
+    to date, ``stale`` that changes wait in its outbox); while the state is not ready, the
+    clusters are computed register-wide (kept in ``jobs``; None computes them afresh). Either way
+    each cluster's details (victims, identifiers, persons holding them, dates, types) are read for
+    the page as it is asked for.
+
     Returns
     -------
     dict
         ``{"clusters": [{"cluster_id", "incident_ids", "victim_ids", "identifiers" [{"kind",
         "value", "incident_count", "bridging"}], "bridging_identifiers", "linked_person_ids",
         "linked_persons", "first_incident", "last_incident", "types"}], "next_cursor",
-        "computed_at", "stale"}``: when the register-wide cluster job ran, and whether the
-        register changed since (see :meth:`JobCache.answer <graphsvc.services.jobs.JobCache.answer>`).
-
-    ``jobs``: the cache that keeps the clusters (see :func:`serial`); None computes them afresh.
+        "computed_at", "stale"}``: when the clusters were computed, and whether the register
+        changed since.
     """
     limit = _limit(limit, LIMIT_CAP)
     after = _decode_cursor(cursor, (int, str))
+    got = pattern_state.cluster_page(db, limit=limit, after=(int(after[0]), str(after[1])) if after else None)
+    if got is not None:
+        return _cluster_answer(db, got["clusters"], got["more"], got["applied_at"], got["pending"] > 0)
     answer = _all_clusters(db, jobs)
     found: list[dict[str, Any]] = answer.value
     if after is not None:
         key = (-int(after[0]), str(after[1]))
         found = [c for c in found if (-len(c["incident_ids"]), c["incident_ids"][0]) > key]
-    page, more = found[:limit], len(found) > limit
+    return _cluster_answer(db, found[:limit], len(found) > limit, answer.computed_at, answer.stale)
+
+
+def _cluster_answer(db: Database, page: list[dict[str, Any]], more: bool, computed_at: dt.datetime | None,
+                    stale: bool) -> dict[str, Any]:
+    """A page of clusters with each one's details, read now."""
     details = {r["incident_id"]: r for r in incident_reads.cluster_incidents(db, [i for c in page for i in c["incident_ids"]])}
     values: dict[str, set[str]] = {k: set() for k in _FIELD.values()}
     for r in details.values():
@@ -195,6 +203,6 @@ def unidentified(db: Database, limit: int = 50, cursor: str | None = None, *,
             "types": dict(sorted(types.items())),
         })
     nxt = _encode_cursor([len(page[-1]["incident_ids"]), page[-1]["incident_ids"][0]]) if more else None
-    return {"clusters": out, "next_cursor": nxt, "computed_at": iso(answer.computed_at), "stale": answer.stale}
+    return {"clusters": out, "next_cursor": nxt, "computed_at": iso(computed_at), "stale": stale}
 
 

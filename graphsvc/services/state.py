@@ -1,9 +1,11 @@
-"""The pattern state: the serial ranking kept in the graph as records arrive (docs/pattern-state.md).
+"""The pattern state: the serial ranking and the unidentified clusters kept in the graph as
+records arrive (docs/pattern-state.md).
 
 Every write path (the loader's batches, ``POST /records``, identity links written, decided or
 deleted) writes an outbox entry (``StateChange``) in its own transaction, naming what it
 changed. :func:`apply` turns the waiting entries into the ``SerialState`` of each identity group
-they touch, in one transaction per round that first takes the state's lock, so any number of
+they touch, and into the ``ClusterState`` of each cluster of unidentified incidents whose
+incidents they wrote, in one transaction per round that first takes the state's lock, so any number of
 processes may apply and each sees the records as the one before it left them; every write path
 calls it before it returns, so a committed write is in the state when its caller hears back.
 Entries left by a writer that died are applied by the next write, by ``graphsvc state apply`` or
@@ -12,10 +14,11 @@ by the service's poller (``GRAPHSVC_STATE_POLL_S``).
 A state holds its group's entry without what depends on the day, the risk score's inputs and its
 orders' dates; the score of the day is worked out at read time (:func:`~graphsvc.services.ranking.scored`),
 and the stored rank with it holds from ``as_of`` until ``valid_until`` (the next day an order comes
-into force or expires). :func:`serial_page` reads a page in rank order from an index.
+into force or expires). :func:`serial_page` reads a page in rank order from an index, and
+:func:`cluster_page` a page of clusters, largest first.
 
-:func:`verify` recomputes the ranking from the raw records the register-wide way and reports each
-difference; :func:`rebuild` replaces the whole state by that computation.
+:func:`verify` recomputes the ranking and the clusters from the raw records the register-wide way
+and reports each difference; :func:`rebuild` replaces the whole state by that computation.
 """
 
 from __future__ import annotations
@@ -31,13 +34,16 @@ from typing import Any
 
 import networkx as nx
 
+from graphsvc.analysis import clusters as clusters_mod
 from graphsvc.analysis.fixation import Thresholds
 from graphsvc.analysis.identity import IdentityGroup, decode_evidence, identity_group, link_graph
 from graphsvc.errors import Conflict
 from graphsvc.graph.db import Database
 from graphsvc.repository import identity as identity_reads
+from graphsvc.repository import incidents as incident_reads
 from graphsvc.repository import state as store
 from graphsvc.repository.perpetrators import perpetrator_rows, perpetrator_rows_in
+from graphsvc.services.common import identifier_key
 from graphsvc.services.perpetrators import _perpetrators_from, check_card
 from graphsvc.services.ranking import (
     group_inputs,
@@ -51,7 +57,7 @@ from graphsvc.services.ranking import (
 from loaders.times import today as london_today
 
 __all__ = ["Poller", "apply", "settle", "rebuild", "verify", "serial_page", "status", "rank_key", "valid_until", "ready_for",
-           "REBUILD_SEEDS", "cards_usable", "card_group"]
+           "REBUILD_SEEDS", "cards_usable", "card_group", "cluster_page", "cluster_rank", "register_clusters"]
 
 log = logging.getLogger(__name__)
 
@@ -160,6 +166,59 @@ def _day(text: str | None) -> dt.date | None:
     return dt.date.fromisoformat(text) if text else None
 
 
+# -- unidentified clusters ---------------------------------------------------------------------
+def cluster_rank(size: int, first_incident_id: str) -> str:
+    """One string whose ascending order is the clusters' (largest first, ties: first incident id):
+    the index a page of clusters is read from is on it."""
+    return f"{10**9 - min(max(size, 0), 10**9):010d}{first_incident_id}"
+
+
+def _cluster_graph(edges: Iterable[Mapping[str, Any]]) -> nx.Graph:
+    """The incident-identifier graph of edges ``{"kind", "value", "incident_ids"}``."""
+    return clusters_mod.incident_identifier_graph(
+        {"incident_id": i, "identifier": identifier_key(e["kind"], e["value"])} for e in edges for i in e["incident_ids"])
+
+
+def register_clusters(db: Database) -> list[dict[str, Any]]:
+    """Every cluster of unidentified incidents, computed register-wide from the raw records (one
+    Cypher scan of the identifiers two or more of them used, NetworkX on that projection):
+    :func:`graphsvc.analysis.clusters.clusters`' answer."""
+    rows = incident_reads.unidentified_edges(db)
+    g = clusters_mod.incident_identifier_graph(
+        {"incident_id": r["incident_id"], "identifier": identifier_key(r["kind"], r["value"])} for r in rows)
+    return clusters_mod.clusters(g)
+
+
+def _cluster_row(c: Mapping[str, Any]) -> dict[str, Any]:
+    """The state row of one cluster (``replace_cluster_states``' shape)."""
+    ids = list(c["incident_ids"])
+    return {"cluster_id": ids[0], "rank": cluster_rank(len(ids), ids[0]), "size": len(ids), "incident_ids": ids,
+            "identifiers": list(c["identifiers"]), "bridging_identifiers": list(c["bridging_identifiers"]),
+            "shared_identifiers": list(c["shared_identifiers"])}
+
+
+def _cluster_rows(db: Database, tx: Any, seeds: Sequence[str]) -> tuple[list[str], list[dict[str, Any]]]:
+    """The cluster states to delete and the rows to write for every cluster a change writing the
+    incidents ``seeds`` may have altered: walked out from them (and from every incident an old
+    state of theirs held) through the identifiers two or more unidentified incidents used, to
+    closure; their components are the clusters, computed as the register-wide job does."""
+    reached: set[str] = set()
+    old: dict[str, list[str]] = {}
+    edges: dict[tuple[str, str], dict[str, Any]] = {}
+    frontier = set(seeds)
+    while frontier:
+        reached |= frontier
+        step = sorted(frontier)
+        found = {cid: ids for cid, ids in store.cluster_states_of_in(db, tx, step).items() if cid not in old}
+        old.update(found)
+        nxt = {i for ids in found.values() for i in ids}
+        for e in store.cluster_edges_in(db, tx, step):
+            edges[(e["kind"], e["value"])] = e
+            nxt |= set(e["incident_ids"])
+        frontier = nxt - reached
+    return sorted(old), [_cluster_row(c) for c in clusters_mod.clusters(_cluster_graph(edges.values()))]
+
+
 # -- building states group by group ------------------------------------------------------------
 def _group_rows(db: Database, tx: Any, seeds: Sequence[str], record_ids: Sequence[str], incident_ids: Sequence[str],
                 threshold: float, th: Thresholds, today: dt.date) -> tuple[list[str], list[dict[str, Any]]]:
@@ -260,23 +319,27 @@ def apply(db: Database, *, today: dt.date | None = None) -> dict[str, Any]:
     under way elsewhere leaves them)}``."""
     day = today or london_today()
     first = store.pending(db)
-    if first["meta"] is None or (not first["meta"].get("ready") and not _rebuilding(first["meta"])):
+    meta = first["meta"]
+    if meta is None or (not meta.get("ready") and not _rebuilding(meta)) or \
+            (meta.get("ready") and not meta.get("clusters_ready")):  # a state from before clusters were kept
         done = rebuild(db, today=day)
         return {**done, "applied": done["covered"]}
     out = {"applied": 0, "groups": 0, "rebuilt": False, "pending": int(first["pending"] or 0)}
     if not first["pending"]:
         return out
 
-    def build(tx: Any, meta: dict[str, Any], entries: list[dict[str, Any]]) -> tuple[list[str], list[dict[str, Any]]] | None:
+    def build(tx: Any, meta: dict[str, Any], entries: list[dict[str, Any]]) -> dict[str, list[Any]] | None:
         seeds = sorted({p for e in entries for p in e["person_ids"] or []})
-        if len(seeds) > REBUILD_SEEDS:
-            return None
         incidents = sorted({i for e in entries for i in e["incident_ids"] or []})
+        if len(seeds) > REBUILD_SEEDS or len(incidents) > REBUILD_SEEDS:
+            return None
         # an entry written before record_ids were kept: every person it names, to be safe
         records = sorted({p for e in entries
                           for p in (e["record_ids"] if e.get("record_ids") is not None else e["person_ids"] or [])})
         threshold, th = _meta_settings(meta)
-        return _group_rows(db, tx, seeds, records, incidents, threshold, th, day)
+        delete, rows = _group_rows(db, tx, seeds, records, incidents, threshold, th, day)
+        delete_clusters, clusters = _cluster_rows(db, tx, incidents)
+        return {"delete": delete, "rows": rows, "delete_clusters": delete_clusters, "clusters": clusters}
 
     while True:
         what, applied, groups = store.apply_round(db, CHANGES_PER_ROUND, build)
@@ -318,9 +381,10 @@ def rebuild(db: Database, *, today: dt.date | None = None, force: bool = False) 
     covered = store.start_rebuild(db, token, may_start)
     rows = _carded(db, (_row(*parts, day) for parts in _register_wide(db, threshold, th)), threshold, th, day)
     groups = store.write_states(db, rows, WRITE_CHUNK)
-    if not store.finish_rebuild(db, token, covered, _settings_props(threshold, th)):
+    clusters = store.write_states(db, (_cluster_row(c) for c in register_clusters(db)), WRITE_CHUNK, store.CLUSTERS)
+    if not store.finish_rebuild(db, token, covered, {**_settings_props(threshold, th), "clusters_ready": True}):
         raise Conflict("another rebuild of the pattern state took over; this one is abandoned", {})
-    out = {"rebuilt": True, "groups": groups, "covered": len(covered)}
+    out = {"rebuilt": True, "groups": groups, "clusters": clusters, "covered": len(covered)}
     rest = apply(db, today=day)
     return {**out, "pending": rest["pending"], "groups_after": rest["groups"]}
 
@@ -339,10 +403,12 @@ def _carded(db: Database, rows: Iterable[dict[str, Any]], threshold: float, th: 
 
 
 def verify(db: Database, *, today: dt.date | None = None) -> dict[str, Any]:
-    """Recompute the ranking from the raw records the register-wide way (the state's settings)
-    and compare it with the state, group by group. Returns ``{"clean", "groups" (expected),
-    "states" (stored), "pending" (outbox entries not yet applied: differences they explain are
-    still reported), "differences": [{"person_id", "problem", "fields"?}]}``."""
+    """Recompute the ranking and the unidentified clusters from the raw records the register-wide
+    way (the state's settings) and compare them with the state, group by group and cluster by
+    cluster. Returns ``{"clean", "groups" (expected), "states" (stored), "clusters" (expected),
+    "cluster_states" (stored), "pending" (outbox entries not yet applied: differences they
+    explain are still reported), "differences": [{"person_id" or "cluster_id", "problem",
+    "fields"?}]}``."""
     day = today or london_today()
     found = store.pending(db)
     meta = found["meta"]
@@ -378,10 +444,39 @@ def verify(db: Database, *, today: dt.date | None = None) -> dict[str, Any]:
         if stored[pid].get("check") != want_card["check"]:
             diffs.append({"person_id": pid, "problem": "check card",
                           "fields": _card_fields(stored[pid].get("check"), want_card["check"])})
+    clusters = _verify_clusters(db)
+    diffs += clusters["differences"]
     if not meta.get("ready"):
         diffs.append({"person_id": None, "problem": "not ready (a rebuild is under way or died)"})
-    return {"clean": not diffs, "groups": len(expected), "states": len(stored),
-            "pending": int(found["pending"] or 0), "differences": diffs}
+    if not meta.get("clusters_ready"):
+        diffs.append({"cluster_id": None, "problem": "no cluster states: run graphsvc state rebuild"})
+    return {"clean": not diffs, "groups": len(expected), "states": len(stored), "clusters": clusters["expected"],
+            "cluster_states": clusters["stored"], "pending": int(found["pending"] or 0), "differences": diffs}
+
+
+def _plain(value: Any) -> Any:
+    return value if value is None or isinstance(value, str) else list(value)
+
+
+def _verify_clusters(db: Database) -> dict[str, Any]:
+    """The unidentified clusters computed register-wide against the cluster states, cluster by
+    cluster: ``{"expected", "stored", "differences": [{"cluster_id", "problem", "fields"?}]}``."""
+    want = {c["incident_ids"][0]: _cluster_row(c) for c in register_clusters(db)}
+    got = {r["cluster_id"]: r for r in store.all_cluster_states(db)}
+    diffs: list[dict[str, Any]] = []
+    for cid in sorted(set(want) | set(got)):
+        if cid not in got:
+            diffs.append({"cluster_id": cid, "problem": "missing"})
+        elif cid not in want:
+            diffs.append({"cluster_id": cid, "problem": "extra"})
+        else:
+            fields = [k for k in ("bridging_identifiers", "identifiers", "incident_ids", "rank", "shared_identifiers")
+                      if _plain(got[cid][k]) != want[cid][k]]
+            if sorted(got[cid]["linked_ids"]) != want[cid]["incident_ids"]:
+                fields.append("links")
+            if fields:
+                diffs.append({"cluster_id": cid, "problem": "changed", "fields": fields})
+    return {"expected": len(want), "stored": len(got), "differences": diffs}
 
 
 def _card_fields(got: str | None, want: str) -> list[str]:
@@ -420,6 +515,26 @@ def serial_page(db: Database, *, min_victims: int, limit: int, after: tuple[floa
     entries = [e for e in entries if listed(e, min_victims)]
     entries.sort(key=serial_order)
     return {"persons": entries[:limit], "more": len(entries) > limit, "applied_at": read["meta"].get("applied_at"),
+            "pending": read["pending"]}
+
+
+def cluster_page(db: Database, *, limit: int, after: tuple[int, str] | None) -> dict[str, Any] | None:
+    """A page of the unidentified clusters from the state (largest first, ties: first incident
+    id; after the cluster of size and first incident ``after``), or ``None`` when the state is not
+    ready or the register changed round the write paths (the caller computes them register-wide).
+    Returns ``{"clusters" [{"incident_ids", "identifiers", "bridging_identifiers",
+    "shared_identifiers"}], "more", "applied_at", "pending"}``."""
+    read = store.cluster_page_in_one(db, after=cluster_rank(*after) if after is not None else "", limit=limit + 1)
+    meta = read["meta"]
+    if not meta or not meta.get("ready") or not meta.get("clusters_ready"):
+        return None
+    if not read["pending"] and read["mark"] != meta.get("mark"):
+        log.warning("the register changed outside graphsvc's write paths; the unidentified clusters are computed "
+                    "register-wide until graphsvc state rebuild")
+        return None
+    found = [{k: list(c[k]) for k in ("incident_ids", "identifiers", "bridging_identifiers", "shared_identifiers")}
+             for c in read["clusters"]]
+    return {"clusters": found[:limit], "more": len(found) > limit, "applied_at": meta.get("applied_at"),
             "pending": read["pending"]}
 
 

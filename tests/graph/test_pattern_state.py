@@ -1,9 +1,10 @@
-"""The pattern state (issue #19): the serial ranking kept in the graph as records arrive.
+"""The pattern state (issue #19): the serial ranking and the unidentified clusters kept in the
+graph as records arrive.
 
 Every write path leaves ``graphsvc state verify`` clean (the state equals the register-wide
-computation from the raw records), the ranking read from the state is the register-wide one page
-for page, what depends on the day is worked out at read time, and a write that goes round the
-write paths is noticed."""
+computation from the raw records), the ranking and the clusters read from the state are the
+register-wide ones page for page, what depends on the day is worked out at read time, and a write
+that goes round the write paths is noticed."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from graphsvc.graph.db import Database
 from graphsvc.repository.state import note_change_in
 from graphsvc.services import resolution
 from graphsvc.services import state as pattern_state
-from graphsvc.services.patterns import _rank_serial
+from graphsvc.services.patterns import _cluster_answer, _rank_serial
 from graphsvc.services.ranking import serial_order
 from graphsvc.repository import identity as identity_reads
 from graphsvc.synthetic import generate_register
@@ -33,7 +34,7 @@ def _clean(db: Database, today: dt.date | None = None) -> dict[str, Any]:
     out = pattern_state.verify(db, today=today)
     assert out["pending"] == 0
     assert out["differences"] == [], out["differences"][:5]
-    assert out["clean"] and out["groups"] == out["states"]
+    assert out["clean"] and out["groups"] == out["states"] and out["clusters"] == out["cluster_states"]
     return out
 
 
@@ -56,6 +57,23 @@ def _all_pages(db: Database, min_victims: int = 2, limit: int = 7) -> list[dict[
         cursor = page["next_cursor"]
         if cursor is None:
             return out
+
+
+def _cluster_pages(db: Database, limit: int = 3) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    cursor = None
+    while True:
+        page = services.unidentified(db, limit=limit, cursor=cursor)
+        out += page["clusters"]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            return out
+
+
+def _register_wide_clusters(db: Database) -> list[dict[str, Any]]:
+    """Every cluster's answer, computed register-wide (as the service did before the state)."""
+    found = pattern_state.register_clusters(db)
+    return _cluster_answer(db, found, False, None, False)["clusters"]
 
 
 def _load(db: Database, records: list[dict[str, Any]]) -> None:
@@ -94,6 +112,12 @@ def test_load_and_resolve_leave_the_state_equal_to_the_register_wide_ranking(reg
     first = services.serial(register, min_victims=3, limit=5)
     assert first["stale"] is False and first["computed_at"]
     assert _canon(first["persons"]) == _canon(_register_wide(register, 3)[:5])
+    # the unidentified clusters, page by page from the state, are the register-wide ones
+    clusters = _register_wide_clusters(register)
+    assert len(clusters) > 3 and any(c["bridging_identifiers"] for c in clusters)
+    assert _canon(_cluster_pages(register)) == _canon(clusters)
+    page = services.unidentified(register, limit=2)
+    assert page["stale"] is False and page["computed_at"] and page["next_cursor"]
 
 
 def test_every_write_path_leaves_verify_clean(register: Database) -> None:
@@ -205,6 +229,51 @@ def test_changes_left_by_a_writer_that_died_are_applied_later(db: Database, load
     _clean(db)
     now = services.serial(db, min_victims=2)
     assert now["stale"] is False and [e["person_id"] for e in now["persons"]] == ["KA"]
+
+
+def test_clusters_follow_the_records_as_they_arrive(db: Database, load) -> None:  # type: ignore[no-untyped-def]
+    def ids(db: Database) -> list[list[str]]:
+        return [c["incident_ids"] for c in _cluster_pages(db)]
+
+    phone_a, phone_b = {"phones": ["07700 900201"]}, {"phones": ["07700 900202"]}
+    load([person("CV1"), person("CV2"), person("CO1"),
+          incident("CU1", 10, "call", [], ["CV1"], identifiers_used=phone_a),
+          incident("CU2", 11, "call", [], ["CV1"], identifiers_used={"phones": phone_a["phones"] + phone_b["phones"]}),
+          incident("CU3", 12, "text", [], ["CV2"], identifiers_used=phone_b)])
+    _clean(db)
+    assert ids(db) == [["CU1", "CU2", "CU3"]]
+    only = services.unidentified(db)["clusters"][0]
+    assert only["bridging_identifiers"] == ["phone:+447700900201", "phone:+447700900202"]
+    assert only["victim_ids"] == ["CV1", "CV2"]
+    # the middle incident is found to be his: it leaves the cluster, which falls apart
+    load([incident("CU2", 11, "call", ["CO1"], ["CV1"], identifiers_used={"phones": phone_a["phones"] + phone_b["phones"]})])
+    _clean(db)
+    assert ids(db) == []
+    # a new incident on the second phone joins the third
+    load([incident("CU4", 13, "text", [], ["CV2"], identifiers_used=phone_b)])
+    _clean(db)
+    assert ids(db) == [["CU3", "CU4"]]
+    # the answer is read from the state: a state deleted by hand is missing from it until rebuilt
+    db.execute("MATCH (c:ClusterState {cluster_id: 'CU3'}) DETACH DELETE c")
+    assert ids(db) == []
+    assert [d["problem"] for d in pattern_state.verify(db)["differences"]] == ["missing"]
+    pattern_state.rebuild(db)
+    _clean(db)
+    assert ids(db) == [["CU3", "CU4"]]
+
+
+def test_a_state_kept_before_clusters_is_rebuilt_by_the_next_apply(db: Database, load) -> None:  # type: ignore[no-untyped-def]
+    load([person("UV1"), incident("UU1", 10, "call", [], ["UV1"], identifiers_used={"phones": ["07700 900203"]}),
+          incident("UU2", 11, "call", [], ["UV1"], identifiers_used={"phones": ["07700 900203"]})])
+    # the state as a version before clusters left it: ready, with no cluster states
+    db.execute("MATCH (c:ClusterState) DETACH DELETE c")
+    db.execute("MATCH (m:PatternState {name: 'serial'}) REMOVE m.clusters_ready")
+    assert not pattern_state.verify(db)["clean"]
+    # meanwhile the clusters are computed register-wide
+    assert [c["incident_ids"] for c in services.unidentified(db)["clusters"]] == [["UU1", "UU2"]]
+    assert pattern_state.apply(db)["rebuilt"] is True
+    _clean(db)
+    assert [c["incident_ids"] for c in _cluster_pages(db)] == [["UU1", "UU2"]]
 
 
 def test_serial_order_and_rank_key_agree() -> None:
