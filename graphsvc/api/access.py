@@ -8,8 +8,9 @@ the audit log says they were given.
 3. checks the key's role has the permission (403 otherwise, and the refusal is audited),
 4. when ``purpose`` is set, requires a non-blank ``X-Purpose`` header (400 otherwise),
 5. when ``audit`` is ``consultation`` or ``disclosure``, charges the key's daily read quota
-   with the person ids of the answer (:mod:`graphsvc.security.quota`): past it the answer is
-   refused with 429 ``quota_exceeded`` and audited as ``access_denied``,
+   with the person ids of the answer (:mod:`graphsvc.security.quota`), in the answer's audit
+   transaction: past it the answer is refused with 429 ``quota_exceeded`` and audited as
+   ``access_denied`` instead,
 6. when ``audit`` is set, writes one audit entry for the request before the answer leaves:
    the view calls :func:`record` with what was asked before it calls a service, and answers
    with :func:`answer`, which adds the person ids it returns; a view that fails with a graphsvc
@@ -162,17 +163,26 @@ def audit_now(action: str, status: int, query: dict[str, Any], person_ids: list[
 _READS = ("consultation", "disclosure")
 
 
-def _charge_quota(who: Principal, action: str) -> None:
-    """Charge ``who``'s daily read quota with this answer's person ids; past it, audit the
-    refusal (``access_denied``, 429, the reason) and raise :class:`~graphsvc.security.quota.QuotaExceeded`."""
+def _audit_answer(who: Principal, action: str, status: int, query: dict[str, Any], person_ids: list[str]) -> None:
+    """The answer's audit entry; a read (``_READS``, 200) is charged to ``who``'s daily quota in
+    the same transaction. Past the quota the refusal is audited instead (``access_denied``, 429,
+    the reason) and :class:`~graphsvc.security.quota.QuotaExceeded` raised."""
+    quotas = current_app.config["READ_QUOTAS"]
+    charge = quota.read_charge(who, person_ids, quotas) if action in _READS and status == 200 else None
+    refused = request_audit_query({"wanted": action, "reason": "quota_exceeded",
+                                   "quota": charge.quota if charge else None, "asked": query})
     try:
-        quota.charge(graph_db.get(), who, g.get("audit_person_ids") or [], current_app.config["READ_QUOTAS"])
-    except quota.QuotaExceeded as exc:
+        security.audit_request(
+            graph_db.get(), who, action=action, purpose=g.get("purpose"), query=request_audit_query(query),
+            person_ids=person_ids, status=status, charge=charge,
+            # made by the audit writer (no request context there) only if the charge is refused
+            refusal_query=lambda would_be: {**refused, "would_be": would_be},
+        )
+    except audit_log.ChargeRefused as refused:
+        assert charge is not None
         current_app.logger.warning("read quota exceeded", extra={"key_id": who.key_id, "agency": who.agency,
-                                                                  "quota": exc.quota})
-        audit_now("access_denied", 429, {"wanted": action, "reason": "quota_exceeded", "quota": exc.quota,
-                                         "would_be": exc.count, "asked": g.get("audit_query") or {}}, [])
-        raise
+                                                                  "quota": charge.quota})
+        raise quota.QuotaExceeded(charge.quota, refused.would_be, quota.today()[1]) from None
 
 
 def require(permission: Permission, *, purpose: bool = False, audit: str | None = None) -> Callable[[F], F]:
@@ -211,9 +221,7 @@ def require(permission: Permission, *, purpose: bool = False, audit: str | None 
                     audit_now(audit, exc.status, g.get("audit_query") or {"args": kwargs}, [])
                 raise
             status = result.status_code if isinstance(result, Response) else 200
-            if audit in _READS and status == 200:
-                _charge_quota(who, audit)
-            audit_now(audit, status, g.get("audit_query") or {"args": kwargs}, g.get("audit_person_ids") or [])
+            _audit_answer(who, audit, status, g.get("audit_query") or {"args": kwargs}, g.get("audit_person_ids") or [])
             return result
 
         wrapper.required_permission = permission  # type: ignore[attr-defined]

@@ -4,54 +4,65 @@ The chain's rules (which fields are hashed, how an entry seals the one before it
 verification checks) are :mod:`graphsvc.security.audit`'s; here are only the queries. An append
 is one write transaction: ``lock_audit_head`` takes the chain's lock and reads the head, the
 caller's ``make_entry`` builds the next entry from it (and each further entry of a batch from the
-one before), ``create_audit_entries`` stores them and moves the head.
+one before), ``create_audit_entries`` stores them and moves the head. An append may carry the answer's read
+quota charge (:mod:`graphsvc.repository.quota`), made under the same lock.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from neo4j import ManagedTransaction
 
 from graphsvc.graph.db import Database
+from graphsvc.repository.quota import Charge, Charged, charge_in
 
-__all__ = ["Append", "append_chained", "append_chained_batch", "entries_after", "find_entries", "head", "linked_reads", "reads_since"]
-
-
-#: What an append asks: ``make_entry(head, disclosed_agencies) -> entry`` and the person ids
-#: whose owning agencies the entry names.
-Append = tuple[Callable[[dict[str, Any], list[str]], dict[str, Any]], list[str]]
+__all__ = ["Append", "MakeEntry", "append_chained_batch", "entries_after", "find_entries", "head", "linked_reads", "reads_since"]
 
 
-def append_chained(
-    db: Database,
-    make_entry: Callable[[dict[str, Any], list[str]], dict[str, Any]],
-    person_ids: list[str],
-) -> dict[str, Any]:
-    """One entry: :func:`append_chained_batch` of one."""
-    return append_chained_batch(db, [(make_entry, person_ids)])[0]
+#: ``make_entry(head, disclosed_agencies) -> entry``: the next entry of the chain after ``head``.
+MakeEntry = Callable[[dict[str, Any], list[str]], dict[str, Any]]
 
 
-def append_chained_batch(db: Database, appends: list[Append]) -> list[dict[str, Any]]:
-    """In one write transaction, lock the head (``{seq, hash}``), read the owning agencies of
-    every person id named, make each entry from the one before it (the first from the head) and
-    store them all; returns the entries in chain order. The driver may retry the transaction,
-    calling each ``make_entry`` again with the head as it then is."""
+class Append(NamedTuple):
+    """What an append asks: ``make_entry`` and the person ids whose owning agencies the entry
+    names; with ``charge``, the read quota's charge of the answer, made in the same transaction
+    (:func:`graphsvc.repository.quota.charge_in`), and ``refusal(head, would_be)``, the entry
+    written instead when the charge is refused (it names no person)."""
 
-    def work(tx: ManagedTransaction) -> list[dict[str, Any]]:
+    make_entry: MakeEntry
+    person_ids: list[str]
+    charge: Charge | None = None
+    refusal: Callable[[dict[str, Any], int], dict[str, Any]] | None = None
+
+
+def append_chained_batch(db: Database, appends: list[Append]) -> list[tuple[dict[str, Any], Charged | None]]:
+    """In one write transaction, lock the head (``{seq, hash}``), make the appends' read
+    charges in order, read the owning agencies of every person id named, make each entry from
+    the one before it (the first from the head; a refused charge's ``refusal`` instead of its
+    entry) and store them all; returns the entries in chain order, each with its charge's
+    outcome. The driver may retry the transaction, calling each ``make_entry`` again with the
+    head as it then is."""
+
+    def work(tx: ManagedTransaction) -> list[tuple[dict[str, Any], Charged | None]]:
         head = db.run_in(tx, "lock_audit_head")[0]
-        named = sorted({i for _, ids in appends for i in ids})
+        charged = charge_in(db, tx, [a.charge for a in appends])
+        named = sorted({i for a in appends for i in a.person_ids})
         source = {r["id"]: r["source"] for r in db.run_in(tx, "get_person_sources", ids=named)} if named else {}
-        entries = []
-        for make_entry, ids in appends:
-            agencies = sorted({str(source[i]) for i in ids if i in source})
-            entry = make_entry(head, agencies)
-            entries.append(entry)
+        out: list[tuple[dict[str, Any], Charged | None]] = []
+        for a, outcome in zip(appends, charged, strict=True):
+            if outcome is not None and not outcome.accepted:
+                if a.refusal is None:
+                    raise ValueError("a charge needs the entry to write when it is refused")
+                entry = a.refusal(head, outcome.count)
+            else:
+                entry = a.make_entry(head, sorted({str(source[i]) for i in a.person_ids if i in source}))
+            out.append((entry, outcome))
             head = {"seq": entry["seq"], "hash": entry["hash"]}
-        db.run_in(tx, "create_audit_entries", entries=entries, last_hash=head["hash"])
-        return entries
+        db.run_in(tx, "create_audit_entries", entries=[e for e, _ in out], last_hash=head["hash"])
+        return out
 
     return db.write_tx(work)
 

@@ -8,11 +8,12 @@ and the permission table :mod:`graphsvc.security.policy`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from graphsvc.errors import Unauthorized
 from graphsvc.graph.db import Database
+from graphsvc.repository.quota import Charge
 from graphsvc.security import audit as audit_log
 from graphsvc.security.keys import KeyRing, Principal, parse_key
 from graphsvc.security.ratelimit import TokenBucketLimiter
@@ -47,8 +48,11 @@ def audit_request(
     query: dict[str, Any],
     person_ids: Iterable[str],
     status: int,
+    charge: Charge | None = None,
+    refusal_query: Callable[[int], dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """Append the audit entry of one request by ``who`` (see :func:`graphsvc.security.audit.append_entry`)."""
+    """Append the audit entry of one request by ``who``, with the answer's read quota
+    ``charge`` if any (see :func:`graphsvc.security.audit.append_entry`)."""
     return audit_log.append_entry(
         db,
         actor=who.actor,
@@ -59,4 +63,6 @@ def audit_request(
         person_ids=list(person_ids),
         status=status,
         actor_agency=who.agency,
+        charge=charge,
+        refusal_query=refusal_query,
     )

@@ -53,9 +53,11 @@ from graphsvc.errors import Conflict, DatabaseUnavailable
 from graphsvc.graph.db import Database
 from graphsvc.repository import audit as store
 from graphsvc.repository.audit import find_entries  # the log's listing, here with the rest of the log
+from graphsvc.repository.quota import Charge, Charged
 
 __all__ = [
     "ACTIONS",
+    "ChargeRefused",
     "GroupCommit",
     "append_entry",
     "cli_actor",
@@ -103,6 +105,16 @@ def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds")
 
 
+class ChargeRefused(Exception):
+    """The answer's read quota charge was refused: ``entry``, the refusal, was written instead
+    of the entry asked for, and ``would_be`` is the distinct count the charge would have made."""
+
+    def __init__(self, entry: dict[str, Any], would_be: int) -> None:
+        super().__init__(f"read charge refused (audit entry {entry['seq']})")
+        self.entry = entry
+        self.would_be = would_be
+
+
 def append_entry(
     db: Database,
     *,
@@ -114,45 +126,74 @@ def append_entry(
     person_ids: list[str],
     status: int | str,
     actor_agency: str | None = None,
+    charge: Charge | None = None,
+    refusal_query: Callable[[int], dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Append one entry to the chain and return it (with ``seq``, ``at`` and ``hash``).
     ``actor_agency`` is the agency the actor's key acts for (``None``: national); the owning
     agencies of ``person_ids`` are added as ``disclosed_agencies``.
+
+    With ``charge`` (the answer's read quota charge, :mod:`graphsvc.security.quota`), the charge
+    is made in the entry's own transaction: accepted, the entry is written and the charge counted
+    together; refused, an ``access_denied`` entry (status 429, no person ids, the query
+    ``refusal_query(would_be)``) is written instead, nothing is counted, and
+    :class:`ChargeRefused` is raised with it.
 
     Raises :class:`~graphsvc.errors.DatabaseUnavailable` when Neo4j cannot be reached: callers
     must not disclose anything whose consultation could not be logged.
     """
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action!r}; one of {', '.join(ACTIONS)}")
-    query_text = json.dumps(query, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    if charge is not None and refusal_query is None:
+        raise ValueError("a charge needs the refusal's query")
     ids = [str(i) for i in dict.fromkeys(person_ids)]
+    query_text = _query_text(query)
 
-    def make_entry(head: dict[str, Any], disclosed: list[str]) -> dict[str, Any]:
-        entry: dict[str, Any] = {
+    def entry(head: dict[str, Any], what: str, asked: str, named: list[str], outcome: int | str,
+              disclosed: list[str]) -> dict[str, Any]:
+        made: dict[str, Any] = {
             "seq": int(head["seq"]) + 1,
             "at": _now(),
             "actor": actor,
             "role": str(role),
-            "action": action,
+            "action": what,
             "purpose": purpose,
-            "query": query_text,
-            "person_ids": ids,
-            "status": str(status),
+            "query": asked,
+            "person_ids": named,
+            "status": str(outcome),
             "prev_hash": head["hash"],
         }
         if actor_agency is not None:
-            entry["actor_agency"] = actor_agency
+            made["actor_agency"] = actor_agency
         if disclosed:
-            entry["disclosed_agencies"] = sorted(disclosed)
-        entry["hash"] = entry_hash(entry)
-        return entry
+            made["disclosed_agencies"] = sorted(disclosed)
+        made["hash"] = entry_hash(made)
+        return made
 
+    append = store.Append(
+        lambda head, disclosed: entry(head, action, query_text, ids, status, disclosed),
+        ids,
+        charge,
+        None if refusal_query is None
+        else (lambda head, would_be: entry(head, "access_denied", _query_text(refusal_query(would_be)), [], 429, [])),
+    )
     if db.settings.audit_group_commit:
-        return _group_commit(db).append(make_entry, ids)
-    return _append_batch(db, [(make_entry, ids)])[0]
+        return _group_commit(db).append(append)
+    return _settled(*_append_batch(db, [append])[0])
 
 
-def _append_batch(db: Database, appends: list[store.Append]) -> list[dict[str, Any]]:
+def _query_text(query: dict[str, Any]) -> str:
+    return json.dumps(query, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def _settled(entry: dict[str, Any], outcome: Charged | None) -> dict[str, Any]:
+    """The entry asked for, or :class:`ChargeRefused` with the refusal written instead."""
+    if outcome is not None and not outcome.accepted:
+        raise ChargeRefused(entry, outcome.count)
+    return entry
+
+
+def _append_batch(db: Database, appends: list[store.Append]) -> list[tuple[dict[str, Any], Charged | None]]:
     for attempt in range(_RETRIES):
         try:
             return store.append_chained_batch(db, appends)
@@ -167,9 +208,10 @@ class GroupCommit:
     """A process's audit writer (group commit). A request hands its entry over and waits; one
     thread takes every entry waiting (up to ``max_batch``) and appends them in one write
     transaction, in the order they were handed over, so N concurrent requests cost one head
-    lock and one commit instead of N. Each caller gets its own entry back only after that
-    transaction has committed: no answer leaves before its entry is durable, and a failed
-    append fails every request of the batch (none of them discloses anything).
+    lock and one commit instead of N (their read quota charges are made in that transaction
+    too). Each caller gets its own entry back only after that transaction has committed: no
+    answer leaves before its entry is durable, and a failed append fails every request of the
+    batch (none of them discloses anything).
 
     The thread starts on the first append in a process (a worker forked by gunicorn makes its
     own) and is a daemon: nothing is ever left queued when a process exits, since every caller
@@ -184,11 +226,11 @@ class GroupCommit:
         self.batches = 0
         self.entries = 0
 
-    def append(self, make_entry: Callable[[dict[str, Any], list[str]], dict[str, Any]],
-               person_ids: list[str]) -> dict[str, Any]:
+    def append(self, append: store.Append) -> dict[str, Any]:
+        """Hand ``append`` over and wait for its entry (or :class:`ChargeRefused`)."""
         self._start()
         done: Future[dict[str, Any]] = Future()
-        self._queue.put(((make_entry, person_ids), done))
+        self._queue.put((append, done))
         wait = self._db.settings.write_timeout_s + self._db.settings.tx_retry_s
         try:
             return done.result(timeout=wait)
@@ -226,11 +268,14 @@ class GroupCommit:
                         one[1].set_exception(single)
 
     def _write(self, batch: list[tuple[store.Append, Future[dict[str, Any]]]]) -> None:
-        entries = _append_batch(self._db, [append for append, _ in batch])
+        written = _append_batch(self._db, [append for append, _ in batch])
         self.batches += 1
-        self.entries += len(entries)
-        for (_, done), entry in zip(batch, entries, strict=True):
-            done.set_result(entry)
+        self.entries += len(written)
+        for (_, done), (entry, outcome) in zip(batch, written, strict=True):
+            try:
+                done.set_result(_settled(entry, outcome))
+            except ChargeRefused as refused:
+                done.set_exception(refused)
 
 
 _WRITERS: weakref.WeakKeyDictionary[Database, GroupCommit] = weakref.WeakKeyDictionary()

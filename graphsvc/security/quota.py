@@ -10,7 +10,9 @@ ids its audit entry holds) before it leaves; an answer that would take the key p
 is refused with 429 ``quota_exceeded`` instead, not counted, and audited as ``access_denied``
 with the reason, which the anomaly list shows to the agency's admins
 (:mod:`graphsvc.security.anomalies`). The count is kept in the graph, so every process of the
-service shares it.
+service shares it, and the charge is made in the answer's audit transaction, under the audit
+head's lock (:mod:`graphsvc.repository.quota`): the entry and its charge commit together, and a
+group commit's batch of reads costs two queries more, not a transaction each.
 """
 
 from __future__ import annotations
@@ -19,13 +21,12 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 
 from graphsvc.errors import GraphsvcError, InvalidInput
-from graphsvc.graph.db import Database
 from graphsvc.repository import quota as store
 from graphsvc.security.keys import Principal
 from graphsvc.security.policy import Role
 from loaders.times import LONDON, local_day
 
-__all__ = ["DEFAULT_QUOTAS", "QuotaExceeded", "charge", "parse_quotas", "today"]
+__all__ = ["DEFAULT_QUOTAS", "QuotaExceeded", "parse_quotas", "read_charge", "today"]
 
 DEFAULT_QUOTAS: Mapping[str, int] = {
     Role.INVESTIGATOR.value: 3_000,
@@ -75,17 +76,13 @@ def today(now: dt.datetime | None = None) -> tuple[str, int]:
     return day.isoformat(), max(1, int((start - instant).total_seconds()))
 
 
-def charge(db: Database, who: Principal, person_ids: Iterable[str], quotas: Mapping[str, int]) -> int:
-    """Charge ``who``'s day with ``person_ids``; the day's distinct count, or
-    :class:`QuotaExceeded` (nothing charged) when it would pass the role's quota."""
-    ids = sorted({str(i) for i in person_ids})
+def read_charge(who: Principal, person_ids: Iterable[str], quotas: Mapping[str, int],
+                day: str | None = None) -> store.Charge | None:
+    """The charge of an answer naming ``person_ids`` to ``who``'s day (today in London unless
+    ``day``), against the role's quota; ``None`` when it names nobody. The audit append makes
+    it in the answer entry's own transaction (:func:`graphsvc.security.audit.append_entry`)."""
+    ids = tuple(sorted({str(i) for i in person_ids}))
     if not ids:
-        return 0
+        return None
     quota = int(quotas.get(who.role.value, DEFAULT_QUOTAS[Role.INVESTIGATOR.value]))
-    day, retry_after = today()
-
-    def check(count: int) -> None:
-        if count > quota:
-            raise QuotaExceeded(quota, count, retry_after)
-
-    return store.charge_reads(db, who.key_id, day, ids, check)
+    return store.Charge(who.key_id, day or today()[0], ids, quota)

@@ -104,12 +104,15 @@ def test_a_key_no_longer_used_does_not_keep_its_list_of_persons_read(db, monkeyp
                          "MATCH (d:KeyDay {key_id: 'idle'}) RETURN reads, count(d) AS days")
         return (row[0]["reads"], row[0]["days"]) if row else (0, 0)
 
-    store.charge_reads(db, "a", "2026-02-01", ["X1"], lambda n: None)
+    def charge(key: str, person: str) -> None:
+        db.write_tx(lambda tx: store.charge_in(db, tx, [store.Charge(key, "2026-02-01", (person,), 100)]))
+
+    charge("a", "X1")
     assert left() == (3, 1)
-    store.charge_reads(db, "a", "2026-02-01", ["X2"], lambda n: None)  # not a new day: nothing more
+    charge("a", "X2")  # not a new day: nothing more
     assert left() == (3, 1)
     for key in ("b", "c"):
-        store.charge_reads(db, key, "2026-02-01", ["X1"], lambda n: None)
+        charge(key, "X1")
     assert left() == (0, 0)  # the reads went first, then the emptied day
     today = db.execute("MATCH (r:KeyRead {day: '2026-02-01'}) RETURN count(r) AS n")[0]["n"]
     assert today == 4  # a's two and b's and c's one each: today's working state is untouched

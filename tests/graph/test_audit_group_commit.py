@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 
 from graphsvc.graph.db import Database
+from graphsvc.repository.audit import Append
+from graphsvc.repository.quota import Charge
 from graphsvc.security import audit
 
 
@@ -68,6 +70,60 @@ def test_waiting_entries_are_written_in_one_transaction_in_order(db: Database, m
     assert audit.verify(db).ok
 
 
+def test_read_charges_in_one_batch_stop_at_the_quota_in_chain_order(db: Database, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The read quota is charged in the audit transaction: callers of one batch are counted in
+    the order they were handed over; past the quota each gets ChargeRefused and its refusal (not
+    its entry) is in the chain; a person already read today costs nothing again."""
+    writer = audit.GroupCommit(db, max_batch=64)
+    monkeypatch.setitem(audit._WRITERS, db, writer)
+    real = audit._append_batch
+    held, entered = threading.Event(), threading.Event()
+
+    def slow_first(db_: Database, appends: list[Any]) -> Any:
+        if not entered.is_set():
+            entered.set()
+            held.wait(10)
+        return real(db_, appends)
+
+    monkeypatch.setattr(audit, "_append_batch", slow_first)
+    outcome: dict[str, Any] = {}
+
+    def call(name: str, ids: list[str]) -> None:
+        try:
+            outcome[name] = audit.append_entry(
+                db, actor=name, role="investigator", action="consultation", purpose="OP-Q", query={"n": name},
+                person_ids=ids, status=200, charge=Charge("k1", "2026-12-05", tuple(ids), 3),
+                refusal_query=lambda would_be: {"reason": "quota_exceeded", "would_be": would_be})
+        except audit.ChargeRefused as refused:
+            outcome[name] = refused
+
+    first = threading.Thread(target=call, args=("r0", ["P0"]))
+    first.start()
+    assert entered.wait(10)
+    plan = [("r1", ["P1"]), ("r2", ["P2", "P3"]), ("r3", ["P0", "P2"]), ("r4", ["P3"]), ("r5", ["P9"])]
+    others = []
+    for name, ids in plan:  # handed over one after the other: the batch keeps this order
+        others.append(threading.Thread(target=call, args=(name, ids)))
+        others[-1].start()
+        _wait_queued(writer, len(others))
+    held.set()
+    for t in [first, *others]:
+        t.join(30)
+    # P0, then P1 (2), then P2+P3 would make 4 > 3: refused; P0+P2 makes 3; P3 would make 4; P9 too
+    assert sorted(n for n, v in outcome.items() if isinstance(v, dict)) == ["r0", "r1", "r3"]
+    assert {n: v.would_be for n, v in outcome.items() if isinstance(v, audit.ChargeRefused)} == {
+        "r2": 4, "r4": 4, "r5": 4}
+    stored = {e["actor"]: e for e in audit.iter_entries(db)}
+    assert [stored[n]["action"] for n in ("r0", "r1", "r2", "r3", "r4", "r5")] == [
+        "consultation", "consultation", "access_denied", "consultation", "access_denied", "access_denied"]
+    assert stored["r2"]["person_ids"] == [] and stored["r2"]["status"] == "429"
+    assert stored["r2"]["query"] == '{"reason":"quota_exceeded","would_be":4}'
+    assert writer.batches == 2 and audit.verify(db).ok
+    day = db.execute("MATCH (d:KeyDay {key_id: 'k1'}) OPTIONAL MATCH (r:KeyRead {key_id: 'k1'}) "
+                     "RETURN d.count AS count, collect(r.person_id) AS read")[0]
+    assert day["count"] == 3 and sorted(day["read"]) == ["P0", "P1", "P2"]
+
+
 def test_many_concurrent_callers_keep_one_unbroken_chain(db: Database) -> None:
     done: list[int] = []
 
@@ -102,7 +158,7 @@ def test_one_bad_entry_fails_alone(db: Database) -> None:
 
     def call(name: str, make: Any) -> None:
         try:
-            results[name] = writer.append(make, [])["seq"]
+            results[name] = writer.append(Append(make, []))["seq"]
         except ValueError as exc:
             results[name] = exc
 
@@ -130,7 +186,7 @@ def test_without_group_commit_each_entry_is_its_own_transaction(db: Database) ->
 def test_the_batch_size_is_capped(db: Database, max_batch: int) -> None:
     writer = audit.GroupCommit(db, max_batch=max_batch)
     seqs: list[int] = []
-    threads = [threading.Thread(target=lambda: seqs.append(writer.append(_maker(), [])["seq"])) for _ in range(6)]
+    threads = [threading.Thread(target=lambda: seqs.append(writer.append(Append(_maker(), []))["seq"])) for _ in range(6)]
     for t in threads:
         t.start()
     for t in threads:
@@ -166,7 +222,7 @@ def test_an_outage_fails_the_waiting_batch_at_once_not_entry_by_entry(db: Databa
 
     def call(n: int) -> None:
         try:
-            writer.append(_maker(), [])
+            writer.append(Append(_maker(), []))
         except DatabaseUnavailable:
             failed.append(f"c{n}")
 
