@@ -31,7 +31,9 @@ def _part(name: str, value: Any, points: float, maximum: float, evidence: list[s
     out: dict[str, Any] = {"factor": name, "value": value, "points": round(min(points, maximum), 2),
                            "max_points": maximum}
     if evidence:
-        out["evidence"] = evidence[:20]
+        # in id order, so every view (the state's, the register-wide ranking's) lists the same
+        # first 20 whatever order its incidents were read in
+        out["evidence"] = sorted(evidence)[:20]
     return out
 
 

@@ -94,6 +94,15 @@ def test_risk_score_is_the_sum_of_its_parts() -> None:
     assert score == 0.9
 
 
+def test_risk_evidence_is_the_same_whatever_order_the_incidents_were_read_in() -> None:
+    ids = [f"I-{n:02d}" for n in range(30)]
+    one = risk_score({"victim_count": 2, "assault_incident_ids": ids})[1]
+    other = risk_score({"victim_count": 2, "assault_incident_ids": list(reversed(ids))})[1]
+    assert one == other
+    violence = next(p for p in one if p["factor"] == "violence")
+    assert violence["evidence"] == ids[:20] and violence["value"] == "assault"
+
+
 def test_lucene_query_drops_syntax_and_subject_normalises() -> None:
     assert lucene_query(["Smith", "Al"]) == "(smith^2 OR smith~1) OR al^2"
     assert lucene_query(["Christopher"]) == "(christopher^2 OR christopher~2)"
