@@ -12,7 +12,10 @@ turn by ``--clients`` threads, each on its own keep-alive connection, for ``--se
 warm-up. Then the same subjects go, from the same number of threads, straight to
 :func:`graphsvc.services.check` over one driver ("direct"), and once more with the audit entry
 each HTTP check writes ("direct + audit"), so the HTTP overhead can be split into the audit
-write and the rest (auth, validation, redaction, JSON, HTTP). Prints one JSON object.
+write and the rest (auth, validation, redaction, JSON, HTTP). With ``--cpu-pids`` (``name=pid,...``: the
+service's workers, Neo4j) each mode also reports every watched process's CPU per request, beside
+this client's own: on a machine whose cores the client shares, that says where the cores went.
+Prints one JSON object per mode.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from benchlib import percentile
+from benchlib import percentile, process_cpu_seconds
 
 
 def _subjects(truth: Path, limit: int) -> list[dict[str, Any]]:
@@ -208,6 +211,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--warmup", type=float, default=3.0)
     parser.add_argument("--subjects", type=int, default=2000)
+    parser.add_argument("--cpu-pids", default="",
+                        help="comma-separated name=pid (the service's workers, Neo4j): each one's CPU ms per "
+                             "request in every mode, beside this client's own")
     parser.add_argument("--modes", default="http,direct,direct+audit",
                         help="comma-separated: http, health (GET /health, the floor), direct, direct+audit, audit (appends alone)")
     args = parser.parse_args()
@@ -215,7 +221,10 @@ def main() -> None:
     subjects = _subjects(args.truth, args.subjects)
     key = args.key_file.read_text(encoding="utf-8").strip()
     results = []
+    watched = {name: int(pid) for name, _, pid in (p.partition("=") for p in args.cpu_pids.split(",") if p)}
     for mode in args.modes.split(","):
+        before = {name: process_cpu_seconds(pid) for name, pid in watched.items()}
+        own = time.process_time()
         if mode in ("http", "health"):
             results.append(run_http(args.url, key, subjects, args.clients, args.seconds, args.warmup,
                                     floor=mode == "health"))
@@ -225,6 +234,11 @@ def main() -> None:
             results.append(run_direct(subjects, args.clients, args.seconds, args.warmup, mode == "direct+audit"))
         else:
             raise SystemExit(f"unknown mode {mode}")
+        # over the whole mode (warm-up included), per request measured: an upper bound per request
+        done = max(1, results[-1]["requests"])
+        cpu = {name: round((process_cpu_seconds(pid) - before[name]) * 1000 / done, 2) for name, pid in watched.items()}
+        cpu["this_client"] = round((time.process_time() - own) * 1000 / done, 2)
+        results[-1]["cpu_ms_per_request"] = cpu
         print(json.dumps(results[-1]), flush=True)
     by_mode = {r["mode"]: r for r in results}
     if "http" in by_mode and "health" in by_mode and by_mode["health"]["rps"]:

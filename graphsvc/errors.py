@@ -14,6 +14,7 @@ __all__ = [
     "NotFound",
     "Conflict",
     "DatabaseUnavailable",
+    "QueryTimedOut",
     "DatabaseError",
     "JobPending",
     "Forbidden",
@@ -63,6 +64,12 @@ class DatabaseUnavailable(GraphsvcError):
 
     code = "database_unavailable"
     status = 503
+
+
+class QueryTimedOut(DatabaseUnavailable):
+    """A transaction ran past its timeout and Neo4j stopped it (the same answer to a caller as
+    :class:`DatabaseUnavailable`; work that can be done another way, in smaller transactions,
+    catches it)."""
 
 
 class JobPending(GraphsvcError):

@@ -27,7 +27,7 @@ from neo4j.exceptions import (
 )
 
 from graphsvc.config import Settings
-from graphsvc.errors import Conflict, DatabaseError, DatabaseUnavailable, InvalidInput
+from graphsvc.errors import Conflict, DatabaseError, DatabaseUnavailable, InvalidInput, QueryTimedOut
 from graphsvc.graph.queries import query, schema_statements
 
 __all__ = ["Database", "map_errors"]
@@ -54,7 +54,7 @@ def map_errors() -> Iterator[None]:
         raise DatabaseUnavailable("the graph database is busy; try again shortly") from exc
     except ClientError as exc:
         if exc.code and "TransactionTimedOut" in exc.code or "Terminated" in (exc.code or ""):
-            raise DatabaseUnavailable("the query took too long and was stopped") from exc
+            raise QueryTimedOut("the query took too long and was stopped") from exc
         if exc.code and "Argument" in exc.code:
             raise InvalidInput("the database refused a value", {"reason": exc.message}) from exc
         raise DatabaseError("the graph database refused a query") from exc

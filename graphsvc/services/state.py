@@ -37,7 +37,7 @@ import networkx as nx
 from graphsvc.analysis import clusters as clusters_mod
 from graphsvc.analysis.fixation import Thresholds
 from graphsvc.analysis.identity import IdentityGroup, decode_evidence, identity_group, link_graph
-from graphsvc.errors import Conflict
+from graphsvc.errors import Conflict, QueryTimedOut
 from graphsvc.graph.db import Database
 from graphsvc.repository import identity as identity_reads
 from graphsvc.repository import incidents as incident_reads
@@ -342,7 +342,14 @@ def apply(db: Database, *, today: dt.date | None = None) -> dict[str, Any]:
         return {"delete": delete, "rows": rows, "delete_clusters": delete_clusters, "clusters": clusters}
 
     while True:
-        what, applied, groups = store.apply_round(db, CHANGES_PER_ROUND, build)
+        try:
+            what, applied, groups = store.apply_round(db, CHANGES_PER_ROUND, build)
+        except QueryTimedOut:
+            # a round too heavy for one transaction (a resolve naming thousands of persons, on a
+            # busy machine) would time out again at every retry and leave the state stale for
+            # good; a rebuild does the same work in chunks of its own
+            log.warning("an apply round of the pattern state ran past the transaction timeout; rebuilding instead")
+            what, applied, groups = "rebuild", 0, 0
         out["applied"] += applied
         out["groups"] += groups
         if what == "rebuild":

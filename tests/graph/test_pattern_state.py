@@ -231,6 +231,29 @@ def test_changes_left_by_a_writer_that_died_are_applied_later(db: Database, load
     assert now["stale"] is False and [e["person_id"] for e in now["persons"]] == ["KA"]
 
 
+def test_an_apply_round_past_the_transaction_timeout_is_done_by_a_rebuild(db: Database, load, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A round too heavy for one transaction (a resolve naming thousands of persons on a busy
+    machine) would time out at every retry and leave the ranking stale for good: it is rebuilt."""
+    from graphsvc.errors import QueryTimedOut
+    from graphsvc.repository import state as store
+
+    load([person("TA"), person("TV1"), person("TV2"), incident("TI1", 0, "text", ["TA"], ["TV1"])])
+    db.execute("MATCH (a:Person {id: 'TA'}), (v:Person {id: 'TV2'}) "
+               "CREATE (i:Incident {id: 'TI2', source: 'WMP', type: 'text', occurred_at: datetime('2024-02-01T00:00Z')}) "
+               "CREATE (a)-[:OFFENDER_IN {source: 'WMP'}]->(i) CREATE (v)-[:VICTIM_IN {source: 'WMP'}]->(i) SET v:Victim")
+    db.write_tx(lambda tx: note_change_in(db, tx, person_ids=["TA", "TV2"], incident_ids=["TI2"]))
+
+    def too_heavy(*args: Any, **kwargs: Any) -> Any:
+        raise QueryTimedOut("the query took too long and was stopped")
+
+    monkeypatch.setattr(store, "apply_round", too_heavy)
+    done = pattern_state.apply(db)
+    assert done["rebuilt"] is True and done["pending"] == 0
+    _clean(db)
+    now = services.serial(db, min_victims=2)
+    assert now["stale"] is False and [e["person_id"] for e in now["persons"]] == ["TA"]
+
+
 def test_clusters_follow_the_records_as_they_arrive(db: Database, load) -> None:  # type: ignore[no-untyped-def]
     def ids(db: Database) -> list[list[str]]:
         return [c["incident_ids"] for c in _cluster_pages(db)]
