@@ -72,7 +72,7 @@ def main() -> None:
     if hasattr(access, "_audit_answer"):  # the charge made in the audit entry's transaction
         access._audit_answer = _timed(spent, "audit_entry_and_quota_charge", access._audit_answer)
     else:  # before: the charge in a transaction of its own, then the entry
-        access._charge_quota = _timed(spent, "quota_charge", access._charge_quota)
+        access._charge_quota = _timed(spent, "quota_charge", access._charge_quota)  # type: ignore[attr-defined]
         access.audit_now = _timed(spent, "audit_entry", access.audit_now)
 
     def ask(body: dict[str, Any]) -> None:

@@ -169,17 +169,21 @@ def _audit_answer(who: Principal, action: str, status: int, query: dict[str, Any
     the reason) and :class:`~graphsvc.security.quota.QuotaExceeded` raised."""
     quotas = current_app.config["READ_QUOTAS"]
     charge = quota.read_charge(who, person_ids, quotas) if action in _READS and status == 200 else None
-    refused = request_audit_query({"wanted": action, "reason": "quota_exceeded",
-                                   "quota": charge.quota if charge else None, "asked": query})
+    asked = request_audit_query(query)
+    if charge is None:
+        security.audit_request(graph_db.get(), who, action=action, purpose=g.get("purpose"), query=asked,
+                               person_ids=person_ids, status=status)
+        return
+    refusal = request_audit_query({"wanted": action, "reason": "quota_exceeded", "quota": charge.quota,
+                                   "asked": query})
     try:
         security.audit_request(
-            graph_db.get(), who, action=action, purpose=g.get("purpose"), query=request_audit_query(query),
+            graph_db.get(), who, action=action, purpose=g.get("purpose"), query=asked,
             person_ids=person_ids, status=status, charge=charge,
             # made by the audit writer (no request context there) only if the charge is refused
-            refusal_query=lambda would_be: {**refused, "would_be": would_be},
+            refusal_query=lambda would_be: {**refusal, "would_be": would_be},
         )
     except audit_log.ChargeRefused as refused:
-        assert charge is not None
         current_app.logger.warning("read quota exceeded", extra={"key_id": who.key_id, "agency": who.agency,
                                                                   "quota": charge.quota})
         raise quota.QuotaExceeded(charge.quota, refused.would_be, quota.today()[1]) from None
