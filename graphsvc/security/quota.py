@@ -76,13 +76,12 @@ def today(now: dt.datetime | None = None) -> tuple[str, int]:
     return day.isoformat(), max(1, int((start - instant).total_seconds()))
 
 
-def read_charge(who: Principal, person_ids: Iterable[str], quotas: Mapping[str, int],
-                day: str | None = None) -> store.Charge | None:
-    """The charge of an answer naming ``person_ids`` to ``who``'s day (today in London unless
-    ``day``), against the role's quota; ``None`` when it names nobody. The audit append makes
+def read_charge(who: Principal, person_ids: Iterable[str], quotas: Mapping[str, int]) -> store.Charge | None:
+    """The charge of an answer naming ``person_ids`` to ``who``'s day (today in London), against
+    the role's quota; ``None`` when it names nobody. The audit append makes
     it in the answer entry's own transaction (:func:`graphsvc.security.audit.append_entry`)."""
     ids = tuple(sorted({str(i) for i in person_ids}))
     if not ids:
         return None
     quota = int(quotas.get(who.role.value, DEFAULT_QUOTAS[Role.INVESTIGATOR.value]))
-    return store.Charge(who.key_id, day or today()[0], ids, quota)
+    return store.Charge(who.key_id, today()[0], ids, quota)
