@@ -16,6 +16,8 @@ and the figures. Every value can be overridden from the environment.
   over the model's objects were the check's slowest moments (docs/analysis.md).
 - ``post_worker_init`` also starts the pattern state's poller in each worker
   (``GRAPHSVC_STATE_POLL_S``): it applies outbox entries a writer that died left behind.
+- ``post_worker_init`` also starts the alert dispatcher in each worker
+  (``GRAPHSVC_ALERT_POLL_S``); they share one lease in the graph, so one delivers (docs/alerts.md).
 - ``timeout = 60``: longer than the driver's transaction retry budget (15 s + backoff) plus the
   30 s query timeout, so a slow answer is a 503/timeout from graphsvc, not a killed worker.
 """
@@ -64,6 +66,10 @@ def post_worker_init(worker: object) -> None:
     from graphsvc.services.state import Poller
 
     Poller(graph_db.get(app), app.config["GRAPHSVC_SETTINGS"].state_poll_s).start()
+    # the alert dispatcher: every worker tries for the one lease, one delivers (docs/alerts.md)
+    from graphsvc.services.dispatch import Dispatcher
+
+    Dispatcher(graph_db.get(app), app.config["GRAPHSVC_SETTINGS"]).start()
 
 
 logconfig_dict = {

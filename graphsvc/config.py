@@ -157,6 +157,16 @@ class Settings:
     #: a served worker applies pattern-state changes a writer that died left in the outbox, once
     #: they are this old (seconds; 0: never; docs/pattern-state.md)
     state_poll_s: float = 10.0
+    # -- alerts (contract section 6, docs/alerts.md) -----------------------------------------
+    #: hosts a subscription's URL may name (comma-separated); empty: loopback only
+    alert_hosts: tuple[str, ...] = ()
+    #: how long an alert is retried before it is given up (kept for pull), hours
+    alert_retry_h: float = 48.0
+    #: the dispatcher: how often it looks for alerts due (seconds; 0: no dispatcher in this
+    #: process), its lease, and each POST's timeout
+    alert_poll_s: float = 0.25
+    alert_lease_s: float = 10.0
+    alert_timeout_s: float = 5.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -199,6 +209,12 @@ class Settings:
             audit_batch_max=max(1, _int(env, "GRAPHSVC_AUDIT_BATCH_MAX", 256)),
             json_logs=_flag(env, "GRAPHSVC_JSON_LOGS", True),
             state_poll_s=max(0.0, _float(env, "GRAPHSVC_STATE_POLL_S", 10.0)),
+            alert_hosts=tuple(h.strip().lower() for h in (env.get("GRAPHSVC_ALERT_HOSTS") or "").split(",")
+                              if h.strip()),
+            alert_retry_h=max(24.0, _float(env, "GRAPHSVC_ALERT_RETRY_H", 48.0)),
+            alert_poll_s=max(0.0, _float(env, "GRAPHSVC_ALERT_POLL_S", 0.25)),
+            alert_lease_s=max(2.0, _float(env, "GRAPHSVC_ALERT_LEASE_S", 10.0)),
+            alert_timeout_s=max(0.5, _float(env, "GRAPHSVC_ALERT_TIMEOUT_S", 5.0)),
         )
 
     @property

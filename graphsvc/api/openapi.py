@@ -191,7 +191,7 @@ def _operation(method: str, path: str, view: Any, schemas: _Schemas) -> dict[str
                 media["example"] = doc.example
             content[mimetype] = media
         op["requestBody"] = {"required": True, "content": content}
-    ok = "201" if method == "post" and view.__name__ == "post_key" else "200"
+    ok = "201" if method == "post" and view.__name__ in ("post_key", "post_subscription") else "200"
     success: dict[str, Any] = {"description": "OK"}
     if doc.response is not None:
         success["content"] = {"application/json": {"schema": schemas.ref(doc.response, "serialization")}}

@@ -218,7 +218,8 @@ class BatchWriter:
         named = [p for r in rows.orders for p in (r["respondent_id"], *r["protected_ids"])]
         named += [p for r in rows.incidents for p in (*r["offender_ids"], *r["victim_ids"])]
         note_change_in(self.db, tx, person_ids=[*named, *touched], record_ids=[r["id"] for r in rows.persons],
-                       incident_ids=[r["id"] for r in rows.incidents], released=released)
+                       incident_ids=[r["id"] for r in rows.incidents], released=released,
+                       order_ids=[r["id"] for r in rows.orders])
         if released:
             run(tx, "delete_orphans", element_ids=sorted(released))
         # last, so the counter's lock is held only until the commit: concurrent writers queue there

@@ -30,15 +30,18 @@ CLUSTERS = ("delete_cluster_states_page", "replace_cluster_states")
 
 # -- the outbox --------------------------------------------------------------------------------
 def note_change_in(db: Database, tx: Any, *, person_ids: Iterable[str] = (), record_ids: Iterable[str] = (),
-                   incident_ids: Iterable[str] = (), released: Iterable[str] = ()) -> None:
+                   incident_ids: Iterable[str] = (), released: Iterable[str] = (),
+                   order_ids: Iterable[str] = ()) -> None:
     """Write an outbox entry in the caller's transaction ``tx`` (``create_state_change``): the
     persons it wrote or named, those whose person records it wrote (``record_ids``, also
-    counted as named), the incidents it wrote, the element ids of the nodes it let go of (before
-    they are deleted)."""
+    counted as named), the incidents and orders it wrote, the element ids of the nodes it let go
+    of (before they are deleted)."""
     rids = sorted(set(record_ids))
     pids, iids, rel = sorted(set(person_ids) | set(rids)), sorted(set(incident_ids)), sorted(set(released))
-    if pids or iids or rel:
-        db.run_in(tx, "create_state_change", person_ids=pids, record_ids=rids, incident_ids=iids, released=rel)
+    oids = sorted(set(order_ids))
+    if pids or iids or rel or oids:
+        db.run_in(tx, "create_state_change", person_ids=pids, record_ids=rids, incident_ids=iids, released=rel,
+                  order_ids=oids)
 
 
 def pending(db: Database) -> dict[str, Any]:
@@ -243,15 +246,16 @@ def apply_round(db: Database, limit: int, build: Build) -> tuple[str, int, int]:
     return db.write_tx(work)
 
 
-def start_rebuild(db: Database, token: str, may_start: Callable[[dict[str, Any]], None]) -> list[str]:
+def start_rebuild(db: Database, token: str, may_start: Callable[[dict[str, Any]], None]) -> list[dict[str, Any]]:
     """Take the lock, let ``may_start(meta)`` refuse (by raising), mark the state not ready and
-    being rebuilt under ``token``; the element ids of the outbox entries committed so far."""
+    being rebuilt under ``token``; the outbox entries committed so far (``change_id`` and what
+    each names)."""
 
-    def work(tx: Any) -> list[str]:
+    def work(tx: Any) -> list[dict[str, Any]]:
         meta = lock_in(db, tx)
         may_start(meta)
         update_meta(db, tx, ready=False, rebuild_token=token, rebuilding_since=dt.datetime.now(dt.timezone.utc))
-        return [e["change_id"] for e in changes(db, tx, 10_000_000)]
+        return changes(db, tx, 10_000_000)
 
     return db.write_tx(work)
 
@@ -283,14 +287,18 @@ def write_states(db: Database, rows: Iterable[dict[str, Any]], chunk: int, kind:
     return written
 
 
-def finish_rebuild(db: Database, token: str, covered: Sequence[str], props: dict[str, Any]) -> bool:
+def finish_rebuild(db: Database, token: str, covered: Sequence[str], props: dict[str, Any],
+                   also: Callable[[Any], None] | None = None) -> bool:
     """Unless another rebuild took over (``False``): delete the outbox entries ``covered``, mark
-    the state ready with ``props`` and the register's mark."""
+    the state ready with ``props`` and the register's mark; ``also(tx)`` does more in the same
+    transaction (the alerts the entries raise)."""
 
     def work(tx: Any) -> bool:
         meta = lock_in(db, tx)
         if meta.get("rebuild_token") != token:
             return False
+        if also is not None:
+            also(tx)
         delete_changes(db, tx, covered)
         now = dt.datetime.now(dt.timezone.utc)
         update_meta(db, tx, ready=True, rebuild_token=None, rebuilding_since=None, built_at=now, applied_at=now,

@@ -38,6 +38,7 @@ from graphsvc.security.policy import Role
 __all__ = [
     "Principal",
     "KeyRing",
+    "principal_of",
     "create_key",
     "list_keys",
     "revoke_key",
@@ -180,3 +181,17 @@ class KeyRing:
         """Drop a key from this process's cache (after revoking it here)."""
         with self._lock:
             self._cache.pop(key_id, None)
+
+
+def principal_of(db: Database, key_id: str) -> Principal | None:
+    """The caller an active key acts as (its name, role and agency), by its public id: what the
+    command line acts with when it manages a key's subscriptions; ``None`` when unknown, revoked
+    or of a role no longer recognised."""
+    record = store.get_key(db, key_id)
+    if record is None or record.get("revoked_at"):
+        return None
+    try:
+        role = Role(record["role"])
+    except ValueError:
+        return None
+    return Principal(key_id=key_id, name=record["name"], role=role, agency=record.get("agency"))

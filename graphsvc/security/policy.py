@@ -1,6 +1,6 @@
 """Who may do what, and what each role may see (contract section 4).
 
-Roles: ``case_system`` (records, check), ``investigator`` (every read, check, exports),
+Roles: ``case_system`` (records, check, alerts), ``investigator`` (every read, check, exports, alerts),
 ``offender_manager`` (check and every read, no exports: the register of registered offenders and
 its alerts, contract sections 6-7), ``admin`` (all, plus keys and audit). Victims' contact details and addresses are the most
 dangerous data the register holds: only roles with ``VICTIM_CONTACT`` see them; everyone else
@@ -39,16 +39,19 @@ class Permission(str, Enum):
     RESOLVE = "resolve"  # confirm or reject identity links
     VICTIM_CONTACT = "victim_contact"  # see victims' contact details and addresses
     ADMIN = "admin"  # keys and audit
+    ALERTS = "alerts"  # subscribe to alerts, read and acknowledge them (contract section 6)
 
 
 ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = {
-    Role.CASE_SYSTEM: frozenset({Permission.WRITE_RECORDS, Permission.CHECK}),
+    # A force's case-management system is the natural receiver of its alerts.
+    Role.CASE_SYSTEM: frozenset({Permission.WRITE_RECORDS, Permission.CHECK, Permission.ALERTS}),
     Role.INVESTIGATOR: frozenset(
-        {Permission.CHECK, Permission.READ, Permission.EXPORT, Permission.RESOLVE, Permission.VICTIM_CONTACT}
+        {Permission.CHECK, Permission.READ, Permission.EXPORT, Permission.RESOLVE, Permission.VICTIM_CONTACT,
+         Permission.ALERTS}
     ),
     # Offender managers manage registered offenders, not victims: no exports, no identity
     # decisions, and victims' contact details redacted.
-    Role.OFFENDER_MANAGER: frozenset({Permission.CHECK, Permission.READ}),
+    Role.OFFENDER_MANAGER: frozenset({Permission.CHECK, Permission.READ, Permission.ALERTS}),
     Role.ADMIN: frozenset(Permission),
 }
 

@@ -43,6 +43,7 @@ from graphsvc.repository import identity as identity_reads
 from graphsvc.repository import incidents as incident_reads
 from graphsvc.repository import state as store
 from graphsvc.repository.perpetrators import perpetrator_rows, perpetrator_rows_in
+from graphsvc.services import alerts
 from graphsvc.services.common import identifier_key
 from graphsvc.services.perpetrators import _perpetrators_from, check_card
 from graphsvc.services.ranking import (
@@ -339,6 +340,9 @@ def apply(db: Database, *, today: dt.date | None = None) -> dict[str, Any]:
         threshold, th = _meta_settings(meta)
         delete, rows = _group_rows(db, tx, seeds, records, incidents, threshold, th, day)
         delete_clusters, clusters = _cluster_rows(db, tx, incidents)
+        # the alerts these entries raise, in this transaction (docs/alerts.md): before and after
+        alerts.raise_in(db, tx, entries=entries, before=alerts.before_in(db, tx, delete), rows=rows, today=day,
+                        threshold=threshold)
         return {"delete": delete, "rows": rows, "delete_clusters": delete_clusters, "clusters": clusters}
 
     while True:
@@ -386,10 +390,27 @@ def rebuild(db: Database, *, today: dt.date | None = None, force: bool = False) 
                            {"since": str(meta.get("rebuilding_since"))})
 
     covered = store.start_rebuild(db, token, may_start)
+    # the alerts the covered entries raise (docs/alerts.md): the old states against the new ones,
+    # recorded in the transaction that deletes the entries
+    told = alerts.wanted(db)
+    before = [alerts.light(json.loads(r["entry"])) for r in store.all_states(db)] if told else []
+    after: list[dict[str, Any]] = []
+
+    def kept(rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        for r in rows:
+            if told:
+                after.append({"member_ids": r["member_ids"], "entry": alerts.light(json.loads(r["entry"]))})
+            yield r
+
+    def raise_alerts(tx: Any) -> None:
+        if told:
+            alerts.raise_in(db, tx, entries=covered, before=before, rows=after, today=day, threshold=threshold)
+
     rows = _carded(db, (_row(*parts, day) for parts in _register_wide(db, threshold, th)), threshold, th, day)
-    groups = store.write_states(db, rows, WRITE_CHUNK)
+    groups = store.write_states(db, kept(rows), WRITE_CHUNK)
     clusters = store.write_states(db, (_cluster_row(c) for c in register_clusters(db)), WRITE_CHUNK, store.CLUSTERS)
-    if not store.finish_rebuild(db, token, covered, {**_settings_props(threshold, th), "clusters_ready": True}):
+    if not store.finish_rebuild(db, token, [c["change_id"] for c in covered],
+                                {**_settings_props(threshold, th), "clusters_ready": True}, raise_alerts):
         raise Conflict("another rebuild of the pattern state took over; this one is abandoned", {})
     out = {"rebuilt": True, "groups": groups, "clusters": clusters, "covered": len(covered)}
     rest = apply(db, today=day)

@@ -35,7 +35,9 @@ SEARCHES = ("Marsh", "Quillane", "Hesper Quillane", "07700900555", "hesper.q@exa
 FORMATS = ("cytoscape", "graphml", "gexf", "anx", "csv", "html")
 
 # per route: the path variables' values and the queries to ask (a route not named: the persons, no query)
-VARIABLES: dict[str, tuple[str, ...]] = {"id": PERSONS, "key_id": ("0123456789abcdef",), "a": ("G-V1",), "b": ("M-V1",)}
+VARIABLES: dict[str, tuple[str, ...]] = {"id": PERSONS, "key_id": ("0123456789abcdef",), "a": ("G-V1",), "b": ("M-V1",),
+                                         "alert_id": ("ALERT-00000000000000000000",),
+                                         "subscription_id": ("SUB-00000000000000000000",)}
 QUERIES: dict[str, list[str]] = {
     "/api/v1/persons/<id>/network": ["?depth=1"] + [f"?depth=2&format={f}" for f in FORMATS],
     "/api/v1/persons/<id>/timeline": ["", "?format=svg"],
@@ -49,6 +51,9 @@ BODIES: dict[str, list[Any]] = {
     "/api/v1/check": CHECKS,
     "/api/v1/records": [[]],
     "/api/v1/keys": [{"name": "matrix-new", "role": "case_system"}],
+    "/api/v1/subscriptions": [{"url": "http://127.0.0.1:9/matrix", "secret": "matrix-secret-0123456789",
+                               "rules": ["new_victim", "serial", "order_subject_named"]}],
+    "/api/v1/alerts/<alert_id>/ack": [{"note": "matrix"}],
     **{f"/api/v1/links/<a>/<b>/{d}": [{"reason": "matrix"}] for d in ("confirm", "reject", "undo")},
 }
 _VARIABLE = re.compile(r"<(?:[a-z_]+:)?([a-z_]+)>")
