@@ -103,7 +103,8 @@ class AlertPage(BaseModel):
                  errors=(400, 401, 403, 415, 422, 429, 503),
                  description="The subscription acts with this key's role and agency. 422 names the field at fault "
                              "(a URL that is not http(s), carries credentials or names a host not allowed).",
-                 example={"url": "http://127.0.0.1:9000/alerts", "secret": "a-long-shared-secret-0123",
+                 # nosec B105: the OpenAPI example's placeholder, not a secret
+                 example={"url": "http://127.0.0.1:9000/alerts", "secret": "<shared with the receiver: 16-512 characters>",  # nosec B105
                           "rules": ["order_subject_named", "new_victim", "serial"], "min_victims": 3}))
 @require(Permission.ALERTS, audit="administration")
 def post_subscription() -> Response:
