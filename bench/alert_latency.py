@@ -78,7 +78,7 @@ def _records(run: str, n: int, with_persons: bool) -> tuple[str, list[dict[str, 
         recs += [{"kind": "person", "id": off, "source": "BENCH", "given_name": "Bench", "family_name": f"Off{run}{n}"},
                  {"kind": "person", "id": vic, "source": "BENCH", "given_name": "Bench", "family_name": f"Vic{run}{n}"}]
     recs.append({"kind": "incident", "id": inc, "source": "BENCH", "occurred_at": "2024-05-01T10:00:00",
-                 "type": "message", "offender_ids": [off], "victim_ids": [vic]})
+                 "type": "text", "offender_ids": [off], "victim_ids": [vic]})
     return inc, recs
 
 
@@ -123,8 +123,8 @@ def phase(args: argparse.Namespace, writer: str, rx: Receiver, name: str) -> dic
     took = time.monotonic() - started
     out: dict[str, Any] = {"phase": name, "writes": len(answered), "seconds": round(took, 1),
                            "writes_per_s": round(len(answered) / took, 2),
-                           "write_p50_ms": round(percentile(write_ms, 50), 1) if write_ms else None,
-                           "write_p99_ms": round(percentile(write_ms, 99), 1) if write_ms else None, "errors": errors}
+                           "write_p50_ms": round(percentile(write_ms, 0.5), 1) if write_ms else None,
+                           "write_p99_ms": round(percentile(write_ms, 0.99), 1) if write_ms else None, "errors": errors}
     if name == "on":
         deadline = time.monotonic() + args.drain_s
         while time.monotonic() < deadline:
@@ -135,8 +135,8 @@ def phase(args: argparse.Namespace, writer: str, rx: Receiver, name: str) -> dic
         with rx.lock:
             lat = [(rx.arrived[i] - t) * 1000 for i, t in answered.items() if i in rx.arrived]
         out.update(alerts=len(lat), missing=len(answered) - len(lat),
-                   alert_p50_ms=round(percentile(lat, 50), 1) if lat else None,
-                   alert_p99_ms=round(percentile(lat, 99), 1) if lat else None,
+                   alert_p50_ms=round(percentile(lat, 0.5), 1) if lat else None,
+                   alert_p99_ms=round(percentile(lat, 0.99), 1) if lat else None,
                    alert_max_ms=round(max(lat), 1) if lat else None,
                    alert_min_ms=round(min(lat), 1) if lat else None)
     return out
@@ -158,15 +158,18 @@ def main() -> None:
     reader = args.reader_key_file.read_text().strip()
     rx = Receiver()
     target = urllib.parse.urlsplit(args.url)
-    conn = http.client.HTTPConnection(target.hostname, target.port, timeout=60)
+
+    def control() -> http.client.HTTPConnection:  # a fresh connection: a phase outlives keep-alive
+        return http.client.HTTPConnection(target.hostname, target.port, timeout=60)
+
     for _ in range(args.rounds):
         print(json.dumps(phase(args, writer, rx, "off")), flush=True)
-        status, sub = _call(conn, "POST", "/api/v1/subscriptions", reader,
+        status, sub = _call(control(), "POST", "/api/v1/subscriptions", reader,
                             {"url": rx.url, "secret": SECRET, "rules": ["new_victim"]})
         if status != 201:
             raise SystemExit(f"subscribing failed: {status} {sub}")
         print(json.dumps(phase(args, writer, rx, "on")), flush=True)
-        _call(conn, "DELETE", f"/api/v1/subscriptions/{sub['id']}", reader)
+        _call(control(), "DELETE", f"/api/v1/subscriptions/{sub['id']}", reader)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
-// For each live subscription of a key not revoked (and not in $busy), its oldest alert not yet
-// delivered nor given up, when due: one alert per subscription, so each is delivered in order.
+// For each live subscription of a key not revoked (and not in $busy; only $only when given), its
+// oldest alert not yet delivered nor given up, when due: one per subscription, so each is
+// delivered in order.
 MATCH (s:Subscription)
-WHERE s.deleted_at IS NULL AND NOT s.id IN $busy
+WHERE s.deleted_at IS NULL AND NOT s.id IN $busy AND ($only IS NULL OR s.id = $only)
 MATCH (k:ApiKey {key_id: s.key_id})
 WHERE k.revoked_at IS NULL
 CALL (s) {

@@ -138,9 +138,10 @@ def take_lease(db: Database, holder: str, lease_s: float) -> bool:
     return bool(db.write("take_dispatch_lease", holder=holder, lease_s=int(max(1, lease_s)))[0]["held"])
 
 
-def due(db: Database, *, busy: Sequence[str], limit: int) -> list[dict[str, Any]]:
-    """Each subscription's next alert when due (not those of ``busy``), the secret included."""
-    return [native(r) for r in db.read("find_due_alerts", busy=list(busy), limit=limit)]
+def due(db: Database, *, busy: Sequence[str], limit: int, only: str | None = None) -> list[dict[str, Any]]:
+    """Each subscription's next alert when due (not those of ``busy``; only ``only``'s when
+    given), the secret included."""
+    return [native(r) for r in db.read("find_due_alerts", busy=list(busy), limit=limit, only=only)]
 
 
 def mark_attempt(db: Database, alert_id: str, *, delivered: bool, failed: bool, error: str | None,

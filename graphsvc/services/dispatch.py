@@ -8,10 +8,12 @@ delivers; it renews the lease each poll, and when it dies (kill -9, a lost machi
 worker or replica takes the lease once it has run out (``GRAPHSVC_ALERT_LEASE_S``, 10 s).
 
 **In order, and nobody waits on a slow receiver.** Each poll reads, for each subscription not
-already being delivered to, its oldest alert not delivered nor given up, when it is due. Each is
-sent from a pool of threads; a subscription's next alert is not read until the one before it is
-delivered or given up, and a receiver that hangs holds only its own subscription's thread (each
-POST times out after ``GRAPHSVC_ALERT_TIMEOUT_S``).
+already being delivered to, its oldest alert not delivered nor given up, when it is due, and
+hands it to a thread of a pool. That thread delivers it, then reads the subscription's next one
+and goes on, until none is due, one fails (it waits for its retry) or the lease may have gone: a
+subscription's next alert is never sent before the one before it is delivered or given up, a
+busy subscription does not wait for the next poll, and a receiver that hangs holds only its own
+subscription's thread (each POST times out after ``GRAPHSVC_ALERT_TIMEOUT_S``).
 
 **At least once.** An alert is marked delivered after a 2xx answer; a crash in between sends it
 again, with the same id. Anything else is retried with exponential backoff and full jitter (1 s
@@ -36,6 +38,7 @@ import os
 import random
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -100,6 +103,7 @@ class Dispatcher:
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="graphsvc-alert-dispatcher", daemon=True)
+        self._held_until = 0.0
         self._http = requests.Session()
         self._http.trust_env = False  # no proxy from the environment: the URL is the one checked
 
@@ -119,10 +123,13 @@ class Dispatcher:
             return not any(not f.done() for f in self._busy.values())
 
     def poll(self) -> int:
-        """Take or keep the lease; when held, send each subscription's next due alert. How many
-        were sent off."""
+        """Take or keep the lease; when held, send each subscription's next due alert (and, on
+        that subscription's thread, the ones after it). How many subscriptions were sent to."""
         if not store.take_lease(self.db, self.holder, self.settings.alert_lease_s):
+            self._held_until = 0.0
             return 0
+        # deliveries go on while the lease surely holds: half its length after it was taken
+        self._held_until = time.monotonic() + self.settings.alert_lease_s / 2
         with self._lock:
             self._busy = {s: f for s, f in self._busy.items() if not f.done()}
             busy = sorted(self._busy)
@@ -140,11 +147,18 @@ class Dispatcher:
                 log.warning("the alert dispatcher could not read the alerts due", exc_info=True)
 
     def _deliver_logged(self, alert: Mapping[str, Any]) -> None:
-        try:
-            self.deliver(alert)
-        except Exception:  # noqa: BLE001 - not marked: it is due again at the next poll
-            log.warning("an alert delivery failed before its outcome was recorded", exc_info=True,
-                        extra={"alert_id": alert["id"]})
+        """Deliver ``alert``, then the subscription's next ones, in order (see the module's docs)."""
+        current: Mapping[str, Any] | None = alert
+        while current is not None and not self._stop.is_set():
+            try:
+                if not self.deliver(current) or time.monotonic() > self._held_until:
+                    return
+                nxt = store.due(self.db, busy=[], limit=1, only=current["subscription_id"])
+            except Exception:  # noqa: BLE001 - not marked: it is due again at the next poll
+                log.warning("an alert delivery failed before its outcome was recorded", exc_info=True,
+                            extra={"alert_id": current["id"]})
+                return
+            current = nxt[0] if nxt else None
 
     def deliver(self, alert: Mapping[str, Any]) -> bool:
         """One attempt at one alert (a row of :func:`graphsvc.repository.alerts.due`); whether it
