@@ -220,7 +220,7 @@ def _order_causes(db: Database, tx: Any, incidents: Sequence[Mapping[str, Any]],
                 "order_subject_named", [o["respondent_id"], *([via] if via != o["respondent_id"] else [])],
                 [inc["id"], o["id"]],
                 f"incident {inc['id']} names {o['respondent_id']} {how[via]}{linked}: the respondent of "
-                f"{o['type'] or 'an order'} {o['id']} in force ({iso(o['issued_on'])} to {expires})",
+                f"{str(o['type'] or 'order').replace('_', ' ')} {o['id']} in force ({iso(o['issued_on'])} to {expires})",
                 subjects=_group_of(graph, o["respondent_id"]) | {via}, what=f"{inc['id']}|{o['id']}"))
     return out
 
@@ -284,7 +284,7 @@ def _record(db: Database, tx: Any, causes: Sequence[Cause], subs: Sequence[Mappi
     keys = {i: f"{s['id']}|{c.rule}|{c.what}" for i, (c, s) in enumerate(pairs) if c.what}
     raised = store.raised_in(db, tx, sorted(set(keys.values())))
     persons = {r["person_id"]: r for r in store.persons_in(db, tx, sorted({p for c, _ in pairs for p in c.person_ids}))}
-    now = iso(dt.datetime.now(dt.timezone.utc))
+    now = iso(dt.datetime.now(dt.timezone.utc).replace(microsecond=0))
     rows, seen = [], set(raised)
     for i, (c, s) in enumerate(pairs):
         key = keys.get(i)

@@ -36,6 +36,14 @@
     var m = /^#\/person\/(.+)$/.exec(location.hash);
     if (m) { return openPerson(decodeURIComponent(m[1])); }
     show('search-view');
+    loadAlerts();
+  }
+
+  function loadAlerts() {
+    return window.AlertsPanel.load($('alerts'), {
+      api: api, status: status, fail: fail,
+      openPerson: function (id) { location.hash = '#/person/' + encodeURIComponent(id); }
+    });
   }
 
   function ApiError(status, code, message) { this.status = status; this.code = code; this.message = message; }
@@ -111,7 +119,8 @@
     status('Signed out.', true);
     show('signin-view');
   });
-  $('back').addEventListener('click', function () { location.hash = ''; show('search-view'); });
+  $('back').addEventListener('click', function () { location.hash = ''; show('search-view'); loadAlerts(); });
+  $('alerts-refresh').addEventListener('click', function () { loadAlerts(); });
 
   function resultItems(body) {
     if (Array.isArray(body)) { return body; }
