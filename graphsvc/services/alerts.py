@@ -163,9 +163,14 @@ def _group_causes(db: Database, tx: Any, old: Sequence[Mapping[str, Any]], rows:
         entry = json.loads(row["entry"]) if isinstance(row["entry"], str) else row["entry"]
         members = set(row["member_ids"])
         olds = list({id(e): e for m in members for e in before.get(m, [])}.values())
-        known = {r for e in olds for v in e["victim_ids"] for r in _victim_records(e, v)}
-        count_before = max((int(e["victim_count"]) for e in olds), default=0)
         rep, count = entry["person_id"], int(entry["victim_count"])
+        # the man as the register knew him: the old state his representative was in, else his
+        # members' old state with most victims (two groups joined by a link: the one that gains
+        # the other's victims; a group split: each part against the whole it came from, so
+        # nobody gains)
+        baseline = before.get(rep) or sorted(olds, key=lambda e: (-int(e["victim_count"]), e["person_id"]))[:1]
+        known = {r for e in baseline for v in e["victim_ids"] for r in _victim_records(e, v)}
+        count_before = max((int(e["victim_count"]) for e in olds), default=0)
         gained = [v for v in entry["victim_ids"] if not (_victim_records(entry, v) & known)]
         if gained:
             c = Cause("new_victim", [rep, *gained], [], (

@@ -349,3 +349,41 @@ def test_ack_records_the_triage(client: Any, db: Database) -> None:
     r = client.post(f"/api/v1/alerts/{alert['id']}/ack", json={"note": "DS Rowe told; OP-77"}, headers=h(reader))
     assert r.status_code == 200 and r.get_json()["ack"]["note"] == "DS Rowe told; OP-77"
     assert _alerts(client, reader)[0]["ack"]["by"].startswith("alerts-investigator")
+
+
+def test_identity_links_raise_alerts_when_they_join_victims_and_a_rejected_link_raises_none(
+        client: Any, db: Database) -> None:
+    from graphsvc.repository import links as link_store
+    from graphsvc.services import resolution
+
+    writer, reader = _key(db, "case_system"), _key(db)
+    _subscribe(client, reader, "http://127.0.0.1:9/x", ["new_victim", "serial"])
+    _write(client, writer, [person("L-A", "Ugo", "Brand"), person("L-B", "Hugo", "Brand"),
+                            *[person(f"L-V{n}", "Vi", f"Cole{n}") for n in range(3)],
+                            incident("L-I0", "2024-02-01", "visit", ["L-A"], ["L-V0"]),
+                            incident("L-I1", "2024-03-01", "visit", ["L-A"], ["L-V1"]),
+                            incident("L-I2", "2024-04-01", "visit", ["L-B"], ["L-V2"])])
+    first = _alerts(client, reader)
+    assert sorted(v for a in _by_rule(first, "new_victim") for v in a["person_ids"][1:]) == ["L-V0", "L-V1", "L-V2"]
+    assert _by_rule(first, "serial") == []
+
+    # a proposal below the link threshold joins nobody; rejecting it raises nothing
+    link_store.merge_links(db, [{"a": "L-A", "b": "L-B", "probability": 0.5, "match_weight": 0.0,
+                                 "evidence": "{}"}], "test", "2026-12-06T00:00:00+00:00")
+    resolution.decide(db, "L-A", "L-B", "reject", actor="test", role="admin", reason="different men", purpose="t")
+    assert len(_alerts(client, reader)) == len(first)
+
+    # undone and confirmed: the two records are one man with three victims
+    resolution.decide(db, "L-A", "L-B", "undo", actor="test", role="admin", reason="re-examined", purpose="t")
+    assert len(_alerts(client, reader)) == len(first)
+    resolution.decide(db, "L-A", "L-B", "confirm", actor="test", role="admin", reason="same PNC", purpose="t")
+    after = _alerts(client, reader)[len(first):]
+    assert sorted(a["rule"] for a in after) == ["new_victim", "serial"], after
+    serial = _by_rule(after, "serial")[0]
+    assert serial["person_ids"][0] in ("L-A", "L-B") and {"L-I0", "L-I1", "L-I2"} <= set(serial["evidence"])
+    gained = _by_rule(after, "new_victim")[0]["person_ids"][1:]
+    assert gained in (["L-V2"], ["L-V0", "L-V1"]), "the victims the surviving group's record had not counted"
+
+    # rejected now: the group splits, nobody gains a victim, nothing is raised
+    resolution.decide(db, "L-A", "L-B", "reject", actor="test", role="admin", reason="DNA says no", purpose="t")
+    assert len(_alerts(client, reader)) == len(first) + len(after)
