@@ -48,3 +48,7 @@ CREATE CONSTRAINT alert_head_id IF NOT EXISTS FOR (n:AlertHead) REQUIRE n.id IS 
 CREATE CONSTRAINT dispatcher_name IF NOT EXISTS FOR (n:Dispatcher) REQUIRE n.name IS UNIQUE;
 CREATE INDEX alert_subscription_seq IF NOT EXISTS FOR (n:Alert) ON (n.subscription_id, n.seq);
 CREATE INDEX alert_key IF NOT EXISTS FOR (n:Alert) ON (n.key);
+CREATE CONSTRAINT registration_id IF NOT EXISTS FOR (n:Registration) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT notification_id IF NOT EXISTS FOR (n:Notification) REQUIRE n.id IS UNIQUE;
+CREATE INDEX registration_due_on IF NOT EXISTS FOR (n:Registration) ON (n.due_on);
+CREATE INDEX registration_managed_due IF NOT EXISTS FOR (n:Registration) ON (n.managed_by, n.due_on);

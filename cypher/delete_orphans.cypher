@@ -6,6 +6,6 @@
 UNWIND $element_ids AS eid
 MATCH (x) WHERE elementId(x) = eid
   AND NOT EXISTS { (x)-[r]-() WHERE type(r) <> 'STATE_OF' }
-  AND (x.placeholder = true OR NOT (x:Person OR x:Incident OR x:Order))
+  AND (x.placeholder = true OR NOT (x:Person OR x:Incident OR x:Order OR x:Registration OR x:Notification))
 DETACH DELETE x
 RETURN count(*) AS deleted

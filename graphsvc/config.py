@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from graphsvc.analysis.fixation import Thresholds
+from graphsvc.analysis.register import Periods
 
 __all__ = ["Settings", "project_root", "DEFAULT_LINK_THRESHOLD"]
 
@@ -167,6 +168,13 @@ class Settings:
     alert_poll_s: float = 0.25
     alert_lease_s: float = 10.0
     alert_timeout_s: float = 5.0
+    # -- the register (contract section 7, docs/register.md) ---------------------------------
+    #: the notification periods: days beginning with the day of service or change, months
+    #: beginning with the last notification
+    register_periods: Periods = field(default_factory=Periods)
+    #: the postcode-area-to-agency table behind transfer proposals (a CSV ``area,agency``;
+    #: ``None``: the synthetic register's, graphsvc/analysis/data/postcode_areas.csv)
+    register_areas: Path | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -215,6 +223,9 @@ class Settings:
             alert_poll_s=max(0.0, _float(env, "GRAPHSVC_ALERT_POLL_S", 0.25)),
             alert_lease_s=max(2.0, _float(env, "GRAPHSVC_ALERT_LEASE_S", 10.0)),
             alert_timeout_s=max(0.5, _float(env, "GRAPHSVC_ALERT_TIMEOUT_S", 5.0)),
+            register_periods=Periods(notify_days=max(1, _int(env, "GRAPHSVC_REGISTER_NOTIFY_DAYS", 3)),
+                                     annual_months=max(1, _int(env, "GRAPHSVC_REGISTER_ANNUAL_MONTHS", 12))),
+            register_areas=Path(env["GRAPHSVC_REGISTER_AREAS"]) if env.get("GRAPHSVC_REGISTER_AREAS") else None,
         )
 
     @property

@@ -1,7 +1,8 @@
-"""The record format of contract section 1: validation and normalisation.
+"""The record format of contract sections 1 and 7: validation and normalisation.
 
 :func:`parse_record` takes one decoded JSON object and returns a :class:`PersonRecord`,
-:class:`IncidentRecord` or :class:`OrderRecord` with every identifier in its stored form, or
+:class:`IncidentRecord`, :class:`OrderRecord`, :class:`RegistrationRecord` or
+:class:`NotificationRecord` with every identifier in its stored form, or
 raises :class:`RecordError` naming the field and the reason. The pydantic models are the one
 source of truth for the format: the loaders, ``POST /records`` and the OpenAPI document all
 use them.
@@ -36,7 +37,12 @@ __all__ = [
     "PersonRecord",
     "IncidentRecord",
     "OrderRecord",
+    "RegistrationRecord",
+    "NotificationRecord",
+    "NOTIFICATION_TYPES",
+    "KINDS",
     "Record",
+    "AnyRecord",
     "RecordError",
     "FieldError",
     "parse_record",
@@ -55,6 +61,9 @@ ORDER_TYPES = (
     "injunction other"
 ).split()
 OUTCOMES = "reported no_further_action caution charged convicted acquitted pending".split()
+NOTIFICATION_TYPES = "initial name address annual travel".split()
+#: The record kinds, in the order a dump writes them (contract sections 1 and 7).
+KINDS = ("person", "order", "incident", "registration", "notification")
 
 #: The one definition of a record id (contract section 1): 1-128 of ``A-Z a-z 0-9 . _ : -``.
 RECORD_ID_PATTERN = r"^[A-Za-z0-9._:\-]{1,128}$"
@@ -319,8 +328,116 @@ class OrderRecord(_Base):
         return self
 
 
-Record = Annotated[Union[PersonRecord, IncidentRecord, OrderRecord], Field(discriminator="kind")]
-_ADAPTER: TypeAdapter[PersonRecord | IncidentRecord | OrderRecord] = TypeAdapter(Record)
+class RegistrationRecord(_Base):
+    """A person on the register (contract section 7): under an order's notification
+    requirements (``basis: order``, Stalking Protection Act 2019 s.9) or a conviction's
+    (``basis: conviction``, Sexual Offences Act 2003 ss.83-85, with the annual re-notification)."""
+
+    kind: Literal["registration"]
+    person_id: RecordId
+    basis: Literal["order", "conviction"]
+    order_id: RecordId | None = None
+    start_on: dt.date
+    end_on: dt.date | None = None
+    managing_agency: Source | None = None
+    manager: Text200 | None = None
+
+    _dates = field_validator("start_on", "end_on", mode="before")(
+        classmethod(lambda cls, v: _strict_date(v))
+    )
+
+    @field_validator("start_on")
+    @classmethod
+    def _start_not_future(cls, v: dt.date, info: ValidationInfo) -> dt.date:
+        not_future(v, _now(info))
+        return v
+
+    @model_validator(mode="after")
+    def _consistent(self) -> RegistrationRecord:
+        if self.basis == "order" and self.order_id is None:
+            raise _located("order_id", "is required with basis order")
+        if self.basis == "conviction" and self.order_id is not None:
+            raise _located("order_id", "is only for basis order")
+        if self.end_on is not None and self.end_on < self.start_on:
+            raise _located("end_on", "is before start_on")
+        if self.managing_agency is None:
+            object.__setattr__(self, "managing_agency", self.source)  # the supplier manages him
+        return self
+
+
+class NotifiedName(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    given_name: Text200 | None = None
+    family_name: Text200 | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> NotifiedName:
+        if not (self.given_name or self.family_name):
+            raise ValueError("a name needs given_name or family_name")
+        return self
+
+    @property
+    def key(self) -> str:
+        return normalise.name_key(" ".join(n for n in (self.given_name, self.family_name) if n))
+
+
+class NotificationRecord(_Base):
+    """A notification made in person and acknowledged (Stalking Protection Act 2019 s.10).
+
+    ``type`` is the contract's notification ``kind`` (``kind`` is the record's own kind: the
+    two cannot share a name; docs/register.md). ``changed_on``, an extension, is the day the
+    notified name or address changed: the duty to notify it ran from then."""
+
+    kind: Literal["notification"]
+    person_id: RecordId
+    registration_id: RecordId
+    notified_on: dt.date
+    type: Literal["initial", "name", "address", "annual", "travel"]
+    names: list[NotifiedName] = Field(default_factory=list, max_length=100)
+    home_address: Address | None = None
+    changed_on: dt.date | None = None
+    station: Text200 | None = None
+    reference: Text200 | None = None
+
+    _dates = field_validator("notified_on", "changed_on", mode="before")(
+        classmethod(lambda cls, v: _strict_date(v))
+    )
+
+    @field_validator("notified_on")
+    @classmethod
+    def _notified_not_future(cls, v: dt.date, info: ValidationInfo) -> dt.date:
+        not_future(v, _now(info))
+        return v
+
+    @field_validator("names")
+    @classmethod
+    def _one_per_name(cls, v: list[NotifiedName]) -> list[NotifiedName]:
+        seen: dict[str, NotifiedName] = {}
+        for name in v:
+            seen.setdefault(name.key, name)
+        return list(seen.values())
+
+    @model_validator(mode="after")
+    def _consistent(self) -> NotificationRecord:
+        if self.type == "initial" and not (self.names and self.home_address):
+            raise _located("names" if not self.names else "home_address",
+                           "an initial notification gives the names and the home address")
+        if self.type == "name" and not self.names:
+            raise _located("names", "a name notification gives the names")
+        if self.type == "address" and self.home_address is None:
+            raise _located("home_address", "an address notification gives the home address")
+        if self.changed_on is not None:
+            if self.type not in ("name", "address"):
+                raise _located("changed_on", "is only for a name or address notification")
+            if self.changed_on > self.notified_on:
+                raise _located("changed_on", "is after notified_on")
+        return self
+
+
+AnyRecord = PersonRecord | IncidentRecord | OrderRecord | RegistrationRecord | NotificationRecord
+Record = Annotated[Union[PersonRecord, IncidentRecord, OrderRecord, RegistrationRecord, NotificationRecord], Field(discriminator="kind")]
+_ADAPTER: TypeAdapter[AnyRecord] = TypeAdapter(Record)
 
 
 class _Located(ValueError):
@@ -335,12 +452,12 @@ def _located(field: str, message: str) -> _Located:
 
 def _field_of(loc: tuple[Any, ...]) -> str | None:
     parts = [str(p) for p in loc]
-    if parts and parts[0] in ("person", "incident", "order"):
+    if parts and parts[0] in KINDS:
         parts = parts[1:]  # the discriminator's tag
     return ".".join(parts) or None
 
 
-def parse_record(data: Any, now: dt.datetime | None = None) -> PersonRecord | IncidentRecord | OrderRecord:
+def parse_record(data: Any, now: dt.datetime | None = None) -> AnyRecord:
     """Validate and normalise one record; raise :class:`RecordError` on any fault.
 
     ``now`` (aware) is the clock the record's dates are checked against (no date past now plus
@@ -348,8 +465,8 @@ def parse_record(data: Any, now: dt.datetime | None = None) -> PersonRecord | In
     record_id = data.get("id") if isinstance(data, dict) and isinstance(data.get("id"), str) else None
     if not isinstance(data, dict):
         raise RecordError(None, [FieldError(None, "a record must be a JSON object")])
-    if data.get("kind") not in ("person", "incident", "order"):
-        raise RecordError(record_id, [FieldError("kind", "must be person, incident or order")])
+    if data.get("kind") not in KINDS:
+        raise RecordError(record_id, [FieldError("kind", "must be person, incident, order, registration or notification")])
     try:
         return _ADAPTER.validate_python(data, context={"now": now})
     except ValidationError as exc:

@@ -76,12 +76,23 @@ def _handles(cell: str) -> list[dict[str, str]]:
 
 
 def _addresses(cell: str) -> list[dict[str, str | None]]:
+    return [_address(part) for part in _list(cell)]
+
+
+def _names(cell: str) -> list[dict[str, str | None]]:
+    """``given|family`` names separated by ``;`` (a name without ``|`` is a family name)."""
     out = []
     for part in _list(cell):
-        pieces = [p.strip() or None for p in part.split("|")]
-        pieces += [None] * (3 - len(pieces))
-        out.append({"line1": pieces[0], "town": pieces[1], "postcode": pieces[2]})
+        given, sep, family = part.rpartition("|") if "|" in part else ("", "", part)
+        out.append({"given_name": given.strip() or None, "family_name": family.strip() or None})
     return out
+
+
+def _address(cell: str) -> dict[str, str | None]:
+    """One ``line1|town|postcode`` address."""
+    pieces = [p.strip() or None for p in cell.split("|")]
+    pieces += [None] * (3 - len(pieces))
+    return {"line1": pieces[0], "town": pieces[1], "postcode": pieces[2]}
 
 
 Cell = Callable[[str], Any]
@@ -120,6 +131,22 @@ CSV_COLUMNS: dict[str, tuple[tuple[str, ...], Cell]] = {
     "respondent_id": (("respondent_id",), _text),
     "protected_ids": (("protected_ids",), _list),
     "conditions": (("conditions",), _text),
+    # registration (contract section 7)
+    "person_id": (("person_id",), _text),
+    "basis": (("basis",), _text),
+    "order_id": (("order_id",), _text),
+    "start_on": (("start_on",), _text),
+    "end_on": (("end_on",), _text),
+    "managing_agency": (("managing_agency",), _text),
+    "manager": (("manager",), _text),
+    # notification (its type in the "type" column)
+    "registration_id": (("registration_id",), _text),
+    "notified_on": (("notified_on",), _text),
+    "changed_on": (("changed_on",), _text),
+    "names": (("names",), _names),
+    "home_address": (("home_address",), _address),
+    "station": (("station",), _text),
+    "reference": (("reference",), _text),
 }
 
 

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from loaders.records import IncidentRecord, OrderRecord, PersonRecord, RecordError, parse_record
+from loaders.records import AnyRecord, PersonRecord, RecordError, parse_record
 from loaders.sources import RawRecord
 
 __all__ = [
@@ -32,7 +32,6 @@ __all__ = [
     "validated_chunks",
 ]
 
-AnyRecord = PersonRecord | IncidentRecord | OrderRecord
 Rows = TypeVar("Rows")
 Item = TypeVar("Item")
 

@@ -1,6 +1,7 @@
 """The two-agency register the need-to-know tests share (contract section 5).
 
-GMP holds Daniel Marsh's order protecting its victim, with her name, date of birth, phone,
+GMP holds Daniel Marsh's order protecting its victim, and manages his registration (his
+notified home address, station and acknowledgement planted as secrets too), with her name, date of birth, phone,
 e-mail, address, its incident descriptions and the order's conditions planted as recognisable
 secrets. MPS holds its own victim of the same man, with its own secrets. All synthetic.
 """
@@ -16,7 +17,8 @@ from tests.analysis_records import incident, person
 
 # GMP's secrets: none may reach an MPS key.
 SECRETS = ("Quillane", "Hesper", "1991-07-14", "7700900555", "hesper.q@example.org", "Secretary Lane",
-           "SECRET-GMP-DESCRIPTION", "SECRET-GMP-CONDITIONS")
+           "SECRET-GMP-DESCRIPTION", "SECRET-GMP-CONDITIONS", "SECRET-GMP-HOME", "SECRET-GMP-STATION",
+           "SECRET-GMP-ACK")
 MPS_SECRETS = ("Plumtree", "SECRET-MPS-DESCRIPTION")
 
 
@@ -37,6 +39,14 @@ def register() -> list[dict[str, Any]]:
         *[incident(f"MPS-I-{n}", 100 + n * 5, kind, ["DM"], ["M-V1"], source="MPS",
                    description=f"SECRET-MPS-DESCRIPTION {n}")
           for n, kind in enumerate(["call", "text", "following"])],
+        # he is on GMP's register: where he lives, where he notified it and its acknowledgement
+        # are GMP's to read (contract section 7)
+        {"kind": "registration", "id": "GMP-REG-1", "source": "GMP", "person_id": "DM", "basis": "order",
+         "order_id": "GMP-O-1", "start_on": "2024-02-01", "manager": "DC 2291"},
+        {"kind": "notification", "id": "GMP-N-1", "source": "GMP", "person_id": "DM", "registration_id": "GMP-REG-1",
+         "notified_on": "2024-02-02", "type": "initial", "names": [{"given_name": "Daniel", "family_name": "Marsh"}],
+         "home_address": {"line1": "SECRET-GMP-HOME 4 Tanner Row", "town": "Salford", "postcode": "M6 5AB"},
+         "station": "SECRET-GMP-STATION", "reference": "SECRET-GMP-ACK 0042"},
         incident("GMP-U-1", 70, "call", [], ["G-V1"], source="GMP", identifiers_used={"phones": ["07700 900999"]},
                  description="SECRET-GMP-DESCRIPTION unidentified"),
         incident("GMP-U-2", 71, "call", [], ["G-V1"], source="GMP", identifiers_used={"phones": ["07700 900999"]},

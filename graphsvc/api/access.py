@@ -52,6 +52,7 @@ __all__ = [
     "request_audit_query",
     "principal",
     "purpose",
+    "acting_on",
     "PURPOSE_HEADER",
 ]
 
@@ -90,6 +91,18 @@ def _authenticate() -> Principal:
     if wait is not None:
         raise RateLimited(wait, "failed authentications from this address")
     return security.authenticate(_keyring(), failures, graph_db.get(), token.strip(), client)
+
+
+def acting_on(agency: str | None, what: str) -> str | None:
+    """The agency a request acts on (contract sections 5 and 7): a key acting for an agency may
+    act only on its own (``None`` means its own), a national key on any (``None``: the nation).
+    :class:`Forbidden` otherwise; the route's audit records the refusal."""
+    who = principal()
+    if who.agency is None:
+        return agency
+    if agency is not None and agency != who.agency:
+        raise Forbidden(f"a key of {who.agency} may not act on {what} of {agency}")
+    return who.agency
 
 
 def record(query: dict[str, Any]) -> None:

@@ -36,7 +36,7 @@ from graphsvc.extensions import graph_db
 from graphsvc.security.policy import Permission
 from graphsvc.services import state as pattern_state
 from graphsvc.services.ingest import resolve_written
-from loaders.records import IncidentRecord, OrderRecord, PersonRecord, Record
+from loaders.records import KINDS, AnyRecord, IncidentRecord, OrderRecord, PersonRecord, Record
 from loaders.validate import validate_all
 from graphsvc.repository.ingest import BatchWriter
 from graphsvc.repository.records import existing_records
@@ -126,19 +126,21 @@ def _resolve_batch(db: Any, person_ids: list[str]) -> dict[str, Any]:
     }
 
 
-def _people_named(records: list[PersonRecord | IncidentRecord | OrderRecord]) -> list[str]:
+def _people_named(records: list[AnyRecord]) -> list[str]:
     ids: dict[str, None] = {}
     for r in records:
         if isinstance(r, PersonRecord):
             ids[r.id] = None
         elif isinstance(r, IncidentRecord):
             ids.update(dict.fromkeys([*r.offender_ids, *r.victim_ids]))
-        else:
+        elif isinstance(r, OrderRecord):
             ids.update(dict.fromkeys([r.respondent_id, *r.protected_ids]))
+        else:
+            ids[r.person_id] = None
     return list(ids)
 
 
-def _check_ownership(good: list[PersonRecord | IncidentRecord | OrderRecord],
+def _check_ownership(good: list[AnyRecord],
                      replaced: dict[str, dict[str, str]]) -> None:
     """A key with an agency writes only its own records (contract section 5: every record is owned
     by its ``source``): each record's ``source`` must be the key's agency, and a record loaded by
@@ -198,11 +200,7 @@ def post_records() -> Response:
             [{"index": r.line, "id": r.id, "field": r.field, "message": r.message} for r in bad]
         )
     db = graph_db.get()
-    kinds = {
-        "person_ids": [r.id for r in good if isinstance(r, PersonRecord)],
-        "incident_ids": [r.id for r in good if isinstance(r, IncidentRecord)],
-        "order_ids": [r.id for r in good if isinstance(r, OrderRecord)],
-    }
+    kinds = {f"{kind}_ids": [r.id for r in good if r.kind == kind] for kind in KINDS}
     replaced = existing_records(db, **kinds)
     _check_ownership(good, replaced)
     if good:

@@ -12,42 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
-from typing import Any, Literal
 
 import click
 
 from graphsvc import services
-from graphsvc.cli.common import actor, agency_option, echo_json, fail, open_db, purpose_option, require_purpose
-from graphsvc.errors import GraphsvcError
+from graphsvc.cli.common import agency_option, consult, purpose_option
 from graphsvc.graph.db import Database
-from graphsvc.security import audit
-from graphsvc.security.redaction import person_ids_in
-from graphsvc.security.visibility import withhold
 
 __all__ = ["COMMANDS"]
-
-
-def _run(purpose: str, query: dict[str, Any], work: Callable[[Database], dict[str, Any]],
-         agency: str | None = None, hits: Literal["stub", "drop"] = "stub") -> None:
-    """Open the database, run ``work(db)``, withhold what ``agency`` may not read (``None``:
-    national, the whole answer), audit the consultation, print the JSON answer."""
-    require_purpose(purpose)
-    who = actor()
-    query = {**query, "channel": "cli"}
-    try:
-        with open_db() as db:
-            try:
-                result = withhold(db, work(db), agency, hits=hits)
-            except GraphsvcError as exc:
-                audit.append_entry(db, actor=who, role="admin", action="consultation", purpose=purpose,
-                                   query=query, person_ids=[], status=exc.status, actor_agency=agency)
-                raise
-            audit.append_entry(db, actor=who, role="admin", action="consultation", purpose=purpose,
-                               query=query, person_ids=person_ids_in(result), status=200, actor_agency=agency)
-    except GraphsvcError as exc:
-        fail(exc, details=True)
-    echo_json(result)
 
 
 def _jobs(db: Database) -> services.JobCache:
@@ -71,7 +43,7 @@ def check_cmd(subject_json: str, complainant: str | None, limit: int, purpose: s
     if not isinstance(subject, dict):
         raise click.BadParameter("must be a JSON object", param_hint="--subject")
     fields = sorted(k for k, v in subject.items() if v)
-    _run(purpose, {"op": "check", "subject_fields": fields, "complainant_id": complainant},
+    consult(purpose, {"op": "check", "subject_fields": fields, "complainant_id": complainant},
          lambda db: services.check(db, subject, complainant_id=complainant, limit=limit), for_agency)
 
 
@@ -81,7 +53,7 @@ def check_cmd(subject_json: str, complainant: str | None, limit: int, purpose: s
 @agency_option
 def fixation_cmd(person_id: str, purpose: str, for_agency: str | None) -> None:
     """Per-victim fixation and the cross-victim pattern of a person."""
-    _run(purpose, {"op": "fixation", "person_id": person_id}, lambda db: services.fixation(db, person_id),
+    consult(purpose, {"op": "fixation", "person_id": person_id}, lambda db: services.fixation(db, person_id),
          for_agency)
 
 
@@ -91,7 +63,7 @@ def fixation_cmd(person_id: str, purpose: str, for_agency: str | None) -> None:
 @agency_option
 def linked_cmd(person_id: str, purpose: str, for_agency: str | None) -> None:
     """Victims linked to this person's victimisation, and how."""
-    _run(purpose, {"op": "linked_victims", "person_id": person_id},
+    consult(purpose, {"op": "linked_victims", "person_id": person_id},
          lambda db: services.linked_victims(db, person_id), for_agency)
 
 
@@ -108,7 +80,7 @@ def serial_cmd(min_victims: int, agency: str | None, since: dt.datetime | None, 
                limit: int, cursor: str | None, purpose: str, for_agency: str | None) -> None:
     """Persons with at least N distinct victims, highest risk first."""
     s, u = (since.date() if since else None), (until.date() if until else None)
-    _run(purpose, {"op": "serial", "min_victims": min_victims, "agency": agency, "since": str(s) if s else None,
+    consult(purpose, {"op": "serial", "min_victims": min_victims, "agency": agency, "since": str(s) if s else None,
                    "until": str(u) if u else None, "limit": limit},
          lambda db: services.serial(db, min_victims=min_victims, agency=agency, since=s, until=u, limit=limit,
                                     cursor=cursor, jobs=_jobs(db)), for_agency)
@@ -121,7 +93,7 @@ def serial_cmd(min_victims: int, agency: str | None, since: dt.datetime | None, 
 @agency_option
 def unidentified_cmd(limit: int, cursor: str | None, purpose: str, for_agency: str | None) -> None:
     """Clusters of incidents with no identified perpetrator, joined by shared identifiers."""
-    _run(purpose, {"op": "unidentified", "limit": limit},
+    consult(purpose, {"op": "unidentified", "limit": limit},
          lambda db: services.unidentified(db, limit=limit, cursor=cursor, jobs=_jobs(db)), for_agency)
 
 
@@ -132,7 +104,7 @@ def unidentified_cmd(limit: int, cursor: str | None, purpose: str, for_agency: s
 @agency_option
 def search_cmd(q: str, limit: int, purpose: str, for_agency: str | None) -> None:
     """Persons by name (fuzzy) or identifier (exact, normalised)."""
-    _run(purpose, {"op": "search", "q": q, "limit": limit}, lambda db: services.search(db, q, limit=limit),
+    consult(purpose, {"op": "search", "q": q, "limit": limit}, lambda db: services.search(db, q, limit=limit),
          for_agency, hits="drop")
 
 

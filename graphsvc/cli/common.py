@@ -5,18 +5,21 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Mapping
-from typing import Any, NoReturn
+from collections.abc import Callable, Mapping
+from typing import Any, Literal, NoReturn
 
 import click
 
 from graphsvc.config import Settings
 from graphsvc.errors import GraphsvcError
 from graphsvc.graph.db import Database
+from graphsvc.security import audit
 from graphsvc.security.audit import cli_actor
+from graphsvc.security.redaction import person_ids_in
+from graphsvc.security.visibility import withhold
 from graphsvc.security.keys import check_agency
 
-__all__ = ["actor", "agency_option", "echo_json", "fail", "open_db", "progress_shown", "purpose_option",
+__all__ = ["actor", "agency_option", "consult", "echo_json", "fail", "open_db", "progress_shown", "purpose_option",
            "read_settings", "require_purpose"]
 
 
@@ -80,3 +83,25 @@ agency_option = click.option(
     "--for-agency", "for_agency", default=None, callback=_agency_code, metavar="CODE",
     help="Answer as a key of this agency reads it (contract section 5): other agencies' victims' "
          "details, descriptions and conditions read [withheld: CODE]. Default: national, everything.")
+
+
+def consult(purpose: str, query: dict[str, Any], work: Callable[[Database], dict[str, Any]],
+         agency: str | None = None, hits: Literal["stub", "drop"] = "stub") -> None:
+    """Open the database, run ``work(db)``, withhold what ``agency`` may not read (``None``:
+    national, the whole answer), audit the consultation, print the JSON answer."""
+    require_purpose(purpose)
+    who = actor()
+    query = {**query, "channel": "cli"}
+    try:
+        with open_db() as db:
+            try:
+                result = withhold(db, work(db), agency, hits=hits)
+            except GraphsvcError as exc:
+                audit.append_entry(db, actor=who, role="admin", action="consultation", purpose=purpose,
+                                   query=query, person_ids=[], status=exc.status, actor_agency=agency)
+                raise
+            audit.append_entry(db, actor=who, role="admin", action="consultation", purpose=purpose,
+                               query=query, person_ids=person_ids_in(result), status=200, actor_agency=agency)
+    except GraphsvcError as exc:
+        fail(exc, details=True)
+    echo_json(result)

@@ -174,7 +174,7 @@ def load_cmd(paths: tuple[Path, ...], rejects_path: Path | None, batch_size: int
     s["resolution"] = resolution
     click.echo(
         f"read {s['read']} records: wrote {s['written']} ({s['persons']} persons, {s['incidents']} incidents, "
-        f"{s['orders']} orders), rejected {s['rejected']}, in {s['seconds']} s ({s['records_per_second']} records/s)",
+        f"{s['orders']} orders, {s['registrations']} registrations, {s['notifications']} notifications), rejected {s['rejected']}, in {s['seconds']} s ({s['records_per_second']} records/s)",
         err=True,
     )
     click.echo(_describe_resolution(resolution), err=True)

@@ -47,7 +47,8 @@ def _pages(db: Database, query: str) -> Iterator[dict[str, Any]]:
 
 
 def dump_records(db: Database) -> Iterator[dict[str, Any]]:
-    """Every loaded record: persons, then orders, then incidents, each in id order."""
+    """Every loaded record: persons, orders, incidents, registrations, then notifications, each
+    in id order."""
     for row in _pages(db, "dump_persons"):
         person = row["person"]
         yield _clean({
@@ -78,6 +79,25 @@ def dump_records(db: Database) -> Iterator[dict[str, Any]]:
             "kind": "incident", **incident, "offender_ids": sorted(row["offender_ids"]),
             "victim_ids": sorted(row["victim_ids"]), "breached_order_ids": sorted(row["breached_order_ids"]),
             "identifiers_used": used,
+        })
+
+
+    for row in _pages(db, "dump_registrations"):
+        reg = row["registration"]
+        yield _clean({
+            "kind": "registration", **reg, "start_on": iso(reg["start_on"]), "end_on": iso(reg.get("end_on")),
+            "person_id": row["person_id"], "order_id": row["order_id"],
+        })
+    for row in _pages(db, "dump_notifications"):
+        note = dict(row["notification"])
+        given, family = note.pop("given_names", None) or [], note.pop("family_names", None) or []
+        home = _clean({"line1": note.pop("home_line1", None), "town": note.pop("home_town", None),
+                       "postcode": note.pop("home_postcode", None)})
+        yield _clean({
+            "kind": "notification", **note, "notified_on": iso(note["notified_on"]),
+            "changed_on": iso(note.get("changed_on")), "home_address": home,
+            "names": [_clean({"given_name": g or None, "family_name": f or None}) for g, f in zip(given, family)],
+            "person_id": row["person_id"], "registration_id": row["registration_id"],
         })
 
 

@@ -14,22 +14,29 @@ batch the last copy of a record wins, as it would across batches.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from neo4j import ManagedTransaction
 
+from graphsvc.analysis.register import Periods, due_duty
 from graphsvc.graph.db import Database
 from graphsvc.repository.state import note_change_in
 from loaders import normalise
-from loaders.records import IncidentRecord, Identifiers, OrderRecord, PersonRecord
+from loaders.records import (
+    AnyRecord,
+    IncidentRecord,
+    Identifiers,
+    NotificationRecord,
+    OrderRecord,
+    PersonRecord,
+    RegistrationRecord,
+)
 
 __all__ = [
     "BatchRows", "BatchWriter", "WriteCounts", "person_props", "incident_props", "incident_times", "order_props",
-    "person_row", "order_row", "incident_row",
+    "person_row", "order_row", "incident_row", "registration_row", "notification_row", "refresh_due_in",
 ]
-
-AnyRecord = PersonRecord | IncidentRecord | OrderRecord
 
 
 @dataclass
@@ -38,16 +45,20 @@ class WriteCounts:
     incidents: int = 0
     orders: int = 0
     batches: int = 0
+    registrations: int = 0
+    notifications: int = 0
 
     @property
     def total(self) -> int:
-        return self.persons + self.incidents + self.orders
+        return self.persons + self.incidents + self.orders + self.registrations + self.notifications
 
     def add(self, other: WriteCounts) -> None:
         self.persons += other.persons
         self.incidents += other.incidents
         self.orders += other.orders
         self.batches += other.batches
+        self.registrations += other.registrations
+        self.notifications += other.notifications
 
 
 def person_props(r: PersonRecord) -> dict[str, Any]:
@@ -140,20 +151,66 @@ def incident_row(i: IncidentRecord) -> dict[str, Any]:
     }
 
 
+def registration_row(r: RegistrationRecord) -> dict[str, Any]:
+    return {
+        "id": r.id,
+        "props": {"source": r.source, "basis": r.basis, "start_on": r.start_on, "end_on": r.end_on,
+                  "managing_agency": r.managing_agency, "manager": r.manager},
+        "person_id": r.person_id,
+        "order_id": r.order_id,
+    }
+
+
+def notification_row(n: NotificationRecord) -> dict[str, Any]:
+    """A notification's names as two parallel lists (a property holds no maps) with their
+    comparison keys, and its home address as ``home_*`` with its key (contract section 7's
+    UNNOTIFIED_ADDRESS compares keys: :func:`graphsvc.analysis.register.register_flags`)."""
+    home = n.home_address
+    return {
+        "id": n.id,
+        "props": {
+            "source": n.source, "type": n.type, "notified_on": n.notified_on, "changed_on": n.changed_on,
+            "station": n.station, "reference": n.reference,
+            "given_names": [m.given_name or "" for m in n.names],
+            "family_names": [m.family_name or "" for m in n.names],
+            "name_keys": [m.key for m in n.names],
+            "home_line1": home.line1 if home else None, "home_town": home.town if home else None,
+            "home_postcode": home.postcode if home else None, "home_key": home.key if home else None,
+        },
+        "person_id": n.person_id,
+        "registration_id": n.registration_id,
+    }
+
+
+def refresh_due_in(db: Database, tx: ManagedTransaction, registration_ids: Iterable[str], periods: Periods) -> None:
+    """Work out again the due duty of these registrations and keep it on them, in ``tx``."""
+    ids = sorted(set(registration_ids))
+    if not ids:
+        return
+    rows = []
+    for reg in db.run_in(tx, "get_registration_notes", ids=ids):
+        notes = [{**n, "notified_on": _date(n["notified_on"]), "changed_on": _date(n.get("changed_on"))}
+                 for n in reg["notifications"]]
+        due = due_duty({**reg, "start_on": _date(reg["start_on"]), "end_on": _date(reg["end_on"])}, notes, periods)
+        rows.append({"id": reg["id"], "due_duty": due[0] if due else None, "due_on": due[1] if due else None})
+    db.run_in(tx, "set_registration_due", rows=rows)
+
+
+def _date(value: Any) -> Any:
+    return value.to_native() if hasattr(value, "to_native") else value
+
+
 def _flatten(parts: Iterable[Iterable[Any]]) -> set[Any]:
     return {item for part in parts for item in part if item is not None}
 
 
-def _last_copy_wins(records: Iterable[AnyRecord]) -> tuple[list[PersonRecord], list[IncidentRecord], list[OrderRecord]]:
+def _last_copy_wins(records: Iterable[AnyRecord]) -> list[AnyRecord]:
     latest: dict[tuple[str, str], AnyRecord] = {}
     for record in records:
         key = (record.kind, record.id)
         latest.pop(key, None)  # keep the position of the last copy
         latest[key] = record
-    persons = [r for r in latest.values() if isinstance(r, PersonRecord)]
-    incidents = [r for r in latest.values() if isinstance(r, IncidentRecord)]
-    orders = [r for r in latest.values() if isinstance(r, OrderRecord)]
-    return persons, incidents, orders
+    return list(latest.values())
 
 
 @dataclass
@@ -164,17 +221,23 @@ class BatchRows:
     persons: list[dict[str, Any]]
     incidents: list[dict[str, Any]]
     orders: list[dict[str, Any]]
+    registrations: list[dict[str, Any]] = field(default_factory=list)
+    notifications: list[dict[str, Any]] = field(default_factory=list)
 
     @classmethod
     def of(cls, records: Iterable[AnyRecord]) -> BatchRows:
         """The rows of a batch of records; within a batch the last copy of a record wins."""
-        persons, incidents, orders = _last_copy_wins(records)
-        return cls([person_row(p) for p in persons], [incident_row(i) for i in incidents],
-                   [order_row(o) for o in orders])
+        latest = _last_copy_wins(records)
+        return cls([person_row(r) for r in latest if isinstance(r, PersonRecord)],
+                   [incident_row(r) for r in latest if isinstance(r, IncidentRecord)],
+                   [order_row(r) for r in latest if isinstance(r, OrderRecord)],
+                   [registration_row(r) for r in latest if isinstance(r, RegistrationRecord)],
+                   [notification_row(r) for r in latest if isinstance(r, NotificationRecord)])
 
     @property
     def counts(self) -> WriteCounts:
-        return WriteCounts(len(self.persons), len(self.incidents), len(self.orders), 1)
+        return WriteCounts(len(self.persons), len(self.incidents), len(self.orders), 1,
+                           len(self.registrations), len(self.notifications))
 
 
 class BatchWriter:
@@ -212,6 +275,17 @@ class BatchWriter:
             for row in run(tx, "load_incidents", rows=rows.incidents):
                 released |= _flatten(row["released"])
                 touched |= _flatten(row["person_ids"])
+        due: set[str] = set()
+        if rows.registrations:
+            for row in run(tx, "load_registrations", rows=rows.registrations):
+                released |= _flatten(row["released"])
+            due |= {r["id"] for r in rows.registrations}
+        if rows.notifications:
+            for row in run(tx, "load_notifications", rows=rows.notifications):
+                released |= _flatten(row["released"])
+                due |= _flatten(row["registration_ids"])
+            due |= {r["registration_id"] for r in rows.notifications}
+        refresh_due_in(self.db, tx, due, self.db.settings.register_periods)
         if touched:
             run(tx, "update_roles", ids=sorted(touched))
         # the pattern state's outbox entry, in this transaction (before the orphans go)

@@ -10,16 +10,19 @@ from graphsvc.graph.db import Database
 __all__ = ["existing_records", "record_owners", "victim_ids"]
 
 
-def existing_records(db: Database, *, person_ids: Sequence[str], incident_ids: Sequence[str],
-                     order_ids: Sequence[str]) -> dict[str, dict[str, str]]:
+KINDS = ("persons", "incidents", "orders", "registrations", "notifications")
+
+
+def existing_records(db: Database, **ids: Sequence[str]) -> dict[str, dict[str, str]]:
     """Which of these ids are already loaded (placeholders are not), each with its owning agency:
-    ``{"persons": {id: source}, "incidents": {...}, "orders": {...}}``. Writing them again
-    replaces them."""
-    row = db.read_one("find_existing_records", person_ids=person_ids, incident_ids=incident_ids,
-                      order_ids=order_ids) or {}
+    ``{"persons": {id: source}, "incidents": {...}, "orders": {...}, "registrations": {...},
+    "notifications": {...}}`` from ``person_ids=``, ``incident_ids=``, ... (a kind left out:
+    none). Writing them again replaces them."""
+    params = {f"{kind[:-1]}_ids": list(ids.get(f"{kind[:-1]}_ids", ())) for kind in KINDS}
+    row = db.read_one("find_existing_records", **params) or {}
     return {
         kind: {m["id"]: m["source"] for m in row.get(kind, []) if m.get("id") is not None}
-        for kind in ("persons", "incidents", "orders")
+        for kind in KINDS
     }
 
 

@@ -2,7 +2,7 @@
 
 Roles: ``case_system`` (records, check, alerts), ``investigator`` (every read, check, exports, alerts),
 ``offender_manager`` (check and every read, no exports: the register of registered offenders and
-its alerts, contract sections 6-7), ``admin`` (all, plus keys and audit). Victims' contact details and addresses are the most
+its alerts, and the transfer of a registration to another agency, contract sections 6-7), ``admin`` (all, plus keys and audit). Victims' contact details and addresses are the most
 dangerous data the register holds: only roles with ``VICTIM_CONTACT`` see them; everyone else
 gets the field replaced by :data:`REDACTED` so they know it exists but not what it is.
 """
@@ -40,6 +40,7 @@ class Permission(str, Enum):
     VICTIM_CONTACT = "victim_contact"  # see victims' contact details and addresses
     ADMIN = "admin"  # keys and audit
     ALERTS = "alerts"  # subscribe to alerts, read and acknowledge them (contract section 6)
+    MANAGE_REGISTER = "manage_register"  # transfer a registration's management (contract section 7)
 
 
 ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = {
@@ -51,7 +52,8 @@ ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = {
     ),
     # Offender managers manage registered offenders, not victims: no exports, no identity
     # decisions, and victims' contact details redacted.
-    Role.OFFENDER_MANAGER: frozenset({Permission.CHECK, Permission.READ, Permission.ALERTS}),
+    Role.OFFENDER_MANAGER: frozenset({Permission.CHECK, Permission.READ, Permission.ALERTS,
+                                      Permission.MANAGE_REGISTER}),
     Role.ADMIN: frozenset(Permission),
 }
 

@@ -8,7 +8,8 @@ owns like this:
   record id: the founding case was a force that did not see another force's order;
 - **does not cross**: B's victims' names, aliases, dates of birth, contact details and addresses
   (a person recorded only as a victim), B's incident ``description`` and B's order
-  ``conditions``. Each such field reads ``"[withheld: B]"`` (a string, also where the field is
+  ``conditions``, and the home address, station and reference of a notification to a
+  registration B manages (contract section 7). Each such field reads ``"[withheld: B]"`` (a string, also where the field is
   a list) and the answer lists ``withheld_by``, the agencies to ask.
 
 National keys (no agency) see everything their role allows; the rule returns their answers
@@ -63,8 +64,11 @@ PERSON_FIELDS = (
 )
 _INCIDENT_FIELDS = ("description",)
 _ORDER_FIELDS = ("conditions",)
+#: A notification's fields only its managing agency reads (contract section 7: the managing
+#: agency's offender managers see the full record; the names he notified cross as his identity).
+_NOTIFICATION_FIELDS = ("home_address", "station", "reference")
 #: The keys naming an object's own record id, in the order they are tried.
-_ID_KEYS = ("person_id", "victim_id", "id", "incident_id", "order_id", "record_id")
+_ID_KEYS = ("person_id", "victim_id", "id", "incident_id", "order_id", "record_id", "notification_id")
 #: What an object with withheld fields and no record id behind it shows.
 WITHHELD_UNKNOWN = "[withheld]"
 #: The fields an object with no record id behind it has withheld (fail closed): those that can
@@ -91,8 +95,9 @@ def withholder(value: Any) -> str | None:
 
 @dataclass(frozen=True)
 class Owner:
-    """A record's kind (``person``, ``incident``, ``order``), owning agency, and whether it is
-    a person recorded only as a victim (``victim``: never as an offender)."""
+    """A record's kind (``person``, ``incident``, ``order``, ``registration``,
+    ``notification``), owning agency (for the register's records, the managing agency), and
+    whether it is a person recorded only as a victim (``victim``: never as an offender)."""
 
     kind: str
     source: str | None
@@ -127,6 +132,8 @@ def _fields_for(owner: Owner, agency: str) -> tuple[str, ...]:
         return _INCIDENT_FIELDS
     if owner.kind == "order":
         return _ORDER_FIELDS
+    if owner.kind == "notification":
+        return _NOTIFICATION_FIELDS
     return ()
 
 
@@ -154,7 +161,7 @@ def _own_id(obj: Mapping[str, Any]) -> str | None:
 
 
 #: Every field the rule can withhold, of any kind of record.
-_WITHHOLDABLE = tuple(dict.fromkeys((*PERSON_FIELDS, *_INCIDENT_FIELDS, *_ORDER_FIELDS)))
+_WITHHOLDABLE = tuple(dict.fromkeys((*PERSON_FIELDS, *_INCIDENT_FIELDS, *_ORDER_FIELDS, *_NOTIFICATION_FIELDS)))
 
 
 def _collect_ids(value: Any, out: set[str]) -> None:

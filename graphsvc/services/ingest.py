@@ -50,6 +50,8 @@ class LoadSummary:
             "persons": self.written.persons,
             "incidents": self.written.incidents,
             "orders": self.written.orders,
+            "registrations": self.written.registrations,
+            "notifications": self.written.notifications,
             "rejected": self.rejected_records,
             "seconds": round(self.seconds, 3),
             "records_per_second": round(self.rate, 1),

@@ -20,6 +20,7 @@ from graphsvc.graph.db import Database
 from graphsvc.repository import candidates as candidate_reads
 from graphsvc.security.visibility import Owner
 from graphsvc.services.common import CHECK_LIMIT_CAP, _limit, _person_id, _today
+from graphsvc.services import register as register_service
 from graphsvc.services import state as pattern_state
 from graphsvc.services.perpetrators import _perpetrators_from, _summary, card_summary
 from graphsvc.services.scoring import _default_scorer
@@ -127,7 +128,9 @@ def check(db: Database, subject: dict, complainant_id: str | None = None, limit:
         order.append(s.person_id)
     summaries = _summary(db, {p: perps[p] for p in order if p not in carded}, today, th, complainant_id)
     summaries.update({p: card_summary(carded[p], groups[p], today, complainant_id) for p in order if p in carded})
-    matches = [{**emitted[p], **summaries[p]} for p in order]
+    # the register's flags (contract section 7), for the records each match counts
+    registered = register_service.flags_for_groups(db, {p: groups[p].members for p in order}, today)
+    matches = [{**emitted[p], **summaries[p], "flags": [*summaries[p]["flags"], *registered[p]]} for p in order]
     searched = [k for k, used in (("identifiers", any(norm[f] for f in IDENTIFIER_FIELDS)),
                                   ("names", bool(names) and not narrowed), ("dob", bool(dobs) and not narrowed))
                 if used]

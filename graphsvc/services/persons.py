@@ -18,6 +18,7 @@ from graphsvc.repository import perpetrators as perpetrator_reads
 from graphsvc.repository import persons as person_reads
 from graphsvc.security.visibility import Owner
 from graphsvc.services.common import _FIELD, _KIND, _no_person, _person_id, _today
+from graphsvc.services.register import flags_for_groups
 from graphsvc.services.perpetrators import _perpetrators, _perpetrators_from, _summary
 from loaders.records import iso
 
@@ -74,7 +75,7 @@ def person_profile(db: Database, person_id: str, *, owners: dict[str, Owner] | N
         },
         "victim_count_note": summary["victim_count_note"],
         "orders": _profile_orders(group_orders, perp.group, perp.incidents, today),
-        "flags": summary["flags"],
+        "flags": [*summary["flags"], *flags_for_groups(db, {person_id: perp.group.members}, today)[person_id]],
         "identity": summary["identity"],
     }
 

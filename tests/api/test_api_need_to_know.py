@@ -38,6 +38,7 @@ _READS = [
     "/api/v1/patterns/serial?min_victims=2", "/api/v1/patterns/unidentified",
     "/api/v1/search?q=Marsh", "/api/v1/search?q=Hesper%20Quillane", "/api/v1/search?q=Quillane",
     "/api/v1/search?q=07700900555", "/api/v1/search?q=hesper.q@example.org",
+    "/api/v1/register/persons/DM", "/api/v1/register/overdue",
 ]
 _EXPORTS = [f"/api/v1/persons/DM/network?depth={d}&format={f}" for d in (1, 2)
             for f in ("cytoscape", "graphml", "gexf", "anx", "csv", "html")]

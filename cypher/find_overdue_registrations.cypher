@@ -1,0 +1,12 @@
+// The national overdue worklist (GET /register/overdue): registrations in force whose due duty's
+// last day is before $today, longest overdue first, a page after the keyset ($after_due,
+// $after_id: the last row of the page before, or null). Read through registration_due_on, in
+// its order: the page costs its rows, not the register.
+MATCH (r:Registration)
+WHERE r.due_on < $today
+  AND ($after_due IS NULL OR r.due_on > $after_due OR (r.due_on = $after_due AND r.id > $after_id))
+  AND r.start_on <= $today AND (r.end_on IS NULL OR r.end_on >= $today)
+RETURN r.id AS registration_id, r.due_duty AS duty, r.due_on AS due_on, r.managed_by AS managing_agency,
+       head([(r)-[:REGISTERS]->(p:Person) | p.id]) AS person_id
+ORDER BY r.due_on, r.id
+LIMIT $limit
