@@ -16,13 +16,14 @@ from graphsvc.synthetic import identifiers as ids
 from graphsvc.synthetic import names
 from graphsvc.synthetic import params as P
 from graphsvc.synthetic.records import (
-    AS_OF, EARLIEST, FIRST_LATEST, PHASE_MIX, PHASE_TABLES, PHYSICAL, RecordMaker, dumps, Human, weighted,
+    AS_OF, EARLIEST, FIRST_LATEST, PHASE_MIX, PHASE_TABLES, PHYSICAL, dumps, Human, weighted,
 )
+from graphsvc.synthetic.register import RegisterMaker
 
 __all__ = ["RegisterWriter"]
 
 
-class RegisterWriter(RecordMaker):
+class RegisterWriter(RegisterMaker):
     """Generates chunks and writes records and truth lines to two open text files."""
 
     # -- the run ---------------------------------------------------------------------------
@@ -37,6 +38,7 @@ class RegisterWriter(RecordMaker):
                 self._probe(human)
         if rng.random() < P.NEGATIVE_PROBE_RATE:
             self._negative_probe()
+        self._register_chunk()  # last, from a generator of its own: it changes nothing above
         return self._flush()
 
     def _flush(self) -> int:
@@ -53,12 +55,14 @@ class RegisterWriter(RecordMaker):
         if held is not None:
             write(dumps(held.payload) + "\n")
         written = len(self._chunk_records)
-        self.counts["person_records"] += written
         twrite = self.truth.write
         for human in self._chunk_humans:
             twrite(dumps(self._truth_line(human)) + "\n")
         for check in self._checks:
             twrite(dumps(check) + "\n")
+        # the register's person records count in the file, not towards the people asked for: the
+        # same people and seed give the same chunks, and so the same other records, as before it
+        self.counts["person_records"] += written + self._write_register(write, twrite, dumps)
         self._chunk_humans, self._chunk_records, self._events, self._checks = [], [], [], []
         return written
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-GENERATOR_VERSION = "1"
+GENERATOR_VERSION = "2"  # 2: the register (registrations and notifications)
 
 # -- time --------------------------------------------------------------------------------
 AS_OF = dt.date(2026, 6, 30)          # the register's "today": orders expire relative to it
@@ -148,5 +148,27 @@ FORCE_WEIGHTS = {code: spec[0] for code, spec in FORCES.items()}
 BTP = "BTP"
 COURT_SOURCE = "HMCTS"
 ORDER_FROM_COURT = 0.30               # orders supplied by the courts service, not the force
+
+# -- the register (contract section 7; docs/synthetic.md, "The register") ----------------------
+# Drawn from a random generator of their own (seeded from the run's seed), after everything else
+# in a chunk: the register adds records and truth lines and changes none of the others.
+REGISTER_SEED_SALT = 0x5EED_0007
+REGISTER_CONVICTED = 0.30             # convicted offenders placed on the register (basis conviction)
+CONVICTION_DELAY_DAYS = (30, 240)     # from the convicted incident's report to the conviction
+CONVICTION_FIXED_TERM = 0.30          # conviction registrations with an end (else indefinite)
+CONVICTION_TERM_YEARS = (5, 10)
+# The initial notification: on time (within the period), late, or never made.
+INITIAL = {"on_time": 0.82, "late": 0.10, "missing": 0.08}
+ANNUAL = {"on_time": 0.86, "late": 0.09, "missing": 0.05}
+CHANGE = {"on_time": 0.85, "late": 0.15}    # a notified change of address or name
+LATE_DAYS = (1, 40)                   # how long after the last day a late notification comes
+ANNUAL_EARLY_DAYS = 45                # an annual notification on time falls in its last 45 days
+MOVE_RATE = 0.35                      # registrations during which he moves home once
+MOVE_OTHER_FORCE = 0.50               # the new home is in another force's area
+MOVE_NOTIFIED = 0.60                  # he notifies the move (else he does not)
+MOVE_REVEALED = 0.70                  # an unnotified move shows in the new area's force's record
+NAME_CHANGE = 0.03                    # registrations during which he notifies a new family name
+TRAVEL = 0.15                         # registrations with a travel notification (meets no duty)
+MOVED_HOME = "moved_home"             # the noise tag of a record made at a home he did not notify
 
 __all__ = [name for name in dir() if name.isupper()]

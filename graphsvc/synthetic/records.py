@@ -185,10 +185,15 @@ class RecordMaker:
             self._chunk_records.append(rec)
         return rec.id
 
-    def _make_record(self, h: Human, force: str, primary: bool) -> Rec:
-        rng = self.rng
-        self.n_person += 1
-        rid = f"{force}-P-{self.n_person}"
+    def _make_record(self, h: Human, force: str, primary: bool, rng: random.Random | None = None,
+                     rid: str | None = None) -> Rec:
+        """A person record of ``h`` by ``force``; ``rng`` and ``rid`` for the register's records,
+        drawn apart from the rest (:mod:`graphsvc.synthetic.register`)."""
+        if rng is None:
+            rng = self.rng
+        if rid is None:
+            self.n_person += 1
+            rid = f"{force}-P-{self.n_person}"
         table = P.NOISE_PRIMARY if primary else P.NOISE_DUPLICATE
         noise = [name for name, rate in table.items() if rng.random() < rate]
         given, family = h.given, h.family
