@@ -107,6 +107,12 @@ def owners_in(db: Database, tx: Any, ids: Sequence[str]) -> dict[str, str | None
     return {r["id"]: r["source"] for r in _chunked(db, tx, "get_record_owners", ids)}
 
 
+def recently_overdue_in(db: Database, tx: Any, today: Any, since: Any, limit: int) -> list[dict[str, Any]]:
+    """Registrations in force whose due duty's last day fell in ``[since, today)``."""
+    return [native(r) for r in db.run_in(tx, "find_recently_overdue_registrations", today=today, since=since,
+                                         limit=limit)]
+
+
 def raised_in(db: Database, tx: Any, keys: Sequence[str]) -> set[str]:
     """Which alert keys were raised already."""
     return {r["key"] for r in db.run_in(tx, "find_alert_keys", keys=list(keys))} if keys else set()

@@ -18,7 +18,11 @@ state before the write and after it, which is what ``new_victim`` and ``serial``
 - ``serial``: a group's distinct victims reach the subscription's ``min_victims`` (default 3);
 - ``unidentified_link``: an identifier a person holds is used in an incident with no identified
   perpetrator (the incident or the person record written), the person not its victim;
-- ``notification_overdue``: accepted; raised once registrations exist (contract section 7).
+- ``notification_overdue``: a registration's due notification (contract section 7) passed its
+  last day. Time, not a write, makes it overdue, so it is raised by a sweep the dispatcher runs
+  (:func:`raise_overdue`, every ``OVERDUE_SWEEP_S``) over the duties whose last day fell in the
+  past ``OVERDUE_WINDOW_DAYS`` days, once per registration and last day; one overdue longer
+  (a history loaded) is on the worklist, not alerted.
 
 **Who is told.** A subscription acts with its key's role and agency. A national key's
 subscription hears every cause of its rules; an agency's hears those whose evidence or whose
@@ -56,8 +60,11 @@ if TYPE_CHECKING:
     from graphsvc.security.keys import Principal
 
 __all__ = ["RULES", "DEFAULT_MIN_VICTIMS", "raise_in", "before_in", "light", "wanted", "subscribe", "subscriptions", "unsubscribe", "alerts_page",
-           "ack", "check_url", "is_loopback_host", "visible_subscription_ids", "own_subscription"]
+           "ack", "check_url", "is_loopback_host", "raise_overdue", "visible_subscription_ids", "own_subscription"]
 
+#: how far back the overdue sweep looks (a dispatcher down for less misses nothing), and how often it runs
+OVERDUE_WINDOW_DAYS = 7
+OVERDUE_SWEEP_S = 60.0
 RULES = ("watched_person", "order_subject_named", "new_victim", "serial", "unidentified_link", "notification_overdue")
 DEFAULT_MIN_VICTIMS = 3
 #: a subscription's ``person_ids`` at most
@@ -132,6 +139,29 @@ def raise_in(db: Database, tx: Any, *, entries: Sequence[Mapping[str, Any]], bef
     for c in causes:
         c.agencies |= {a for i in (*c.evidence, *c.subjects) if (a := owners.get(i))}
     return _record(db, tx, causes, subs, graph)
+
+
+def raise_overdue(db: Database, today: dt.date, *, limit: int = 1000) -> int:
+    """``notification_overdue``: an alert for each registration in force whose due duty's last
+    day fell in the :data:`OVERDUE_WINDOW_DAYS` before ``today``, to the subscriptions with the
+    rule (an agency's: of registrations it manages), once per registration and last day however
+    often it runs. How many alerts were recorded."""
+    def work(tx: Any) -> int:
+        subs = [s for s in store.subscriptions_in(db, tx) if "notification_overdue" in (s["rules"] or [])]
+        if not subs:
+            return 0
+        since = today - dt.timedelta(days=OVERDUE_WINDOW_DAYS)
+        causes = [
+            Cause("notification_overdue", [r["person_id"]], [r["registration_id"], r["person_id"]],
+                  f"{r['duty']} notification of {r['person_id']} (registration {r['registration_id']}, managed by "
+                  f"{r['managing_agency']}) was due by {iso(r['due_on'])}: "
+                  f"{(today - r['due_on']).days} day(s) overdue",
+                  subjects={r["person_id"]}, agencies={r["managing_agency"]} if r["managing_agency"] else set(),
+                  what=f"{r['registration_id']}|{iso(r['due_on'])}")
+            for r in store.recently_overdue_in(db, tx, today, since, limit) if r["person_id"]]
+        return _record(db, tx, causes, subs, nx.Graph()) if causes else 0
+
+    return db.write_tx(work)
 
 
 def _components(db: Database, tx: Any, person_ids: Sequence[str], threshold: float) -> nx.Graph:

@@ -54,7 +54,8 @@ from graphsvc.repository import alerts as store
 from graphsvc.security import audit as audit_log
 from graphsvc.security.redaction import person_ids_in
 from graphsvc.security.visibility import shown_to
-from graphsvc.services.alerts import check_url, is_loopback_host
+from graphsvc.services.alerts import OVERDUE_SWEEP_S, check_url, is_loopback_host, raise_overdue
+from loaders.times import today
 
 __all__ = ["Dispatcher", "signature", "backoff_s", "SIGNATURE_HEADER", "ID_HEADER"]
 
@@ -104,6 +105,7 @@ class Dispatcher:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="graphsvc-alert-dispatcher", daemon=True)
         self._held_until = 0.0
+        self._swept_at: float | None = None
         self._http = requests.Session()
         self._http.trust_env = False  # no proxy from the environment: the URL is the one checked
 
@@ -130,6 +132,9 @@ class Dispatcher:
             return 0
         # deliveries go on while the lease surely holds: half its length after it was taken
         self._held_until = time.monotonic() + self.settings.alert_lease_s / 2
+        if self._swept_at is None or time.monotonic() - self._swept_at >= OVERDUE_SWEEP_S:
+            self._swept_at = time.monotonic()
+            raise_overdue(self.db, today())  # notification_overdue: time, not a write, raises it
         with self._lock:
             self._busy = {s: f for s, f in self._busy.items() if not f.done()}
             busy = sorted(self._busy)

@@ -91,3 +91,39 @@ def test_a_transfer_is_made_by_the_managing_agencys_offender_manager_and_audited
     assert json.loads(done[0]["query"])["reason"] == body["reason"]
     # the refusals of the agency rule, the conflict and the bad body are audited too
     assert sorted(e["status"] for e in entries) == ["200", "403", "403", "409", "422"]
+
+
+def test_a_duty_passing_its_last_day_alerts_the_managing_agency_once(client: Any, db: Database,
+                                                                     made: dict[str, str]) -> None:
+    import datetime as dt
+
+    from graphsvc.services.alerts import raise_overdue
+    from loaders.times import today as london_today
+
+    today = london_today()
+    start = (today - dt.timedelta(days=5)).isoformat()  # the initial notification was due 3 days ago
+    r = client.post("/api/v1/records", headers=h(made["case_system-GMP"]), json=[
+        {"kind": "registration", "id": "REG-2", "source": "GMP", "person_id": "DM", "basis": "conviction",
+         "start_on": start}])
+    assert r.status_code == 200, r.get_data(as_text=True)
+    subs = {}
+    for who in ("offender_manager-GMP", "offender_manager-WYP", "investigator-national"):
+        s = client.post("/api/v1/subscriptions", headers=h(made[who]), json={
+            "url": "http://127.0.0.1:9/overdue", "secret": "overdue-secret-0123456789",
+            "rules": ["notification_overdue"]})
+        assert s.status_code == 201, s.get_data(as_text=True)
+        subs[who] = s.get_json()["id"]
+    assert raise_overdue(db, today) == 2  # GMP's and the national subscription; REG-1 is long overdue
+    assert raise_overdue(db, today) == 0  # once per registration and last day
+    gmp = client.get("/api/v1/alerts", headers=h(made["offender_manager-GMP"])).get_json()["alerts"]
+    assert [(a["rule"], a["evidence"]) for a in gmp] == [("notification_overdue", ["REG-2", "DM"])]
+    due = (today - dt.timedelta(days=3)).isoformat()
+    assert f"initial notification of DM (registration REG-2, managed by GMP) was due by {due}: 3 day(s)" in \
+        gmp[0]["message"]
+    assert client.get("/api/v1/alerts", headers=h(made["offender_manager-WYP"])).get_json()["alerts"] == []
+    # the notification, made late, ends it: nothing more is raised
+    client.post("/api/v1/records", headers=h(made["case_system-GMP"]), json=[
+        {"kind": "notification", "id": "N-2", "source": "GMP", "person_id": "DM", "registration_id": "REG-2",
+         "notified_on": today.isoformat(), "type": "initial", "names": [{"given_name": "Daniel", "family_name": "Marsh"}],
+         "home_address": LEEDS}])
+    assert raise_overdue(db, today + dt.timedelta(days=1)) == 0
