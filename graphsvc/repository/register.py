@@ -8,11 +8,13 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+from graphsvc.analysis.register import Periods
 from graphsvc.graph.db import Database
+from graphsvc.repository.ingest import refresh_due_in
 from graphsvc.repository.rows import native
 
 __all__ = ["register_facts", "register_person", "overdue_registrations", "transfer_registration",
-           "registration_managed_by"]
+           "registration_managed_by", "refresh_due"]
 
 
 def register_facts(db: Database, person_ids: Sequence[str]) -> list[dict[str, Any]]:
@@ -56,3 +58,16 @@ def registration_managed_by(db: Database, registration_id: str) -> dict[str, Any
     """``{"id", "managed_by"}`` of the registration, or ``None`` when there is none
     (``get_registration_managed_by``)."""
     return db.read_one("get_registration_managed_by", id=registration_id)
+
+
+def refresh_due(db: Database, periods: Periods, page: int = 2000) -> int:
+    """Works out every registration's due duty again with ``periods`` and keeps it, a page of
+    ``page`` registrations per transaction (after a period changed). How many."""
+    after, done = None, 0
+    while True:
+        ids = [r["id"] for r in db.read("page_registration_ids", after=after, limit=page)]
+        if not ids:
+            return done
+        db.write_tx(lambda tx, batch=ids: refresh_due_in(db, tx, batch, periods))
+        done += len(ids)
+        after = ids[-1]

@@ -27,7 +27,7 @@ from graphsvc.repository import register as store
 from graphsvc.services.common import LIMIT_CAP, _decode_cursor, _encode_cursor, _limit, _no_person, _person_id, _today
 from loaders.records import RECORD_ID, iso
 
-__all__ = ["flags_for_groups", "register_person", "overdue", "transfer", "registration_of"]
+__all__ = ["flags_for_groups", "register_person", "overdue", "transfer", "registration_of", "refresh"]
 
 
 def _facts_of(rows: Iterable[Mapping[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]],
@@ -225,3 +225,12 @@ def transfer(db: Database, registration_id: str, to: str, reason: str, by: str,
         raise NotFound("no registration with this id", {"registration_id": registration_id})
     return {"registration_id": registration_id, "from": out["from"], "to": out["to"], "on": on.isoformat(),
             "by": by, "reason": reason.strip()}
+
+
+def refresh(db: Database) -> dict[str, Any]:
+    """Works out every registration's due duty again with the configured periods
+    (``GRAPHSVC_REGISTER_NOTIFY_DAYS``, ``GRAPHSVC_REGISTER_ANNUAL_MONTHS``): run after changing
+    one, as the kept duties were worked out with the periods of their writes."""
+    periods = db.settings.register_periods
+    n = store.refresh_due(db, periods)
+    return {"registrations": n, "notify_days": periods.notify_days, "annual_months": periods.annual_months}

@@ -235,3 +235,14 @@ def test_the_cli_shows_a_person_and_the_worklist(db, load, neo4j_env, runner: Cl
     assert json.loads(res.output)["duties"][0]["overdue"] is True
     res = runner.invoke(main, ["register", "show", "NOBODY", "--purpose", "OP-1"], env=neo4j_env)
     assert res.exit_code != 0 and "no person" in res.output
+
+
+def test_refresh_works_the_kept_duties_out_again_after_a_period_changes(db, load, neo4j_env,  # type: ignore[no-untyped-def]
+                                                                      runner: CliRunner) -> None:
+    _worklist(load)
+    assert _due(db, "REG-A") == ("initial", dt.date.fromisoformat(days_ago(28)))
+    res = runner.invoke(main, ["register", "refresh"], env={**neo4j_env, "GRAPHSVC_REGISTER_NOTIFY_DAYS": "7"})
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.output)["registrations"] == 5
+    assert _due(db, "REG-A") == ("initial", dt.date.fromisoformat(days_ago(24)))  # 7 days beginning with the start
+    assert _due(db, "REG-C") == ("annual", _annual_due(days_ago(19)))  # met: the year runs from it
