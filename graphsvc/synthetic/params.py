@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-GENERATOR_VERSION = "2"  # 2: the register (registrations and notifications)
+GENERATOR_VERSION = "3"  # 2: the register; 3: an SPO replacing an interim one continues its registration
 
 # -- time --------------------------------------------------------------------------------
 AS_OF = dt.date(2026, 6, 30)          # the register's "today": orders expire relative to it

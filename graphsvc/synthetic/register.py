@@ -73,12 +73,15 @@ class RegisterMaker(RecordMaker):
                 continue
             mine = {r.id for r in human.records.values()}
             bases: list[tuple[str, str, dt.date, dt.date | None, str | None]] = []
-            for oid in human.respondent_orders:
-                o = orders.get(oid)
-                if o is None or o["type"] not in ("stalking_protection_order", "interim_stalking_protection_order"):
-                    continue
-                end = dt.date.fromisoformat(o["expires_on"]) if o["expires_on"] else None
-                bases.append(("order", o["respondent_id"], dt.date.fromisoformat(o["issued_on"]), end, oid))
+            spos = [orders[o] for o in human.respondent_orders if o in orders
+                    and orders[o]["type"] in ("stalking_protection_order", "interim_stalking_protection_order")]
+            for o in spos:
+                if o["type"] == "stalking_protection_order" and any(_replaces(i, o) for i in spos):
+                    continue  # it continues the interim order's registration (below)
+                full = next((f for f in spos if _replaces(o, f)), None)
+                last = full or o  # an order replacing an interim one: SPA 2019 s.9(1) asks no new notification
+                end = dt.date.fromisoformat(last["expires_on"]) if last["expires_on"] else None
+                bases.append(("order", o["respondent_id"], dt.date.fromisoformat(o["issued_on"]), end, last["id"]))
             convicted = [e for e in events if e["kind"] == "incident" and e.get("outcome") == "convicted"
                          and any(pid in mine for pid in e["offender_ids"])]
             if convicted and self.reg_rng.random() < P.REGISTER_CONVICTED:
@@ -91,6 +94,11 @@ class RegisterMaker(RecordMaker):
                         years = self.reg_rng.randint(*P.CONVICTION_TERM_YEARS)
                         end = start.replace(year=start.year + years, day=min(start.day, 28))
                     pid = next(p for p in first["offender_ids"] if p in mine)
+                    # under the Sexual Offences Act's requirements, an order's do not apply
+                    # (SPA 2019 s.9(5)): an order registration ends the day before, or is not made
+                    bases = [(b[0], b[1], b[2], min(b[3] or dt.date.max, start - dt.timedelta(days=1)), b[4])
+                             if _overlap(b[2], b[3], start, end) else b for b in bases]
+                    bases = [b for b in bases if b[3] is None or b[3] >= b[2]]
                     bases.append(("conviction", pid, start, end, None))
             if bases:
                 self._register_human(human, bases)
@@ -304,6 +312,17 @@ class RegisterMaker(RecordMaker):
         written = len(self._register_records)
         self._register_lines, self._register_truth, self._register_records = [], [], []
         return written
+
+
+def _replaces(interim: dict[str, Any], full: dict[str, Any]) -> bool:
+    """Whether ``full`` is the stalking protection order that replaced ``interim`` (issued the
+    day the interim order ended, against the same respondent record)."""
+    return (interim["type"] == "interim_stalking_protection_order" and full["type"] == "stalking_protection_order"
+            and interim["expires_on"] == full["issued_on"] and interim["respondent_id"] == full["respondent_id"])
+
+
+def _overlap(a_start: dt.date, a_end: dt.date | None, b_start: dt.date, b_end: dt.date | None) -> bool:
+    return (a_end is None or b_start <= a_end) and (b_end is None or a_start <= b_end)
 
 
 def _home_key(address: dict[str, str]) -> str:
