@@ -216,11 +216,12 @@ def transfer_proposal(managed_by: str | None, notification: Mapping[str, Any] | 
                       areas: Mapping[str, str]) -> dict[str, Any] | None:
     """The agency a registration should move to: the one whose area holds the last notified home
     address (``notification``: ``id``, ``home_postcode``), when that is not ``managed_by``.
-    ``{"to", "postcode_area", "evidence": [notification id]}``, else ``None``."""
+    ``{"notification_id", "to", "postcode_area", "evidence": [notification id]}``, else ``None``."""
     if notification is None:
         return None
     area = postcode_area(notification.get("home_postcode"))
     to = areas.get(area) if area else None
     if to is None or to == managed_by:
         return None
-    return {"to": to, "postcode_area": area, "evidence": [notification["id"]]}
+    # named by its notification: where he lives, read as the notification is (need-to-know)
+    return {"notification_id": notification["id"], "to": to, "postcode_area": area, "evidence": [notification["id"]]}

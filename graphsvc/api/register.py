@@ -131,4 +131,5 @@ def post_register_transfer(registration_id: str) -> Response:
     held = register_service.registration_of(db, registration_id)
     acting_on(held["managed_by"], f"registration {registration_id}")
     out = register_service.transfer(db, registration_id, body.to, body.reason, principal().key_id)
-    return answer(out, [held["person_id"]] if held["person_id"] else [])
+    # the caller's own words back, unredacted: the registration is another agency's from now on
+    return answer(out, [held["person_id"]] if held["person_id"] else [], redact=False)

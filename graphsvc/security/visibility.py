@@ -9,7 +9,8 @@ owns like this:
 - **does not cross**: B's victims' names, aliases, dates of birth, contact details and addresses
   (a person recorded only as a victim), B's incident ``description`` and B's order
   ``conditions``, and the home address, station and reference of a notification to a
-  registration B manages (contract section 7). Each such field reads ``"[withheld: B]"`` (a string, also where the field is
+  registration B manages, the agency and postcode area a transfer proposal names from it, and
+  the reasons given for the transfers of B's registrations (contract section 7). Each such field reads ``"[withheld: B]"`` (a string, also where the field is
   a list) and the answer lists ``withheld_by``, the agencies to ask.
 
 National keys (no agency) see everything their role allows; the rule returns their answers
@@ -66,9 +67,13 @@ _INCIDENT_FIELDS = ("description",)
 _ORDER_FIELDS = ("conditions",)
 #: A notification's fields only its managing agency reads (contract section 7: the managing
 #: agency's offender managers see the full record; the names he notified cross as his identity).
-_NOTIFICATION_FIELDS = ("home_address", "station", "reference")
+_NOTIFICATION_FIELDS = ("home_address", "station", "reference", "to", "postcode_area")
+#: A registration's: the reasons given for its transfers (they may say where he lives), and, in
+#: a transfer proposal (which names its notification), the agency and area of his home.
+_REGISTRATION_FIELDS = ("reason",)
 #: The keys naming an object's own record id, in the order they are tried.
-_ID_KEYS = ("person_id", "victim_id", "id", "incident_id", "order_id", "record_id", "notification_id")
+_ID_KEYS = ("person_id", "victim_id", "id", "incident_id", "order_id", "record_id", "notification_id",
+            "registration_id")
 #: What an object with withheld fields and no record id behind it shows.
 WITHHELD_UNKNOWN = "[withheld]"
 #: The fields an object with no record id behind it has withheld (fail closed): those that can
@@ -134,6 +139,8 @@ def _fields_for(owner: Owner, agency: str) -> tuple[str, ...]:
         return _ORDER_FIELDS
     if owner.kind == "notification":
         return _NOTIFICATION_FIELDS
+    if owner.kind == "registration":
+        return _REGISTRATION_FIELDS
     return ()
 
 
@@ -161,7 +168,8 @@ def _own_id(obj: Mapping[str, Any]) -> str | None:
 
 
 #: Every field the rule can withhold, of any kind of record.
-_WITHHOLDABLE = tuple(dict.fromkeys((*PERSON_FIELDS, *_INCIDENT_FIELDS, *_ORDER_FIELDS, *_NOTIFICATION_FIELDS)))
+_WITHHOLDABLE = tuple(dict.fromkeys((*PERSON_FIELDS, *_INCIDENT_FIELDS, *_ORDER_FIELDS, *_NOTIFICATION_FIELDS,
+                                     *_REGISTRATION_FIELDS)))
 
 
 def _collect_ids(value: Any, out: set[str]) -> None:

@@ -132,7 +132,9 @@ def register_person(db: Database, person_id: str, today: dt.date | None = None) 
 
 def _transfers(reg: Mapping[str, Any]) -> list[dict[str, Any]]:
     cols = [reg.get(f"transfers_{k}") or [] for k in ("from", "to", "on", "by", "reason")]
-    return [{"from": f, "to": t, "on": iso(o), "by": b, "reason": r} for f, t, o, b, r in zip(*cols)]
+    # each names its registration: its reason is read as the registration is (need-to-know)
+    return [{"registration_id": reg["id"], "from": f, "to": t, "on": iso(o), "by": b, "reason": r}
+            for f, t, o, b, r in zip(*cols)]
 
 
 def _last_notified(notifications: Sequence[Mapping[str, Any]]) -> dict[str, Any] | None:
@@ -154,8 +156,9 @@ def overdue(db: Database, agency: str | None = None, *, cursor: str | None = Non
             today: dt.date | None = None) -> dict[str, Any]:
     """The overdue worklist, longest overdue first (contract section 7): registrations in force
     whose due duty's last day has passed, one agency's (``agency``: the managing agency) or the
-    nation's. ``{"persons": [{"person_id", "registration_id", "duty", "due_on",
-    "managing_agency", "days_overdue"}], "next_cursor", "as_of"}``; pass ``next_cursor`` back
+    nation's. ``{"persons": [{"person_id", "given_name", "family_name", "registration_id",
+    "duty", "due_on", "managing_agency", "days_overdue"}], "next_cursor", "as_of"}`` (the names
+    are his record's, shown like any person's: need-to-know applies); pass ``next_cursor`` back
     for the next page. An indexed read (``registration_due_on``): the page costs its rows."""
     limit = _limit(limit, LIMIT_CAP)
     if agency is not None:
@@ -170,7 +173,8 @@ def overdue(db: Database, agency: str | None = None, *, cursor: str | None = Non
             raise InvalidInput("cursor is not one this service issued", {"field": "cursor"}) from None
     rows = store.overdue_registrations(db, today, agency, after, limit + 1)
     page = rows[:limit]
-    persons = [{"person_id": r["person_id"], "registration_id": r["registration_id"], "duty": r["duty"],
+    persons = [{"person_id": r["person_id"], "given_name": r.get("given_name"), "family_name": r.get("family_name"),
+                "registration_id": r["registration_id"], "duty": r["duty"],
                 "due_on": iso(r["due_on"]), "managing_agency": r["managing_agency"],
                 "days_overdue": (today - r["due_on"]).days} for r in page]
     next_cursor = (_encode_cursor([iso(page[-1]["due_on"]), page[-1]["registration_id"]])

@@ -40,14 +40,21 @@ def test_the_managing_agency_reads_the_full_record_and_another_agency_reads_it_w
     own = client.get("/api/v1/register/persons/DM", headers=h(made["offender_manager-GMP"])).get_json()
     assert own["notifications"][0]["home_address"] == LEEDS and own["notifications"][0]["reference"] == "ACK-0042"
     assert own["last_notified"]["home_address"] == LEEDS
-    assert own["registrations"][0]["transfer_proposed"] == {"to": "WYP", "postcode_area": "LS", "evidence": ["N-1"]}
+    assert own["registrations"][0]["transfer_proposed"] == {"notification_id": "N-1", "to": "WYP",
+                                                            "postcode_area": "LS", "evidence": ["N-1"]}
     other = client.get("/api/v1/register/persons/DM", headers=h(made["offender_manager-WYP"])).get_json()
     note = other["notifications"][0]
     assert {f: note[f] for f in ("home_address", "station", "reference")} == dict.fromkeys(
         ("home_address", "station", "reference"), "[withheld: GMP]")
     assert other["last_notified"]["home_address"] == "[withheld: GMP]" and other["withheld_by"] == ["GMP"]
     # what crosses: that he is registered, with whom, his duties and their dates, the names he notified
-    assert other["registrations"] == own["registrations"] and other["duties"] == own["duties"]
+    assert other["duties"] == own["duties"]
+    mine, theirs = own["registrations"][0], other["registrations"][0]
+    assert {k: v for k, v in theirs.items() if k != "transfer_proposed"} == {
+        k: v for k, v in mine.items() if k != "transfer_proposed"}
+    # the proposal would say where he lives: its agency and area read as the notification does
+    assert theirs["transfer_proposed"] == {"notification_id": "N-1", "to": "[withheld: GMP]",
+                                           "postcode_area": "[withheld: GMP]", "evidence": ["N-1"]}
     assert note["names"] == [{"person_id": "DM", "given_name": "Daniel", "family_name": "Marsh"}]
     assert client.get("/api/v1/register/persons/DM", headers=h(made["case_system-GMP"])).status_code == 403
     assert client.get("/api/v1/register/persons/NOBODY", headers=h(made["investigator-GMP"])).status_code == 404
@@ -84,6 +91,10 @@ def test_a_transfer_is_made_by_the_managing_agencys_offender_manager_and_audited
     assert client.post(path, json=body, headers=h(made["offender_manager-WYP"])).status_code == 409
     shown = client.get("/api/v1/register/persons/DM", headers=h(made["offender_manager-WYP"])).get_json()
     assert shown["registrations"][0]["managed_by"] == "WYP" and shown["notifications"][0]["home_address"] == LEEDS
+    assert shown["registrations"][0]["transfers"][0]["reason"] == body["reason"]
+    # the reason may say where he lives: the agency that gave him up reads it withheld now
+    before = client.get("/api/v1/register/persons/DM", headers=h(made["offender_manager-GMP"])).get_json()
+    assert before["registrations"][0]["transfers"][0]["reason"] == "[withheld: WYP]"
     entries = db.execute("MATCH (e:AuditEntry {action: 'alteration'}) WHERE e.query CONTAINS 'REG-1/transfer' "
                          "RETURN e.status AS status, e.query AS query, e.person_ids AS ids, e.purpose AS purpose")
     done = [e for e in entries if e["status"] == "200"]

@@ -187,12 +187,13 @@ def test_a_home_in_another_forces_area_is_proposed_for_transfer_and_the_transfer
         notification("N-2", "REG-1", "DM", days_ago(3), "address", home_address=LEEDS, changed_on=days_ago(4)),
     ])
     reg = register_service.register_person(db, "DM", TODAY)["registrations"][0]
-    assert reg["transfer_proposed"] == {"to": "WYP", "postcode_area": "LS", "evidence": ["N-2"]}
+    assert reg["transfer_proposed"] == {"notification_id": "N-2", "to": "WYP", "postcode_area": "LS",
+                                       "evidence": ["N-2"]}
     out = register_service.transfer(db, "REG-1", "WYP", "moved to LS6 (N-2)", by="key-1", today=TODAY)
     assert (out["from"], out["to"]) == ("GMP", "WYP")
     reg = register_service.register_person(db, "DM", TODAY)["registrations"][0]
     assert reg["managed_by"] == "WYP" and reg["transfer_proposed"] is None
-    assert reg["transfers"] == [{"from": "GMP", "to": "WYP", "on": TODAY.isoformat(), "by": "key-1",
+    assert reg["transfers"] == [{"registration_id": "REG-1", "from": "GMP", "to": "WYP", "on": TODAY.isoformat(), "by": "key-1",
                                  "reason": "moved to LS6 (N-2)"}]
     # a later copy of the registration from GMP does not undo the transfer
     load([registration("REG-1", "DM", days_ago(100))])

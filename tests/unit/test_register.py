@@ -201,7 +201,7 @@ def test_a_home_in_another_forces_area_proposes_a_transfer_with_its_evidence() -
     areas = {"LS": "WYP", "M": "GMP"}
     assert postcode_area("ls6 2qt") == "LS" and postcode_area("M5 4WT") == "M" and postcode_area("not one") is None
     assert transfer_proposal("GMP", {"id": "N-2", "home_postcode": "LS6 2QT"}, areas) == {
-        "to": "WYP", "postcode_area": "LS", "evidence": ["N-2"]}
+        "notification_id": "N-2", "to": "WYP", "postcode_area": "LS", "evidence": ["N-2"]}
     assert transfer_proposal("GMP", {"id": "N-2", "home_postcode": "M5 4WT"}, areas) is None
     assert transfer_proposal("GMP", {"id": "N-2", "home_postcode": "ZZ1 1ZZ"}, areas) is None
 

@@ -20,11 +20,16 @@
   }
 
   function show(view) {
-    ['signin-view', 'purpose-view', 'search-view', 'person-view'].forEach(function (v) {
+    ['signin-view', 'purpose-view', 'search-view', 'person-view', 'register-view', 'register-person-view'].forEach(function (v) {
       $(v).hidden = v !== view;
     });
     var signedIn = !!sessionStorage.getItem(KEY);
     $('session-info').hidden = !signedIn || !sessionStorage.getItem(PURPOSE);
+    $('nav').hidden = $('session-info').hidden;
+    var section = /^register/.test(view) ? 'nav-register' : (view === 'search-view' ? 'nav-search' : null);
+    ['nav-search', 'nav-register'].forEach(function (n) {
+      if (n === section) { $(n).setAttribute('aria-current', 'page'); } else { $(n).removeAttribute('aria-current'); }
+    });
     $('purpose-shown').textContent = sessionStorage.getItem(PURPOSE) || '';
     var first = $(view).querySelector('input, button, select');
     if (first) { first.focus(); }
@@ -35,6 +40,9 @@
     if (!sessionStorage.getItem(PURPOSE)) { return show('purpose-view'); }
     var m = /^#\/person\/(.+)$/.exec(location.hash);
     if (m) { return openPerson(decodeURIComponent(m[1])); }
+    m = /^#\/register\/(.+)$/.exec(location.hash);
+    if (m) { return openRegistered(decodeURIComponent(m[1])); }
+    if (location.hash === '#/register') { return openWorklist(); }
     show('search-view');
     loadAlerts();
   }
@@ -191,6 +199,7 @@
     state.timeline = null;
     show('person-view');
     $('person-title').textContent = id;
+    $('person-register').hidden = true;
     status('Loading ' + id + '…', true);
     var enc = encodeURIComponent(id);
     var profile = api('/persons/' + enc).then(renderProfile);
@@ -240,6 +249,10 @@
     $('person-title').textContent = (name ? name + ' ' : '') + '(' + state.person + ')';
     P.profile($('profile'), p);
     P.orders($('orders'), p.orders, state.person);
+    // a registered man: a link to his registrations, duties and notifications
+    var registered = (p.flags || []).some(function (f) { return f.code === 'REGISTERED'; });
+    $('person-register-link').href = '#/register/' + encodeURIComponent(state.person);
+    $('person-register').hidden = !registered;
     (p.flags || []).filter(function (f) { return f.code === 'LINKED_UNIDENTIFIED'; }).forEach(function (f) {
       NetworkPanel.unidentified(f.evidence || []);
     });
@@ -413,6 +426,72 @@
       status('Exported ' + format + ' (' + blob.size + ' bytes). The disclosure is logged.', true);
     }).catch(fail);
   }
+
+  /* -- the register (offender managers) -------------------------------------------------- */
+  var worklist = window.RegisterView.Worklist({
+    api: api, status: status, fail: fail,
+    table: $('register-worklist'), more: $('register-more'), summary: $('register-summary')
+  });
+
+  function openWorklist() {
+    show('register-view');
+    return worklist.load($('register-agency').value.trim(), $('register-limit').value);
+  }
+
+  function openRegistered(id) {
+    state.registered = id;
+    show('register-person-view');
+    $('reg-person-title').textContent = id + ': on the register';
+    $('reg-person-link').href = '#/person/' + encodeURIComponent(id);
+    ['reg-as-of', 'reg-flags', 'reg-last', 'reg-registrations', 'reg-duties', 'reg-notifications'].forEach(function (b) {
+      $(b).replaceChildren();
+    });
+    $('reg-held').hidden = true;
+    status('Reading ' + id + '\'s registrations…', true);
+    return api('/register/persons/' + encodeURIComponent(id)).then(function (data) {
+      if (state.registered !== id) { return; }
+      window.RegisterView.person({
+        title: $('reg-person-title'), asOf: $('reg-as-of'), held: $('reg-held'), flags: $('reg-flags'),
+        last: $('reg-last'), registrations: $('reg-registrations'), duties: $('reg-duties'),
+        notifications: $('reg-notifications')
+      }, data, { transfer: transfer });
+      status('', true);
+    }).catch(function (err) {
+      if (err.status === 404) {
+        $('reg-as-of').textContent = 'No person record or placeholder has the id ' + id + '.';
+        status('No such person: ' + id + '.');
+      } else { fail(err); }
+    });
+  }
+
+  function transfer(registrationId, to, reason) {
+    status('Transferring ' + registrationId + ' to ' + to + '…', true);
+    return api('/register/registrations/' + encodeURIComponent(registrationId) + '/transfer',
+      { method: 'POST', body: { to: to, reason: reason } }).then(function (t) {
+      return openRegistered(state.registered).then(function () {
+        status('Registration ' + t.registration_id + ' transferred from ' + t.from + ' to ' + t.to + ' on ' + t.on +
+          '. The transfer is kept with the registration and in the audit log.', true);
+        var moved = document.querySelector('#reg-registrations [data-registration-id="' + CSS.escape(t.registration_id) + '"] h4');
+        if (moved) { moved.tabIndex = -1; moved.focus(); }
+      });
+    }).catch(function (err) {
+      if (err.status === 403) {
+        status('Only the managing agency\'s offender manager (or a national key) may transfer ' + registrationId + '.');
+      } else if (err.status === 409) {
+        status(err.message + '.');
+      } else { fail(err); }
+      throw err;
+    });
+  }
+
+  $('register-form').addEventListener('submit', function (e) { e.preventDefault(); openWorklist(); });
+  $('register-more').addEventListener('click', function () { worklist.more(); });
+  $('reg-back').addEventListener('click', function () { location.hash = '#/register'; });
+  $('register-open').addEventListener('submit', function (e) {
+    e.preventDefault();
+    var id = $('register-person-id').value.trim();
+    if (id) { location.hash = '#/register/' + encodeURIComponent(id); }
+  });
 
   window.addEventListener('hashchange', route);
   route();
