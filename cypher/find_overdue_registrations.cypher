@@ -5,7 +5,8 @@
 MATCH (r:Registration)
 WHERE r.due_on < $today
   AND ($after_due IS NULL OR r.due_on > $after_due OR (r.due_on = $after_due AND r.id > $after_id))
-  AND r.start_on <= $today AND (r.end_on IS NULL OR r.end_on >= $today)
+  // in force (no OR: it would cost the index order)
+  AND r.start_on <= $today AND coalesce(r.end_on, $today) >= $today
 WITH r ORDER BY r.due_on, r.id LIMIT $limit
 WITH r, head([(r)-[:REGISTERS]->(p:Person) | p]) AS p
 RETURN r.id AS registration_id, r.due_duty AS duty, r.due_on AS due_on, r.managed_by AS managing_agency,
