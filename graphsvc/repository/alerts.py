@@ -14,15 +14,18 @@ raised it for which subscription, so a cause raises one alert however often it i
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from graphsvc.graph.db import Database
 from graphsvc.repository.rows import native
 
+T = TypeVar("T")
+
 __all__ = [
     "create_subscription", "subscriptions", "get_subscription", "delete_subscription",
-    "subscriptions_in", "incidents_in", "orders_in", "orders_in_force_in", "unidentified_uses_in",
+    "subscriptions_in", "incidents_in", "orders_in", "orders_in_force_in", "unidentified_uses_in", "in_write",
+    "recently_overdue_in",
     "state_victims_in", "contact_incidents_in", "persons_in", "owners_in", "raised_in", "create_alerts_in",
     "list_alerts", "ack_alert", "take_lease", "due", "mark_attempt",
 ]
@@ -105,6 +108,12 @@ def persons_in(db: Database, tx: Any, ids: Sequence[str]) -> list[dict[str, Any]
 def owners_in(db: Database, tx: Any, ids: Sequence[str]) -> dict[str, str | None]:
     """Each record's owning agency, for the records among ``ids``."""
     return {r["id"]: r["source"] for r in _chunked(db, tx, "get_record_owners", ids)}
+
+
+def in_write(db: Database, work: Callable[[Any], T]) -> T:
+    """``work(tx)`` in one managed write transaction: the overdue sweep reads the registrations
+    and records their alerts together (retried as a whole: keep it idempotent)."""
+    return db.write_tx(work)
 
 
 def recently_overdue_in(db: Database, tx: Any, today: Any, since: Any, limit: int) -> list[dict[str, Any]]:

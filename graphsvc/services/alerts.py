@@ -161,7 +161,7 @@ def raise_overdue(db: Database, today: dt.date, *, limit: int = 1000) -> int:
             for r in store.recently_overdue_in(db, tx, today, since, limit) if r["person_id"]]
         return _record(db, tx, causes, subs, nx.Graph()) if causes else 0
 
-    return db.write_tx(work)
+    return store.in_write(db, work)
 
 
 def _components(db: Database, tx: Any, person_ids: Sequence[str], threshold: float) -> nx.Graph:

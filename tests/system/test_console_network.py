@@ -87,14 +87,14 @@ def test_network_reads_at_about_100_nodes_shapes_colours_legend_labels(page, ser
     assert styles and all(s == "dashed" for st, s in styles if st == "proposed"), styles
     # labels where they fit: some drawn, none overlapping; no two nodes on top of each other
     m = page.evaluate(OVERLAPS, cy)
-    assert m["labels"] >= 10 and m["label_overlaps"] == 0, m
+    assert m["labels"] >= 10 and m["label_overlaps"] == 0, (m["pairs"], m)
     assert m["node_overlaps"] <= n // 50, m
     shot(page.locator("#graph"), "console-network-100.png")
     # zoom in: more labels, still none overlapping
     page.evaluate("cy => { cy.zoom({level: cy.zoom() * 2.5, renderedPosition: {x: cy.width() / 2, y: cy.height() / 2}}); }", cy)
     page.wait_for_timeout(300)
     zoomed = page.evaluate(OVERLAPS, cy)
-    assert zoomed["label_overlaps"] == 0, zoomed
+    assert zoomed["label_overlaps"] == 0, (zoomed["pairs"], zoomed)
     # hover: an unlabelled node shows its label
     target = page.evaluate("""cy => { const n = cy.nodes(':visible').filter(n => !n.hasClass('gv-label')
         && n.renderedPosition().x > 20 && n.renderedPosition().x < cy.width() - 20
@@ -155,7 +155,7 @@ def test_html_export_uses_the_console_layout_and_reads_at_about_300_nodes(browse
         assert pg.locator("#legend li[data-edge='POSSIBLY_SAME_AS']").count() == 1
         pg.wait_for_timeout(300)
         m = pg.evaluate(OVERLAPS, pg.evaluate_handle("window.cy"))
-        assert m["labels"] >= 10 and m["label_overlaps"] == 0, m
+        assert m["labels"] >= 10 and m["label_overlaps"] == 0, (m["pairs"], m)
         assert m["node_overlaps"] <= size // 50, m
         shot(pg, "export-html-300.png")
         incidents = pg.evaluate("window.cy.nodes('[type = \"incident\"]').length")

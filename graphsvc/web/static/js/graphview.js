@@ -176,9 +176,12 @@
       var n = w[1], p = n.renderedPosition(), lines = String(n.data('short') || '').split('\n');
       var fs = labelFont(n, z) * z;
       var longest = Math.max.apply(null, lines.map(function (l) { return l.length; }));
-      var width = Math.min(MAX_LABEL / FONT * fs, longest * fs * 0.7) + 8;
+      var wrapAt = MAX_LABEL / FONT * fs;
+      var width = Math.min(wrapAt, longest * fs * 0.7) + 8;
+      // a line longer than the wrap width is drawn on several (word wrap breaks early: a margin)
+      var rows = lines.reduce(function (k, l) { return k + Math.max(1, Math.ceil(l.length * fs * 0.7 / (wrapAt * 0.85))); }, 0);
       var top = p.y + n.renderedOuterHeight() / 2 + 3 * z - 2;
-      var box = { x1: p.x - width / 2, x2: p.x + width / 2, y1: top, y2: top + fs * 1.3 * lines.length + 5 };
+      var box = { x1: p.x - width / 2, x2: p.x + width / 2, y1: top, y2: top + fs * 1.3 * rows + 5 };
       for (var i = 0; w[0] > 0 && i < placed.length; i++) { if (hit(box, placed[i])) { return; } }
       // a label may cover less important nodes (its white ground keeps it readable), never a
       // node as important as its own; the subject's and the selection's are always drawn
