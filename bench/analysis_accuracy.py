@@ -27,7 +27,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from benchlib import neo4j
+from benchlib import link_as_truth, neo4j
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
@@ -175,18 +175,13 @@ def main() -> None:
 
         # the same, seeing through identity links: confirmed links between the truth's records
         # of one human (an oracle for what graphsvc resolve plus human review would give)
-        pairs = [{"a": e["person_ids"][0], "b": other} for e in entities if len(e["person_ids"]) > 1
-                 for other in e["person_ids"][1:]]
-        db.execute("UNWIND $pairs AS p MATCH (a:Person {id: p.a}), (b:Person {id: p.b}) "
-                   "CREATE (a)-[:POSSIBLY_SAME_AS {status: 'confirmed', probability: 1.0, "
-                   "evidence: $evidence, decided_by: 'bench'}]->(b)", pairs=pairs,
-                   evidence=json.dumps({"source": "truth"}))
+        links = link_as_truth(db, entities)
         t0 = time.perf_counter()
         listed = _all_serial(db, services, jobs)
         predicted = {entity_of.get(p) for row in listed for p in row.get("person_ids", [row["person_id"]])} - {None}
         tp = len(predicted & truth_serial)
         result["serial_with_confirmed_links"] = {
-            "links": len(pairs), "predicted_entities": len(predicted),
+            "links": links, "predicted_entities": len(predicted),
             "recall": round(tp / len(truth_serial), 4) if truth_serial else None,
             "precision": round(tp / len(predicted), 4) if predicted else None,
             "seconds_all_pages": round(time.perf_counter() - t0, 2),

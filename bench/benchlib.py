@@ -10,7 +10,9 @@ import shutil
 import socket
 import sys
 import tempfile
-from collections.abc import Iterator
+import statistics
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -66,6 +68,29 @@ def percentile(values: list[float], q: float) -> float:
     """The ``q`` quantile (0-1) of ``values``: the element at rank round(q * (n - 1))."""
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def timed_ms(fn: Callable[[], Any], repeats: int) -> dict[str, float]:
+    """``fn`` once to warm, then ``repeats`` times: the p50 and p99 in milliseconds."""
+    fn()
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t0) * 1000)
+    return {"p50_ms": round(statistics.median(times), 2), "p99_ms": round(percentile(times, 0.99), 2)}
+
+
+def link_as_truth(db: Any, entities: list[dict[str, Any]]) -> int:
+    """Joins each true human's person records (the truth's ``entity`` lines, their
+    ``person_ids``) by confirmed identity links: an oracle for resolution plus review. How many."""
+    pairs = [{"a": e["person_ids"][0], "b": other} for e in entities if len(e["person_ids"]) > 1
+             for other in e["person_ids"][1:]]
+    db.execute("UNWIND $pairs AS p MATCH (a:Person {id: p.a}), (b:Person {id: p.b}) "
+               "CREATE (a)-[:POSSIBLY_SAME_AS {status: 'confirmed', probability: 1.0, "
+               "evidence: $evidence, decided_by: 'bench'}]->(b)", pairs=pairs,
+               evidence=json.dumps({"source": "truth"}))
+    return len(pairs)
 
 
 def process_cpu_seconds(pid: int, tid: int | None = None) -> float:

@@ -26,14 +26,13 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import statistics
 import sys
 import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from benchlib import neo4j, percentile
+from benchlib import link_as_truth, neo4j, timed_ms
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
@@ -45,16 +44,6 @@ def _pr(predicted: set[str], truth: set[str]) -> dict[str, Any]:
     return {"truth": len(truth), "predicted": len(predicted), "true_positives": tp,
             "recall": round(tp / len(truth), 4) if truth else None,
             "precision": round(tp / len(predicted), 4) if predicted else None}
-
-
-def _timed(fn: Any, repeats: int) -> dict[str, float]:
-    fn()  # warm
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t0) * 1000)
-    return {"p50_ms": round(statistics.median(times), 2), "p99_ms": round(percentile(times, 0.99), 2)}
 
 
 def main() -> None:
@@ -106,12 +95,7 @@ def main() -> None:
         result["load_seconds"] = round(time.perf_counter() - t0, 1)
         result["records"] = summary.written.total
         result["rejected"] = summary.rejected_records
-        pairs = [{"a": e["person_ids"][0], "b": other} for e in entities if len(e["person_ids"]) > 1
-                 for other in e["person_ids"][1:]]
-        db.execute("UNWIND $pairs AS p MATCH (a:Person {id: p.a}), (b:Person {id: p.b}) "
-                   "CREATE (a)-[:POSSIBLY_SAME_AS {status: 'confirmed', probability: 1.0, "
-                   "evidence: $evidence, decided_by: 'bench'}]->(b)", pairs=pairs,
-                   evidence=json.dumps({"source": "truth"}))
+        link_as_truth(db, entities)
 
         # the overdue worklist, every page
         rows: list[dict[str, Any]] = []
@@ -171,10 +155,10 @@ def main() -> None:
         # the worklist's first page, beside a one-node read by id
         busiest = Counter(r["managing_agency"] for r in rows).most_common(1)[0][0] if rows else None
         some_id = registrations[0]["registration_id"]
-        baseline = _timed(lambda: db.execute("MATCH (r:Registration {id: $id}) RETURN r.id AS id", id=some_id),
+        baseline = timed_ms(lambda: db.execute("MATCH (r:Registration {id: $id}) RETURN r.id AS id", id=some_id),
                           args.repeats)
-        national = _timed(lambda: register_service.overdue(db, limit=50, today=as_of), args.repeats)
-        agency = _timed(lambda: register_service.overdue(db, busiest, limit=50, today=as_of), args.repeats)
+        national = timed_ms(lambda: register_service.overdue(db, limit=50, today=as_of), args.repeats)
+        agency = timed_ms(lambda: register_service.overdue(db, busiest, limit=50, today=as_of), args.repeats)
         result["first_page"] = {
             "baseline_one_node_by_id": baseline, "national": national, "agency": {"agency": busiest, **agency},
             "ratio_national_p50": round(national["p50_ms"] / baseline["p50_ms"], 2),

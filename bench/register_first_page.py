@@ -15,25 +15,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
-from benchlib import percentile
+from benchlib import timed_ms
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-
-def _timed(fn: Any, repeats: int) -> dict[str, float]:
-    fn()  # warm
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t0) * 1000)
-    return {"p50_ms": round(statistics.median(times), 2), "p99_ms": round(percentile(times, 0.99), 2)}
 
 
 def main() -> None:
@@ -54,10 +42,10 @@ def main() -> None:
         "persons": db.execute("MATCH (p:Person) RETURN count(p) AS n")[0]["n"],
         "registrations": db.execute("MATCH (r:Registration) RETURN count(r) AS n")[0]["n"],
         "first_page_rows": len(register_service.overdue(db, limit=50, today=as_of)["persons"]),
-        "baseline_one_node_by_id": _timed(
+        "baseline_one_node_by_id": timed_ms(
             lambda: db.execute("MATCH (r:Registration {id: $id}) RETURN r.id AS id", id=some), args.repeats),
-        "national": _timed(lambda: register_service.overdue(db, limit=50, today=as_of), args.repeats),
-        "agency": {"agency": args.agency, **_timed(lambda: register_service.overdue(db, args.agency, limit=50,
+        "national": timed_ms(lambda: register_service.overdue(db, limit=50, today=as_of), args.repeats),
+        "agency": {"agency": args.agency, **timed_ms(lambda: register_service.overdue(db, args.agency, limit=50,
                                                                                    today=as_of), args.repeats)},
     }
     base = out["baseline_one_node_by_id"]["p50_ms"]

@@ -119,7 +119,7 @@ def get_register_overdue() -> Response:
                  response=Transfer, errors=(400, 401, 403, 404, 409, 415, 422, 429, 503),
                  description="Made by the managing agency (or a national key); kept with the registration "
                              "(its transfers) and audited as an alteration with the reason. 409 when it is "
-                             "managed by that agency already.",
+                             "managed by that agency already, or another transfer moved it meanwhile.",
                  example={"to": "WYP", "reason": "notified a home address in LS6 (notification N-77)"}))
 @require(Permission.MANAGE_REGISTER, purpose=True, audit="alteration")
 def post_register_transfer(registration_id: str) -> Response:
@@ -130,6 +130,6 @@ def post_register_transfer(registration_id: str) -> Response:
     db = graph_db.get()
     held = register_service.registration_of(db, registration_id)
     acting_on(held["managed_by"], f"registration {registration_id}")
-    out = register_service.transfer(db, registration_id, body.to, body.reason, principal().key_id)
+    out = register_service.transfer(db, registration_id, body.to, body.reason, principal().key_id, held=held)
     # the caller's own words back, unredacted: the registration is another agency's from now on
     return answer(out, [held["person_id"]] if held["person_id"] else [], redact=False)

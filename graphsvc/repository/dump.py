@@ -80,8 +80,6 @@ def dump_records(db: Database) -> Iterator[dict[str, Any]]:
             "victim_ids": sorted(row["victim_ids"]), "breached_order_ids": sorted(row["breached_order_ids"]),
             "identifiers_used": used,
         })
-
-
     for row in _pages(db, "dump_registrations"):
         reg = row["registration"]
         yield _clean({

@@ -21,6 +21,7 @@ from neo4j import ManagedTransaction
 
 from graphsvc.analysis.register import Periods, due_duty
 from graphsvc.graph.db import Database
+from graphsvc.repository.rows import native
 from graphsvc.repository.state import note_change_in
 from loaders import normalise
 from loaders.records import (
@@ -188,16 +189,10 @@ def refresh_due_in(db: Database, tx: ManagedTransaction, registration_ids: Itera
     if not ids:
         return
     rows = []
-    for reg in db.run_in(tx, "get_registration_notes", ids=ids):
-        notes = [{**n, "notified_on": _date(n["notified_on"]), "changed_on": _date(n.get("changed_on"))}
-                 for n in reg["notifications"]]
-        due = due_duty({**reg, "start_on": _date(reg["start_on"]), "end_on": _date(reg["end_on"])}, notes, periods)
+    for reg in native(db.run_in(tx, "get_registration_notes", ids=ids)):
+        due = due_duty(reg, reg["notifications"], periods)
         rows.append({"id": reg["id"], "due_duty": due[0] if due else None, "due_on": due[1] if due else None})
     db.run_in(tx, "set_registration_due", rows=rows)
-
-
-def _date(value: Any) -> Any:
-    return value.to_native() if hasattr(value, "to_native") else value
 
 
 def _flatten(parts: Iterable[Iterable[Any]]) -> set[Any]:

@@ -45,12 +45,13 @@ def overdue_registrations(db: Database, today: dt.date, agency: str | None, afte
     return [native(r) for r in db.read("find_overdue_registrations_of", agency=agency, **params)]
 
 
-def transfer_registration(db: Database, registration_id: str, to: str, on: dt.date, by: str,
-                          reason: str) -> dict[str, Any] | None:
-    """Moves the registration to agency ``to`` (``register_transfer``): its managing agency from
-    now on, kept over later copies of its record. Returns ``{"id", "from", "to"}``, or ``None``
-    when there is no such registration."""
-    rows = db.write("register_transfer", id=registration_id, to=to, on=on, by=by, reason=reason)
+def transfer_registration(db: Database, registration_id: str, managed_by: str | None, to: str, on: dt.date,
+                          by: str, reason: str) -> dict[str, Any] | None:
+    """Moves the registration from agency ``managed_by`` to ``to`` (``register_transfer``): its
+    managing agency from now on, kept over later copies of its record. Returns ``{"id", "from",
+    "to"}``, or ``None`` when there is no such registration or it is no longer ``managed_by``'s."""
+    rows = db.write("register_transfer", id=registration_id, managed_by=managed_by, to=to, on=on, by=by,
+                    reason=reason)
     return rows[0] if rows else None
 
 

@@ -203,9 +203,11 @@ def registration_of(db: Database, registration_id: str) -> dict[str, Any]:
 
 
 def transfer(db: Database, registration_id: str, to: str, reason: str, by: str,
-             today: dt.date | None = None) -> dict[str, Any]:
+             today: dt.date | None = None, *, held: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Moves the registration's management to agency ``to`` (docs/register.md, "Moving"), and
     keeps the transfer with it: ``{"registration_id", "from", "to", "on", "by", "reason"}``.
+    ``held``: :func:`registration_of`'s answer, when the caller read it for its agency check
+    (read here otherwise); the move is made only if it is still the managing agency then.
 
     Raises
     ------
@@ -214,19 +216,21 @@ def transfer(db: Database, registration_id: str, to: str, reason: str, by: str,
     NotFound
         No registration has this id.
     Conflict
-        The registration is managed by ``to`` already.
+        The registration is managed by ``to`` already, or another transfer moved it since
+        ``held`` was read.
     """
     _agency(to, "to")
     if not isinstance(reason, str) or not 1 <= len(reason.strip()) <= 500:
         raise InvalidInput("reason must be 1-500 characters", {"field": "reason"})
-    current = registration_of(db, registration_id)["managed_by"]
+    current = (held if held is not None else registration_of(db, registration_id))["managed_by"]
     if current == to:
         raise Conflict(f"registration {registration_id} is managed by {to} already",
                        {"registration_id": registration_id, "field": "to"})
     on = today or _today()
-    out = store.transfer_registration(db, registration_id, to, on, by, reason.strip())
+    out = store.transfer_registration(db, registration_id, current, to, on, by, reason.strip())
     if out is None:
-        raise NotFound("no registration with this id", {"registration_id": registration_id})
+        raise Conflict(f"registration {registration_id} was transferred meanwhile: read it again",
+                       {"registration_id": registration_id})
     return {"registration_id": registration_id, "from": out["from"], "to": out["to"], "on": on.isoformat(),
             "by": by, "reason": reason.strip()}
 

@@ -203,6 +203,11 @@ def test_a_home_in_another_forces_area_is_proposed_for_transfer_and_the_transfer
         register_service.transfer(db, "REG-1", "WYP", "again", by="key-1")
     with pytest.raises(NotFound):
         register_service.transfer(db, "REG-NONE", "WYP", "x", by="key-1")
+    # a check that read GMP before WYP's transfer moves nothing: another transfer came first
+    stale = {"id": "REG-1", "managed_by": "GMP", "person_id": "DM"}
+    with pytest.raises(Conflict, match="transferred meanwhile"):
+        register_service.transfer(db, "REG-1", "MPS", "late", by="key-2", held=stale)
+    assert register_service.register_person(db, "DM", TODAY)["registrations"][0]["managed_by"] == "WYP"
     with pytest.raises(InvalidInput):
         register_service.transfer(db, "REG-1", "MPS", "   ", by="key-1")
 
