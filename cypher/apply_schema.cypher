@@ -52,3 +52,9 @@ CREATE CONSTRAINT registration_id IF NOT EXISTS FOR (n:Registration) REQUIRE n.i
 CREATE CONSTRAINT notification_id IF NOT EXISTS FOR (n:Notification) REQUIRE n.id IS UNIQUE;
 CREATE INDEX registration_due_on IF NOT EXISTS FOR (n:Registration) ON (n.due_on);
 CREATE INDEX registration_managed_due IF NOT EXISTS FOR (n:Registration) ON (n.managed_by, n.due_on);
+// retention review (contract section 8, docs/retention.md): the due worklist is an indexed read per kind
+CREATE INDEX person_review_on IF NOT EXISTS FOR (n:Person) ON (n.review_on);
+CREATE INDEX incident_review_on IF NOT EXISTS FOR (n:Incident) ON (n.review_on);
+CREATE INDEX order_review_on IF NOT EXISTS FOR (n:Order) ON (n.review_on);
+CREATE INDEX registration_review_on IF NOT EXISTS FOR (n:Registration) ON (n.review_on);
+CREATE INDEX notification_review_on IF NOT EXISTS FOR (n:Notification) ON (n.review_on);

@@ -22,6 +22,7 @@ CALL (n) {
 }
 SET n += row.props, n.occurred_at = datetime(row.occurred_at), n.reported_at = datetime(row.reported_at)
 REMOVE n.placeholder
+SET n.review_on = coalesce(n.retained_until, n.review_scheduled)  // a retain decision's date outlives the schedule
 FOREACH (_ IN CASE WHEN size(row.offender_ids) = 0 THEN [1] ELSE [] END | SET n:Unidentified)
 FOREACH (_ IN CASE WHEN size(row.offender_ids) = 0 THEN [] ELSE [1] END | REMOVE n:Unidentified)
 WITH n, row, out_released + people_released AS released, person_ids

@@ -14,6 +14,7 @@ CALL (n) {
 }
 SET n += row.props
 REMOVE n.placeholder
+SET n.review_on = coalesce(n.retained_until, n.review_scheduled)  // a retain decision's date outlives the schedule
 WITH n, row, released, before
 MERGE (a:Agency {code: row.props.source})
 CREATE (n)-[:REPORTED_BY]->(a)

@@ -12,6 +12,7 @@ CALL (o) {
 }
 SET o += row.props
 REMOVE o.placeholder
+SET o.review_on = coalesce(o.retained_until, o.review_scheduled)  // a retain decision's date outlives the schedule
 WITH o, row, released, person_ids
 MERGE (a:Agency {code: row.props.source})
 CREATE (o)-[:REPORTED_BY]->(a)

@@ -14,6 +14,10 @@ CALL (p) {
 }
 SET p += row.props
 REMOVE p.placeholder
+// the review (contract section 8): counted from the day the record was first written, kept
+SET p.first_recorded_on = coalesce(p.first_recorded_on, row.recorded_on)
+SET p.review_scheduled = p.first_recorded_on + duration({years: row.review_years})
+SET p.review_on = coalesce(p.retained_until, p.review_scheduled)
 WITH p, row, released
 MERGE (a:Agency {code: row.props.source})
 CREATE (p)-[:REPORTED_BY]->(a)

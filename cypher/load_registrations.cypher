@@ -14,6 +14,7 @@ CALL (r) {
 }
 SET r += row.props
 REMOVE r.placeholder
+SET r.review_on = coalesce(r.retained_until, r.review_scheduled)  // a retain decision's date outlives the schedule
 SET r.managed_by = coalesce(r.transferred_to, row.props.managing_agency)
 WITH r, row, released
 MERGE (a:Agency {code: row.props.source})

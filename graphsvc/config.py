@@ -21,6 +21,7 @@ from typing import Any
 
 from graphsvc.analysis.fixation import Thresholds
 from graphsvc.analysis.register import Periods
+from graphsvc.analysis.retention import DEFAULT_SCHEDULE, Schedule, load_schedule
 
 __all__ = ["Settings", "project_root", "DEFAULT_LINK_THRESHOLD"]
 
@@ -175,6 +176,14 @@ class Settings:
     #: the postcode-area-to-agency table behind transfer proposals (a CSV ``area,agency``;
     #: ``None``: the synthetic register's, graphsvc/analysis/data/postcode_areas.csv)
     register_areas: Path | None = None
+    # -- retention review (contract section 8, docs/retention.md) -----------------------------
+    #: the review schedule, a CSV ``kind,outcome,group,years,source`` (``None``: the defaults,
+    #: graphsvc/analysis/data/review_schedule.csv)
+    review_schedule_path: Path | None = None
+
+    @property
+    def review_schedule(self) -> Schedule:
+        return load_schedule(self.review_schedule_path or DEFAULT_SCHEDULE)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -226,6 +235,8 @@ class Settings:
             register_periods=Periods(notify_days=max(1, _int(env, "GRAPHSVC_REGISTER_NOTIFY_DAYS", 3)),
                                      annual_months=max(1, _int(env, "GRAPHSVC_REGISTER_ANNUAL_MONTHS", 12))),
             register_areas=Path(env["GRAPHSVC_REGISTER_AREAS"]) if env.get("GRAPHSVC_REGISTER_AREAS") else None,
+            review_schedule_path=(Path(env["GRAPHSVC_REVIEW_SCHEDULE"]) if env.get("GRAPHSVC_REVIEW_SCHEDULE")
+                                  else None),
         )
 
     @property

@@ -13,6 +13,7 @@ batch the last copy of a record wins, as it would across batches.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,10 +21,11 @@ from typing import Any
 from neo4j import ManagedTransaction
 
 from graphsvc.analysis.register import Periods, due_duty
+from graphsvc.analysis.retention import Schedule
 from graphsvc.graph.db import Database
 from graphsvc.repository.rows import native
 from graphsvc.repository.state import note_change_in
-from loaders import normalise
+from loaders import normalise, times
 from loaders.records import (
     AnyRecord,
     IncidentRecord,
@@ -37,6 +39,7 @@ from loaders.records import (
 __all__ = [
     "BatchRows", "BatchWriter", "WriteCounts", "person_props", "incident_props", "incident_times", "order_props",
     "person_row", "order_row", "incident_row", "registration_row", "notification_row", "refresh_due_in",
+    "stamp_review",
 ]
 
 
@@ -195,6 +198,27 @@ def refresh_due_in(db: Database, tx: ManagedTransaction, registration_ids: Itera
     db.run_in(tx, "set_registration_due", rows=rows)
 
 
+def stamp_review(rows: BatchRows, schedule: Schedule, today: dt.date) -> None:
+    """Each row's scheduled review (contract section 8; :mod:`graphsvc.analysis.retention`):
+    ``props.review_scheduled`` from the record's own dates and outcome; a person's is counted
+    from the day his record is first written (``recorded_on``: the load keeps the first one, so
+    loading him again does not move it)."""
+    years = schedule.period("person").years
+    for row in rows.persons:
+        row["recorded_on"], row["review_years"] = today, years
+    for row in rows.incidents:
+        day = times.local_day(dt.datetime.fromisoformat(row["occurred_at"]))
+        row["props"]["review_scheduled"] = schedule.scheduled("incident", day, row["props"]["outcome"])
+    for row in rows.orders:
+        props = row["props"]
+        props["review_scheduled"] = schedule.scheduled("order", props["expires_on"] or props["issued_on"])
+    for row in rows.registrations:
+        props = row["props"]
+        props["review_scheduled"] = schedule.scheduled("registration", props["end_on"] or props["start_on"])
+    for row in rows.notifications:
+        row["props"]["review_scheduled"] = schedule.scheduled("notification", row["props"]["notified_on"])
+
+
 def _flatten(parts: Iterable[Iterable[Any]]) -> set[Any]:
     return {item for part in parts for item in part if item is not None}
 
@@ -257,6 +281,7 @@ class BatchWriter:
         # when a record replaced an earlier version (something was let go of) do the people it
         # no longer names get their roles rechecked and the nodes nothing holds any more go.
         run = self.db.run_in
+        stamp_review(rows, self.db.settings.review_schedule, times.today())
         released: set[str] = set()
         touched: set[str] = set()
         if rows.persons:
