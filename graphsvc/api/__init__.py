@@ -10,7 +10,7 @@ from __future__ import annotations
 
 # Route modules register their routes on import; this order is the url map's.
 from graphsvc.api import admin, docs, exports, health, persons, records  # noqa: F401
-from graphsvc.api import alerts, links, register  # noqa: F401
+from graphsvc.api import alerts, links, register, review  # noqa: F401
 from graphsvc.api.blueprint import bp
 from graphsvc.api.errors import register_error_handlers
 

@@ -105,10 +105,16 @@ def acting_on(agency: str | None, what: str) -> str | None:
     return who.agency
 
 
-def record(query: dict[str, Any]) -> None:
+def record(query: dict[str, Any], action: str | None = None) -> None:
     """What this request asks, for its audit entry. Call it before the service, so a request
-    that fails is audited with it too; :func:`answer` adds the person ids returned."""
+    that fails is audited with it too; :func:`answer` adds the person ids returned. ``action``
+    replaces the route's audit action for this request, for a route whose action depends on
+    what is asked (a review decision: ``alteration`` to retain, ``erasure`` to dispose)."""
+    if action is not None and action not in audit_log.ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}")
     g.audit_query = query
+    if action is not None:
+        g.audit_action = action
 
 
 def answer(
@@ -235,10 +241,10 @@ def require(permission: Permission, *, purpose: bool = False, audit: str | None 
                 result = view(*args, **kwargs)
             except GraphsvcError as exc:
                 if exc.status < 500:
-                    audit_now(audit, exc.status, g.get("audit_query") or {"args": kwargs}, [])
+                    audit_now(g.get("audit_action") or audit, exc.status, g.get("audit_query") or {"args": kwargs}, [])
                 raise
             status = result.status_code if isinstance(result, Response) else 200
-            _audit_answer(who, audit, status, g.get("audit_query") or {"args": kwargs}, g.get("audit_person_ids") or [])
+            _audit_answer(who, g.get("audit_action") or audit, status, g.get("audit_query") or {"args": kwargs}, g.get("audit_person_ids") or [])
             return result
 
         wrapper.required_permission = permission  # type: ignore[attr-defined]

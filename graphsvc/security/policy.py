@@ -41,6 +41,7 @@ class Permission(str, Enum):
     ADMIN = "admin"  # keys and audit
     ALERTS = "alerts"  # subscribe to alerts, read and acknowledge them (contract section 6)
     MANAGE_REGISTER = "manage_register"  # transfer a registration's management (contract section 7)
+    REVIEW = "review"  # retention review: the due worklist, retain and dispose (contract section 8)
 
 
 ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = {

@@ -61,6 +61,7 @@ def person_profile(db: Database, person_id: str, *, owners: dict[str, Owner] | N
         "gender": row.get("gender"),
         "source": row.get("source"),
         "placeholder": bool(row.get("placeholder")),
+        "review_on": iso(row.get("review_on")),  # retention review (contract section 8)
         "phones": row["phones"], "emails": row["emails"], "handles": row["handles"],
         "vehicles": row["vehicles"], "addresses": row["addresses"],
         "roles": roles,
