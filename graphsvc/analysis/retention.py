@@ -37,7 +37,7 @@ from typing import Any
 
 from graphsvc.analysis.fixation import order_active
 
-__all__ = ["KINDS", "DEFAULT_SCHEDULE", "Period", "Schedule", "add_years", "load_schedule", "holds",
+__all__ = ["KINDS", "DEFAULT_SCHEDULE", "Period", "Schedule", "add_years", "anchor", "load_schedule", "holds",
            "MAX_RETAIN_YEARS"]
 
 #: The record kinds a review decides on, as ``POST /review/{kind}/{id}`` spells them.
@@ -77,12 +77,30 @@ class Schedule:
             return exact
         return next(p for p in self.periods if p.kind == kind and p.outcome == "*")
 
-    def scheduled(self, kind: str, anchor: dt.date, outcome: str | None = None) -> dt.date:
-        return add_years(anchor, self.period(kind, outcome).years)
+    def scheduled(self, kind: str, facts: Mapping[str, Any]) -> dt.date:
+        """The scheduled review of a ``kind`` record with these ``facts`` (:func:`anchor`'s, and
+        an incident's ``outcome``)."""
+        return add_years(anchor(kind, facts), self.period(kind, facts.get("outcome")).years)
 
     def as_rows(self) -> list[dict[str, Any]]:
         return [{"kind": p.kind, "outcome": p.outcome, "group": p.group, "years": p.years, "source": p.source}
                 for p in self.periods]
+
+
+def anchor(kind: str, facts: Mapping[str, Any]) -> dt.date:
+    """The day a record's scheduled review is counted from (the module's table): ``facts`` has
+    ``first_recorded_on`` (person), ``occurred_on`` (an incident's London day), ``issued_on``
+    and ``expires_on`` (order), ``start_on`` and ``end_on`` (registration), ``notified_on``."""
+    day = {
+        "person": lambda: facts["first_recorded_on"],
+        "incident": lambda: facts["occurred_on"],
+        "order": lambda: facts.get("expires_on") or facts["issued_on"],
+        "registration": lambda: facts.get("end_on") or facts["start_on"],
+        "notification": lambda: facts["notified_on"],
+    }[kind]()
+    if not isinstance(day, dt.date):
+        raise ValueError(f"a {kind} record needs its dates for a review date")
+    return day
 
 
 @functools.lru_cache(maxsize=8)

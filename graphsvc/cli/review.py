@@ -81,4 +81,19 @@ def review_decide(kind: str, record_id: str, decision: str, reason: str, next_re
     echo_json(out)
 
 
+@review_group.command("reschedule")
+def review_reschedule() -> None:
+    """Work every record's scheduled review out again with the configured schedule (after
+    changing GRAPHSVC_REVIEW_SCHEDULE, and once on a register written before reviews were kept)."""
+    try:
+        with open_db() as db:
+            out = review_service.reschedule(db)
+            audit.append_entry(db, actor=actor(), role="admin", action="administration", purpose=None,
+                               query={"op": "review_reschedule", "channel": "cli", **out["records"]},
+                               person_ids=[], status=200)
+    except GraphsvcError as exc:
+        fail(exc)
+    echo_json(out)
+
+
 COMMANDS: tuple[click.Command, ...] = (review_group,)

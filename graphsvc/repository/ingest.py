@@ -207,16 +207,13 @@ def stamp_review(rows: BatchRows, schedule: Schedule, today: dt.date) -> None:
     for row in rows.persons:
         row["recorded_on"], row["review_years"] = today, years
     for row in rows.incidents:
+        props = row["props"]
         day = times.local_day(dt.datetime.fromisoformat(row["occurred_at"]))
-        row["props"]["review_scheduled"] = schedule.scheduled("incident", day, row["props"]["outcome"])
-    for row in rows.orders:
-        props = row["props"]
-        props["review_scheduled"] = schedule.scheduled("order", props["expires_on"] or props["issued_on"])
-    for row in rows.registrations:
-        props = row["props"]
-        props["review_scheduled"] = schedule.scheduled("registration", props["end_on"] or props["start_on"])
-    for row in rows.notifications:
-        row["props"]["review_scheduled"] = schedule.scheduled("notification", row["props"]["notified_on"])
+        props["review_scheduled"] = schedule.scheduled("incident", {"occurred_on": day, "outcome": props["outcome"]})
+    for kind, part in (("order", rows.orders), ("registration", rows.registrations),
+                       ("notification", rows.notifications)):
+        for row in part:
+            row["props"]["review_scheduled"] = schedule.scheduled(kind, row["props"])
 
 
 def _flatten(parts: Iterable[Iterable[Any]]) -> set[Any]:

@@ -13,12 +13,14 @@ from typing import Any
 from neo4j import ManagedTransaction
 
 from graphsvc.analysis.register import Periods
+from graphsvc.analysis.retention import KINDS, Schedule
 from graphsvc.graph.db import Database
 from graphsvc.repository.ingest import refresh_due_in
 from graphsvc.repository.rows import native
 from graphsvc.repository.state import note_change_in
+from loaders.times import local_day
 
-__all__ = ["due_page", "subjects", "retain", "erase"]
+__all__ = ["due_page", "subjects", "retain", "erase", "reschedule"]
 
 _FIRST = dt.date(1, 1, 1)
 
@@ -82,3 +84,29 @@ def _erase_in(tx: ManagedTransaction, db: Database, kind: str, record_id: str, p
     run(tx, "bump_register_version")
     return {"source": out["source"], "placeholder": bool(out["placeholder"]), "persons": persons,
             "identity_links": len(linked), "released": int(deleted)}
+
+
+def reschedule(db: Database, schedule: Schedule, today: dt.date, page: int = 5000) -> dict[str, int]:
+    """Work every record's scheduled review out again with ``schedule`` (after changing it, or
+    for records written before reviews were kept: a person with no ``first_recorded_on`` is
+    counted from ``today``), page by page in id order, one transaction a page; a retain
+    decision's date stands. ``{kind: records}``."""
+    done: dict[str, int] = {}
+    for kind in KINDS:
+        after, n = "", 0
+        while True:
+            rows = native(db.read("list_review_anchors", kind=kind, after=after, limit=page))
+            if not rows:
+                break
+            out = []
+            for r in rows:
+                facts = {**r, "first_recorded_on": r["first_recorded_on"] or today}
+                if r["occurred_at"] is not None:
+                    facts["occurred_on"] = local_day(r["occurred_at"])
+                out.append({"id": r["id"], "scheduled": schedule.scheduled(kind, facts),
+                            "first_recorded_on": facts["first_recorded_on"]})
+            db.write("set_review_scheduled", kind=kind, rows=out)
+            n += len(rows)
+            after = rows[-1]["id"]
+        done[kind] = n
+    return done

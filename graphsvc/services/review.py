@@ -23,7 +23,7 @@ from graphsvc.services import state as pattern_state
 from graphsvc.services.common import LIMIT_CAP, _decode_cursor, _encode_cursor, _limit, _today
 from loaders.records import RECORD_ID, iso
 
-__all__ = ["DECISIONS", "due", "decide", "subject"]
+__all__ = ["DECISIONS", "due", "decide", "subject", "reschedule"]
 
 DECISIONS = ("retain", "dispose")
 
@@ -164,3 +164,11 @@ def decide(db: Database, kind: str, record_id: str, decision: str, reason: str, 
     pattern_state.settle(db)
     return {**base, "placeholder": erased["placeholder"], "persons": erased["persons"],
             "identity_links": erased["identity_links"], "released": erased["released"]}
+
+
+def reschedule(db: Database, today: dt.date | None = None) -> dict[str, Any]:
+    """Every record's scheduled review worked out again with the configured schedule
+    (``GRAPHSVC_REVIEW_SCHEDULE``): run after changing it, and once on a register written before
+    reviews were kept. Retain decisions stand. ``{"records": {kind: n}, "schedule": rows}``."""
+    schedule = db.settings.review_schedule
+    return {"records": store.reschedule(db, schedule, today or _today()), "schedule": schedule.as_rows()}
