@@ -112,7 +112,8 @@ def _profile_orders(orders: list[dict[str, Any]], group: IdentityGroup, incident
                     "role": "respondent" if respondent else "protected",
                     "record_id": record_id, "own_record": record_id == group.person_id,
                     "proposed": record_id in group.unconfirmed,
-                    "respondent_id": o.get("respondent_id"), "protected_ids": protected})
+                    "respondent_id": o.get("respondent_id"), "protected_ids": protected,
+                    "review_on": iso(o.get("review_on"))})
     return out
 
 

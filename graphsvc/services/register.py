@@ -76,7 +76,7 @@ def _notification(note: Mapping[str, Any], registration_id: str, person_id: str)
     return {"notification_id": note["id"], "registration_id": registration_id, "type": note.get("type"),
             "notified_on": iso(note["notified_on"]), "changed_on": iso(note.get("changed_on")),
             "names": names, "home_address": home, "station": note.get("station"),
-            "reference": note.get("reference"), "source": note.get("source")}
+            "reference": note.get("reference"), "source": note.get("source"), "review_on": iso(note.get("review_on"))}
 
 
 def register_person(db: Database, person_id: str, today: dt.date | None = None) -> dict[str, Any]:
@@ -117,7 +117,8 @@ def register_person(db: Database, person_id: str, today: dt.date | None = None) 
             "start_on": iso(reg["start_on"]), "end_on": iso(reg.get("end_on")),
             "managing_agency": reg.get("managing_agency"), "managed_by": reg.get("managed_by"),
             "manager": reg.get("manager"), "source": reg.get("source"), "in_force": in_force(reg, today),
-            "due": kept, "transfer_proposed": proposal, "transfers": _transfers(reg)})
+            "due": kept, "transfer_proposed": proposal, "transfers": _transfers(reg),
+            "review_on": iso(reg.get("review_on"))})
         for duty in duties(reg, notes, periods, today):
             all_duties.append({"registration_id": reg["id"], "kind": duty["kind"], "due_on": iso(duty["due_on"]),
                                "met_on": iso(duty["met_on"]), "late": duty["late"],
