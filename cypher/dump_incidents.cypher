@@ -1,8 +1,12 @@
-// A page of loaded incident records, in id order after $after.
+// A page of loaded incident records, in id order after $after, with every stored property and the
+// text of each zoned date-time the record does not hold ($keys: see dump_persons).
 MATCH (n:Incident)
 WHERE n.id > $after AND n.placeholder IS NULL
 WITH n ORDER BY n.id LIMIT $limit
-RETURN n {.id, .source, .occurred_at, .occurred_precision, .reported_at, .type, .outcome, .description} AS incident,
+RETURN properties(n) AS props,
+       [k IN keys(n) WHERE NOT k IN $keys AND valueType(n[k]) CONTAINS 'ZONED DATETIME' |
+        [k, CASE WHEN valueType(n[k]) STARTS WITH 'LIST' THEN [x IN n[k] | toString(x)] ELSE [toString(n[k])] END]] AS zoned,
+       labels(n) AS labels,
        [(p:Person)-[:OFFENDER_IN]->(n) | p.id] AS offender_ids,
        [(p:Person)-[:VICTIM_IN]->(n) | p.id] AS victim_ids,
        [(n)-[:BREACHED]->(o:Order) | o.id] AS breached_order_ids,

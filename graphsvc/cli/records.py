@@ -1,9 +1,11 @@
-"""``graphsvc load``, ``graphsvc generate`` and ``graphsvc dump``: records in and out."""
+"""``graphsvc load``, ``graphsvc generate``, ``graphsvc dump`` and ``graphsvc restore``: records in and out."""
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
+import os
 import sys
 import time
 from collections.abc import Iterator
@@ -16,8 +18,9 @@ from graphsvc.cli.common import actor, echo_json, fail, open_db, progress_shown,
 from graphsvc.config import Settings
 from graphsvc.errors import GraphsvcError
 from graphsvc.graph.db import Database
-from graphsvc.repository.dump import write_dump
+from graphsvc.repository.dump import RECORD_KINDS
 from graphsvc.repository.persons import count_persons
+from graphsvc.services import backup
 from graphsvc.services import state as pattern_state
 from graphsvc.services.ingest import load, resolve_written
 from graphsvc.services.resolution import load_model, resolve_all, resolve_path
@@ -195,20 +198,67 @@ def generate_cmd(people: int, seed: int, out: Path, progress: bool | None) -> No
     echo_json(generate_register(people=people, seed=seed, out=out, progress=progress_shown(progress)))
 
 
+def _private(path: Path) -> Any:
+    """``path`` opened for writing, readable by its owner only (it holds secrets)."""
+    return open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="utf-8")
+
+
 @click.command("dump")
 @click.option("-o", "--out", "out", type=click.Path(dir_okay=False, path_type=Path), help="File (default: stdout).")
-def dump_cmd(out: Path | None) -> None:
-    """Write the whole register as contract records (JSON Lines); `graphsvc load` restores it."""
+@click.option("--secrets-out", "secrets_out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the alert subscriptions' secrets here (mode 0600; keep it apart from the dump, "
+                   "like a key). Without it they are written nowhere.")
+def dump_cmd(out: Path | None, secrets_out: Path | None) -> None:
+    """Write the whole register (docs/backup.md, format version 2); `graphsvc restore` loads it.
+
+    Records in the contract format, then each record's state beyond it, identity links with their
+    decisions, subscriptions (without secrets), alerts; online, page by page."""
     try:
-        with open_db() as database:
-            if out is None:
-                count = write_dump(database, sys.stdout)
-            else:
-                with out.open("w", encoding="utf-8") as handle:
-                    count = write_dump(database, handle)
+        with open_db() as database, contextlib.ExitStack() as files:
+            secrets = files.enter_context(_private(secrets_out)) if secrets_out is not None else None
+            handle = sys.stdout if out is None else files.enter_context(out.open("w", encoding="utf-8"))
+            summary = backup.dump(database, handle, secrets_out=secrets)
     except GraphsvcError as exc:
         fail(exc)
-    click.echo(f"dumped {count} records", err=True)
+    counts = summary["counts"]
+    records = sum(counts.get(k, 0) for k in RECORD_KINDS)
+    click.echo(f"dumped {records} records, {counts.get('node_state', 0)} node states, "
+               f"{counts.get('identity_link', 0)} identity links, {counts.get('subscription', 0)} subscriptions "
+               f"and {counts.get('alert', 0)} alerts in {summary['seconds']} s"
+               + (f"; {summary['secrets']} subscription secrets to {secrets_out}" if secrets_out is not None else
+                  "; subscription secrets left out"), err=True)
 
 
-COMMANDS: tuple[click.Command, ...] = (load_cmd, generate_cmd, dump_cmd)
+@click.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--secrets", "secrets", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The subscriptions' secrets that graphsvc dump --secrets-out wrote with this dump.")
+@click.option("--batch-size", default=2000, show_default=True, type=click.IntRange(1, 50_000))
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal).")
+def restore_cmd(path: Path, secrets: Path | None, batch_size: int, progress: bool | None) -> None:
+    """Load a dump of graphsvc dump into an EMPTY register (docs/backup.md): the records, their
+    state, identity links, subscriptions and alerts; then the pattern state is rebuilt.
+
+    The whole file is checked first: a bad line is reported with its line, kind and field and
+    nothing is written. Exit status 1 when the register is not empty or the dump is refused."""
+
+    def say(message: str) -> None:
+        click.echo(f"restore: {message}", err=True)
+
+    try:
+        with open_db() as database:
+            out = backup.restore(database, path, secrets=secrets, batch_size=batch_size,
+                                 progress=progress_shown(progress), say=say)
+    except GraphsvcError as exc:
+        fail(exc, details=isinstance(exc, backup.DumpRejected), exit_codes={409: 1, 422: 1})
+    r = out["records"]
+    click.echo(f"restored {r['written']} records ({r['records_per_second']} records/s), {out['node_state']} node "
+               f"states, {out['identity_links']} identity links, {out['subscriptions']} subscriptions, "
+               f"{out['alerts']} alerts from a version {out['version']} dump in {out['seconds']['total']} s", err=True)
+    if out["subscriptions_without_secret"]:
+        click.echo(f"restore: {len(out['subscriptions_without_secret'])} subscription(s) restored without their "
+                   "secret: they deliver nothing until subscribed again (docs/backup.md, after a restore)", err=True)
+    echo_json(out)
+
+
+COMMANDS: tuple[click.Command, ...] = (load_cmd, generate_cmd, dump_cmd, restore_cmd)
