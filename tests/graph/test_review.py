@@ -224,3 +224,25 @@ def test_what_an_order_in_force_or_a_registration_needs_is_not_disposed_of(db, l
     assert _node(db, "Notification", "N-1") is None
     out = review.decide(db, "registration", "R-1", "dispose", "no policing purpose", "admin-1")
     assert out["placeholder"] is False and _node(db, "Registration", "R-1") is None
+
+
+def _operators(plan: Any) -> list[str]:
+    return [f"{plan['operatorType']} {plan.get('args', {}).get('Details', '')}",
+            *(op for child in plan.get("children", []) for op in _operators(child))]
+
+
+def test_the_worklist_reads_each_kinds_review_index_in_its_order(db, load) -> None:  # type: ignore[no-untyped-def]
+    from neo4j import Query
+
+    from graphsvc.graph.queries import query
+    load(_register())
+    _, summary, _ = db.driver.execute_query(
+        Query("EXPLAIN " + query("list_review_due")),
+        {"before": TODAY, "agency": None, "after_on": dt.date(1, 1, 1), "after_kind": "", "after_id": "", "limit": 10},
+        database_=db.database)
+    ops = _operators(summary.plan)
+    seeks = [op for op in ops if "Index" in op and "review_on" in op]
+    assert len(seeks) == 5, ops  # each kind through its own index
+    assert not any(op.startswith(("NodeByLabelScan", "AllNodesScan")) for op in ops), ops
+    # a branch reads its index in order and stops at the page: a partial top, never a sort of every due record
+    assert sum(op.startswith(("Sort", "Top ")) for op in ops) <= 1, ops
