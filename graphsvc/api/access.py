@@ -49,6 +49,7 @@ __all__ = [
     "record",
     "answer",
     "audit_now",
+    "audited_with",
     "request_audit_query",
     "principal",
     "purpose",
@@ -178,6 +179,24 @@ def audit_now(action: str, status: int, query: dict[str, Any], person_ids: list[
     )
 
 
+def audited_with(effect: Callable[[Any], None], person_ids: list[str]) -> None:
+    """Write this request's audit entry (the action and query :func:`record` set, status 200)
+    in one transaction with ``effect``, the request's own write: both or neither (an erasure and
+    its log entry). :func:`require` then writes no second entry; if ``effect`` raises, nothing
+    is written and the route's error is audited as any refusal is."""
+    security.audit_request(
+        graph_db.get(),
+        g.principal,
+        action=g.get("audit_action") or g.route_audit,
+        purpose=g.get("purpose"),
+        query=request_audit_query(g.get("audit_query") or {}),
+        person_ids=person_ids,
+        status=200,
+        effect=effect,
+    )
+    g.audit_written = True
+
+
 #: The audited actions that read person data: the ones the daily read quota counts.
 _READS = ("consultation", "disclosure")
 
@@ -237,6 +256,7 @@ def require(permission: Permission, *, purpose: bool = False, audit: str | None 
                     raise PurposeRequired("X-Purpose must be 1-500 printable characters")
             if audit is None:
                 return view(*args, **kwargs)
+            g.route_audit = audit
             try:
                 result = view(*args, **kwargs)
             except GraphsvcError as exc:
@@ -244,6 +264,8 @@ def require(permission: Permission, *, purpose: bool = False, audit: str | None 
                     audit_now(g.get("audit_action") or audit, exc.status, g.get("audit_query") or {"args": kwargs}, [])
                 raise
             status = result.status_code if isinstance(result, Response) else 200
+            if g.get("audit_written"):  # written with the request's write (audited_with)
+                return result
             _audit_answer(who, g.get("audit_action") or audit, status, g.get("audit_query") or {"args": kwargs}, g.get("audit_person_ids") or [])
             return result
 

@@ -16,7 +16,7 @@ from flask import Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from graphsvc.analysis.retention import KINDS
-from graphsvc.api.access import acting_on, answer, principal, record, require
+from graphsvc.api.access import acting_on, answer, audited_with, principal, record, require
 from graphsvc.api.blueprint import bp
 from graphsvc.api.openapi import ApiDoc, document
 from graphsvc.api.parsing import parse_json_body, parse_query
@@ -119,6 +119,9 @@ def post_review_decision(kind: str, record_id: str) -> Response:
     held = review_service.subject(db, kind, record_id)
     record({**asked, "source": held["source"]}, action)
     acting_on(held["source"], f"{kind} {record_id}")
+    ids = [record_id] if kind == "person" else []
+    # a disposal and its erasure entry in one transaction; a retain is audited after it, as any write
+    log = (lambda work: audited_with(work, ids)) if body.decision == "dispose" else None
     out = review_service.decide(db, kind, record_id, body.decision, body.reason, principal().key_id,
-                                next_review_on=body.next_review_on, held=held)
-    return answer(out, [record_id] if kind == "person" else [], redact=False)
+                                next_review_on=body.next_review_on, held=held, log=log)
+    return answer(out, ids, redact=False)

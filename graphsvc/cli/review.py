@@ -8,6 +8,7 @@ an erasure (dispose: the kind, id, source and reason, never the content), refuse
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import click
 
@@ -66,16 +67,22 @@ def review_decide(kind: str, record_id: str, decision: str, reason: str, next_re
                 query["source"] = held["source"]
                 if for_agency is not None and held["source"] != for_agency:
                     raise Forbidden(f"a key of {for_agency} may not act on {kind} {record_id} of {held['source']}")
+                ids = [record_id] if kind == "person" else []
+
+                def entry(effect: Any = None) -> None:
+                    audit.append_entry(db, actor=who, role="admin", action=action, purpose=purpose, query=query,
+                                       person_ids=ids, status=200, actor_agency=for_agency, effect=effect)
+
+                # a disposal and its erasure entry in one transaction; a retain is audited after it
                 out = review_service.decide(db, kind, record_id, decision, reason, who,
                                             next_review_on=next_review_on.date() if next_review_on else None,
-                                            held=held)
+                                            held=held, log=entry if decision == "dispose" else None)
             except GraphsvcError as exc:
                 audit.append_entry(db, actor=who, role="admin", action=action, purpose=purpose, query=query,
                                    person_ids=[], status=exc.status, actor_agency=for_agency)
                 raise
-            audit.append_entry(db, actor=who, role="admin", action=action, purpose=purpose, query=query,
-                               person_ids=[record_id] if kind == "person" else [], status=200,
-                               actor_agency=for_agency)
+            if decision == "retain":
+                entry()
     except GraphsvcError as exc:
         fail(exc, details=True)
     echo_json(out)

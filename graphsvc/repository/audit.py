@@ -30,12 +30,15 @@ class Append(NamedTuple):
     """What an append asks: ``make_entry`` and the person ids whose owning agencies the entry
     names; with ``charge``, the read quota's charge of the answer, made in the same transaction
     (:func:`graphsvc.repository.quota.charge_in`), and ``refusal(head, would_be)``, the entry
-    written instead when the charge is refused (it names no person)."""
+    written instead when the charge is refused (it names no person); with ``effect``, work done
+    in the same transaction before the entry is made (an erasure with its log entry: both or
+    neither)."""
 
     make_entry: MakeEntry
     person_ids: list[str]
     charge: Charge | None = None
     refusal: Callable[[dict[str, Any], int], dict[str, Any]] | None = None
+    effect: Callable[[ManagedTransaction], None] | None = None
 
 
 def append_chained_batch(db: Database, appends: list[Append]) -> list[tuple[dict[str, Any], Charged | None]]:
@@ -48,6 +51,9 @@ def append_chained_batch(db: Database, appends: list[Append]) -> list[tuple[dict
 
     def work(tx: ManagedTransaction) -> list[tuple[dict[str, Any], Charged | None]]:
         head = db.run_in(tx, "lock_audit_head")[0]
+        for a in appends:
+            if a.effect is not None:
+                a.effect(tx)
         charged = charge_in(db, tx, [a.charge for a in appends])
         named = sorted({i for a in appends for i in a.person_ids})
         source = {r["id"]: r["source"] for r in db.run_in(tx, "get_person_sources", ids=named)} if named else {}

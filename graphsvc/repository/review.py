@@ -20,7 +20,7 @@ from graphsvc.repository.rows import native
 from graphsvc.repository.state import note_change_in
 from loaders.times import local_day
 
-__all__ = ["due_page", "subjects", "retain", "erase", "reschedule"]
+__all__ = ["due_page", "subjects", "retain", "erase", "erase_in", "reschedule"]
 
 _FIRST = dt.date(1, 1, 1)
 
@@ -56,11 +56,12 @@ def erase(db: Database, kind: str, record_id: str, periods: Periods,
     ``{source, placeholder, persons, identity_links, released}``; ``None`` when it is not there.
     ``check`` sees the record's facts (``get_review_subjects``) read in that transaction and
     raises to refuse, so nothing that arrives after the decision's first read can be missed."""
-    return db.write_tx(_erase_in, db, kind, record_id, periods, check)
+    return db.write_tx(erase_in, db, kind, record_id, periods, check)
 
 
-def _erase_in(tx: ManagedTransaction, db: Database, kind: str, record_id: str, periods: Periods,
-              check: Callable[[dict[str, Any]], None]) -> dict[str, Any] | None:
+def erase_in(tx: ManagedTransaction, db: Database, kind: str, record_id: str, periods: Periods,
+             check: Callable[[dict[str, Any]], None]) -> dict[str, Any] | None:
+    """:func:`erase` in the caller's transaction ``tx`` (the erasure's audit entry's own)."""
     run = db.run_in
     facts = [native(r) for r in run(tx, "get_review_subjects", items=[{"kind": kind, "id": record_id}])]
     if not facts or not facts[0]["found"]:

@@ -50,9 +50,11 @@ def audit_request(
     status: int,
     charge: Charge | None = None,
     refusal_query: Callable[[int], dict[str, Any]] | None = None,
+    effect: Callable[[Any], None] | None = None,
 ) -> dict[str, Any]:
     """Append the audit entry of one request by ``who``, with the answer's read quota
-    ``charge`` if any (see :func:`graphsvc.security.audit.append_entry`)."""
+    ``charge`` if any, or the ``effect`` done in its transaction (see
+    :func:`graphsvc.security.audit.append_entry`)."""
     return audit_log.append_entry(
         db,
         actor=who.actor,
@@ -65,4 +67,5 @@ def audit_request(
         actor_agency=who.agency,
         charge=charge,
         refusal_query=refusal_query,
+        effect=effect,
     )

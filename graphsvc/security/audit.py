@@ -128,6 +128,7 @@ def append_entry(
     actor_agency: str | None = None,
     charge: Charge | None = None,
     refusal_query: Callable[[int], dict[str, Any]] | None = None,
+    effect: Callable[[Any], None] | None = None,
 ) -> dict[str, Any]:
     """Append one entry to the chain and return it (with ``seq``, ``at`` and ``hash``).
     ``actor_agency`` is the agency the actor's key acts for (``None``: national); the owning
@@ -138,6 +139,12 @@ def append_entry(
     together; refused, an ``access_denied`` entry (status 429, no person ids, the query
     ``refusal_query(would_be)``) is written instead, nothing is counted, and
     :class:`ChargeRefused` is raised with it.
+
+    With ``effect`` (a function of the transaction), that work is done in the entry's own
+    transaction before the entry is made: the entry is written only if the work succeeds and the
+    work is kept only if the entry is written (an erasure and its log entry, DPA 2018 s.62). An
+    error the work raises is raised as it was, with nothing written. Such an entry is appended on
+    its own, never in a group commit with other requests' entries (they would fail with it).
 
     Raises :class:`~graphsvc.errors.DatabaseUnavailable` when Neo4j cannot be reached: callers
     must not disclose anything whose consultation could not be logged.
@@ -176,10 +183,34 @@ def append_entry(
         charge,
         None if refusal_query is None
         else (lambda head, would_be: entry(head, "access_denied", _query_text(refusal_query(would_be)), [], 429, [])),
+        None if effect is None else _guarded(effect),
     )
+    if effect is not None:
+        try:
+            return _settled(*_append_batch(db, [append])[0])
+        except _EffectFailed as failed:
+            raise failed.error from None
     if db.settings.audit_group_commit:
         return _group_commit(db).append(append)
     return _settled(*_append_batch(db, [append])[0])
+
+
+class _EffectFailed(Exception):
+    """An append's effect failed: carries its error out of the transaction (which rolls back)
+    past the chain's retry on :class:`Conflict`, so a refusal is not retried as a race."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def _guarded(effect: Callable[[Any], None]) -> Callable[[Any], None]:
+    def run(tx: Any) -> None:
+        try:
+            effect(tx)
+        except Exception as exc:
+            raise _EffectFailed(exc) from exc
+    return run
 
 
 def _query_text(query: dict[str, Any]) -> str:

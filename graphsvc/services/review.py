@@ -12,7 +12,7 @@ API's route preamble and the CLI write it with the kind, id, source and reason t
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from graphsvc.analysis.retention import KINDS, MAX_RETAIN_YEARS, add_years, holds
@@ -23,9 +23,19 @@ from graphsvc.services import state as pattern_state
 from graphsvc.services.common import LIMIT_CAP, _decode_cursor, _encode_cursor, _limit, _today
 from loaders.records import RECORD_ID, iso
 
-__all__ = ["DECISIONS", "due", "decide", "subject", "reschedule"]
+__all__ = ["DECISIONS", "Logged", "due", "decide", "subject", "reschedule"]
 
 DECISIONS = ("retain", "dispose")
+#: Writes an audit entry in one transaction with the work it is given (a function of the transaction).
+Logged = Callable[[Callable[[Any], None]], Any]
+
+
+def _erased_in(tx: Any, db: Database, kind: str, record_id: str, periods: Any,
+               check: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
+    out = store.erase_in(tx, db, kind, record_id, periods, check)
+    if out is None:  # gone since it was read: nothing erased, so no erasure entry either
+        raise NotFound(f"no {kind} record with this id", {"kind": kind, "id": record_id})
+    return out
 
 
 def _kind(kind: Any) -> str:
@@ -101,9 +111,12 @@ def subject(db: Database, kind: str, record_id: str) -> dict[str, Any]:
 
 def decide(db: Database, kind: str, record_id: str, decision: str, reason: str, by: str, *,
            next_review_on: dt.date | None = None, today: dt.date | None = None,
-           held: Mapping[str, Any] | None = None) -> dict[str, Any]:
+           held: Mapping[str, Any] | None = None, log: Logged | None = None) -> dict[str, Any]:
     """Record the review decision on one record. ``held``: :func:`subject`'s answer, when the
-    caller read it for its agency check (read here otherwise).
+    caller read it for its agency check (read here otherwise). ``log``: writes the erasure's
+    audit entry in one transaction with the work it is given (the API's
+    :func:`~graphsvc.api.access.audited_with`, the CLI's append), so a disposal and its log
+    entry are both written or neither; without it the erasure has a transaction of its own.
 
     ``retain``: kept, to be reviewed again on ``next_review_on`` (after today, at most
     :data:`MAX_RETAIN_YEARS` years on); the decision joins the record's review history.
@@ -158,7 +171,13 @@ def decide(db: Database, kind: str, record_id: str, decision: str, reason: str, 
                            {"kind": kind, "id": record_id, "holds": found})
 
     refuse_if_held(facts)  # the caller's read first; the erasure checks again in its transaction
-    erased = store.erase(db, kind, record_id, db.settings.register_periods, refuse_if_held)
+    periods = db.settings.register_periods
+    if log is None:
+        erased = store.erase(db, kind, record_id, periods, refuse_if_held)
+    else:
+        done: list[dict[str, Any] | None] = []
+        log(lambda tx: done.append(_erased_in(tx, db, kind, record_id, periods, refuse_if_held)))
+        erased = done[-1]  # the driver may have run the transaction more than once: the last committed
     if erased is None:
         raise NotFound(f"no {kind} record with this id", {"kind": kind, "id": record_id})
     pattern_state.settle(db)

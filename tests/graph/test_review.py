@@ -246,3 +246,31 @@ def test_the_worklist_reads_each_kinds_review_index_in_its_order(db, load) -> No
     assert not any(op.startswith(("NodeByLabelScan", "AllNodesScan")) for op in ops), ops
     # a branch reads its index in order and stops at the page: a partial top, never a sort of every due record
     assert sum(op.startswith(("Sort", "Top ")) for op in ops) <= 1, ops
+
+
+def test_a_disposal_and_its_erasure_entry_are_written_together_or_not_at_all(db, load, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from graphsvc.security import audit
+
+    load([person("V-1"), incident("I-1", "2012-01-01", "call", [], ["V-1"])])
+
+    def log(work):  # type: ignore[no-untyped-def]
+        return audit.append_entry(db, actor="reviewer", role="admin", action="erasure", purpose="MoPI review",
+                                  query={"kind": "incident", "id": "I-1"}, person_ids=[], status=200, effect=work)
+
+    def broken(entry):  # type: ignore[no-untyped-def]
+        raise RuntimeError("the entry could not be made")
+
+    monkeypatch.setattr(audit, "entry_hash", broken)
+    with pytest.raises(RuntimeError):
+        review.decide(db, "incident", "I-1", "dispose", "no policing purpose", "reviewer", log=log)
+    assert _node(db, "Incident", "I-1") is not None  # the erasure went back with the entry
+    monkeypatch.undo()
+    out = review.decide(db, "incident", "I-1", "dispose", "no policing purpose", "reviewer", log=log)
+    assert out["decision"] == "dispose" and _node(db, "Incident", "I-1") is None
+    entries = db.execute("MATCH (e:AuditEntry {action: 'erasure'}) RETURN e.status AS status")
+    assert [e["status"] for e in entries] == ["200"] and audit.verify(db).ok
+    # a hold found in the transaction refuses both: no erasure, no entry
+    load([person("O-1"), order("O-9", "O-1", ["V-1"], "2020-01-01")])
+    with pytest.raises(Conflict):
+        review.decide(db, "order", "O-9", "dispose", "r", "reviewer", log=log)
+    assert len(db.execute("MATCH (e:AuditEntry {action: 'erasure'}) RETURN e.seq AS s")) == 1
