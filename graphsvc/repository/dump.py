@@ -102,7 +102,7 @@ def check_kinds(db: Database) -> None:
     property on a record-made node or relationship that the dump does not know."""
     known = set(LABELS.values()) | ROLE_LABELS | set(MADE_BY_RECORDS) | DUMPED_WHOLE | LEFT_OUT
     problems: list[str] = []
-    for row in db.read("dump_node_kinds"):
+    for row in db.read_job("dump_node_kinds"):
         labels = set(row["labels"])
         unknown = labels - known
         if unknown:
@@ -111,7 +111,7 @@ def check_kinds(db: Database) -> None:
             extra = {k for k in row["keys"] if k is not None} - MADE_BY_RECORDS[label]
             if extra:
                 problems.append(f"{label} property {', '.join(sorted(extra))}")
-    for row in db.read("dump_relationship_kinds"):
+    for row in db.read_job("dump_relationship_kinds"):
         kind = row["type"].strip(":`")
         if kind in RECORD_RELATIONSHIPS:
             extra = {k for k in row["keys"] if k is not None} - {"source"}
@@ -352,7 +352,7 @@ def placeholders(db: Database) -> list[tuple[str, str, dict[str, Any], list[dict
     """``(label, id, state, links)`` of the placeholders holding more than their id (their state
     keeps the placeholder mark, so a restore can make them)."""
     out = []
-    for row in db.read("dump_placeholders"):
+    for row in db.read_job("dump_placeholders"):
         props = dict(row["props"])
         node_id = props.pop("id")
         out.append((row["label"], node_id, encode_props(props, row["zoned"]), _links(row["links"])))
