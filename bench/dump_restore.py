@@ -19,6 +19,7 @@ before and after (each confirmed and rejected pair with its status, who and why)
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import sys
@@ -83,6 +84,12 @@ def _build(db: Any, register: Path, decisions: int) -> dict[str, Any]:
     return out
 
 
+def _patient(settings: Any) -> Any:
+    """The settings with the job timeout for every read: the fingerprint reads the whole graph in
+    one query (past the interactive 30 s at 100k people)."""
+    return dataclasses.replace(settings, query_timeout_s=settings.job_timeout_s)
+
+
 def run(people: int, seed: int, work: Path, decisions: int, heap: int, pagecache: int) -> dict[str, Any]:
     from graphsvc.graph.db import Database
     from graphsvc.graph.fingerprint import fingerprint
@@ -98,7 +105,7 @@ def run(people: int, seed: int, work: Path, decisions: int, heap: int, pagecache
     dump_path, secrets_path = work / f"dump-{people}-{seed}.jsonl", work / f"secrets-{people}-{seed}.jsonl"
     result: dict[str, Any] = {"people": people, "seed": seed}
     with neo4j(heap_mib=heap, pagecache_mib=pagecache) as settings:
-        with Database(settings) as db:
+        with Database(_patient(settings)) as db:
             db.apply_schema()
             result["build"] = _build(db, register, decisions)
             t = time.perf_counter()
@@ -115,7 +122,7 @@ def run(people: int, seed: int, work: Path, decisions: int, heap: int, pagecache
     result.update(dump_lines=dumped["lines"], dump_counts=lines, dump_bytes=dump_path.stat().st_size,
                   dump_records_per_s=round(records / result["dump_s"]) if result["dump_s"] else None)
     with neo4j(heap_mib=heap, pagecache_mib=pagecache) as settings:
-        with Database(settings) as db:
+        with Database(_patient(settings)) as db:
             db.apply_schema()
             t = time.perf_counter()
             restored = backup.restore(db, dump_path, secrets=secrets_path)

@@ -16,6 +16,7 @@ import secrets
 import tempfile
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -104,6 +105,36 @@ def service(neo4j_settings, neo4j_env, _database, console_register) -> Iterator[
     finally:
         server.shutdown()
         thread.join(5)
+
+
+@contextmanager
+def serve_records(settings: Any, db: Any, records: list[dict[str, Any]], prefix: str,
+                  keys: dict[str, tuple[str, str | None]]) -> Iterator[dict[str, Any]]:
+    """A module's own small register: ``records`` loaded through the API (a case-system key,
+    ``writer``), the app served on a loopback port, and a key for each ``keys`` name (role,
+    agency). Yields ``{"url", "client", "db", "writer", name: key...}``; at the end stops the
+    server and removes every node whose id starts with ``prefix`` (the module's records), so the
+    shared register is as the other console modules expect it."""
+    from graphsvc.app import create_app
+    from graphsvc.security.keys import create_key
+
+    app = create_app({"TESTING": True, "GRAPHSVC_SETTINGS": settings})
+    tag = secrets.token_hex(3)
+    made = {name: create_key(db, role=role, name=f"{prefix}{role}-{agency or 'national'} {tag}", agency=agency)[0]
+            for name, (role, agency) in {"writer": ("case_system", None), **keys}.items()}
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    client = app.test_client()
+    try:
+        r = client.post("/api/v1/records", headers={"Authorization": f"Bearer {made['writer']}"}, json=records)
+        assert r.status_code == 200, r.get_data(as_text=True)[:500]
+        thread.start()
+        yield {"url": f"http://127.0.0.1:{server.server_port}/console/", "client": client, "db": db, **made}
+    finally:
+        if thread.is_alive():
+            server.shutdown()
+            thread.join(5)
+        db.execute("MATCH (n) WHERE n.id STARTS WITH $p DETACH DELETE n", p=prefix)
 
 
 @pytest.fixture(scope="module")

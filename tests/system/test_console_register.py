@@ -15,19 +15,18 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import secrets
-import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from werkzeug.serving import make_server
 
 try:
-    from tests.system.console_fixtures import axe_serious, browser, new_page, requires_chromium, shot, sign_in
+    from tests.system.console_fixtures import (
+        axe_serious, browser, new_page, requires_chromium, serve_records, shot, sign_in,
+    )
 except ImportError:  # tests/ is not a package
     from console_fixtures import (  # type: ignore[no-redef]
-        axe_serious, browser, new_page, requires_chromium, shot, sign_in,
+        axe_serious, browser, new_page, requires_chromium, serve_records, shot, sign_in,
     )
 
 __all__ = ["browser"]  # a fixture, imported for pytest
@@ -117,30 +116,10 @@ def _headers(token: str) -> dict[str, str]:
 def registered(neo4j_settings, _database) -> Iterator[dict[str, Any]]:  # type: ignore[no-untyped-def]
     """The small register loaded through the API, the app served on a loopback port, and keys:
     NYP's offender manager (who manages these registrations) and another agency's."""
-    from graphsvc.app import create_app
-    from graphsvc.security.keys import create_key
-
-    db = _database
-    app = create_app({"TESTING": True, "GRAPHSVC_SETTINGS": neo4j_settings})
-    client = app.test_client()
-    tag = secrets.token_hex(3)
-    writer, _ = create_key(db, role="case_system", name=f"register-writer {tag}")
-    manager, _ = create_key(db, role="offender_manager", name=f"register-om-nyp {tag}", agency=AGENCY)
-    other, _ = create_key(db, role="offender_manager", name=f"register-om-cle {tag}", agency=OTHER)
-    investigator, _ = create_key(db, role="investigator", name=f"register-inv-nyp {tag}", agency=AGENCY)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    try:
-        r = client.post("/api/v1/records", headers={"Authorization": f"Bearer {writer}"}, json=records(_today()))
-        assert r.status_code == 200, r.get_data(as_text=True)[:500]
-        thread.start()
-        yield {"url": f"http://127.0.0.1:{server.server_port}/console/", "token": manager, "other": other,
-               "investigator": investigator, "client": client, "db": db}
-    finally:
-        if thread.is_alive():
-            server.shutdown()
-            thread.join(5)
-        db.execute("MATCH (n) WHERE n.id STARTS WITH $p DETACH DELETE n", p=PREFIX)
+    keys = {"token": ("offender_manager", AGENCY), "other": ("offender_manager", OTHER),
+            "investigator": ("investigator", AGENCY)}
+    with serve_records(neo4j_settings, _database, records(_today()), PREFIX, keys) as svc:
+        yield svc
 
 
 def api(svc: dict[str, Any], path: str, token: str | None = None) -> Any:

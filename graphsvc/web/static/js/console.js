@@ -4,7 +4,7 @@
 (function () {
   'use strict';
   var API = document.body.getAttribute('data-api-base') || '/api/v1';
-  var KEY = 'graphsvc.key', PURPOSE = 'graphsvc.purpose';
+  var KEY = 'graphsvc.key', PURPOSE = 'graphsvc.purpose', REVIEW = 'graphsvc.review';
   var FORMATS = [
     ['cytoscape', 'Cytoscape JSON', 'cyjs'], ['graphml', 'GraphML', 'graphml'], ['gexf', 'GEXF (Gephi)', 'gexf'],
     ['anx', 'i2 ANX', 'anx'], ['csv', 'CSV (zip)', 'zip'], ['html', 'HTML (offline)', 'html'],
@@ -20,14 +20,17 @@
   }
 
   function show(view) {
-    ['signin-view', 'purpose-view', 'search-view', 'person-view', 'register-view', 'register-person-view'].forEach(function (v) {
+    ['signin-view', 'purpose-view', 'search-view', 'person-view', 'register-view', 'register-person-view',
+      'review-view'].forEach(function (v) {
       $(v).hidden = v !== view;
     });
     var signedIn = !!sessionStorage.getItem(KEY);
     $('session-info').hidden = !signedIn || !sessionStorage.getItem(PURPOSE);
     $('nav').hidden = $('session-info').hidden;
-    var section = /^register/.test(view) ? 'nav-register' : (view === 'search-view' ? 'nav-search' : null);
-    ['nav-search', 'nav-register'].forEach(function (n) {
+    var section = /^register/.test(view) ? 'nav-register' : (view === 'search-view' ? 'nav-search' :
+      (view === 'review-view' ? 'nav-review' : null));
+    $('nav-review').hidden = sessionStorage.getItem(REVIEW) !== 'yes';
+    ['nav-search', 'nav-register', 'nav-review'].forEach(function (n) {
       if (n === section) { $(n).setAttribute('aria-current', 'page'); } else { $(n).removeAttribute('aria-current'); }
     });
     $('purpose-shown').textContent = sessionStorage.getItem(PURPOSE) || '';
@@ -38,11 +41,13 @@
   function route() {
     if (!sessionStorage.getItem(KEY)) { return show('signin-view'); }
     if (!sessionStorage.getItem(PURPOSE)) { return show('purpose-view'); }
+    checkReview();
     var m = /^#\/person\/(.+)$/.exec(location.hash);
     if (m) { return openPerson(decodeURIComponent(m[1])); }
     m = /^#\/register\/(.+)$/.exec(location.hash);
     if (m) { return openRegistered(decodeURIComponent(m[1])); }
     if (location.hash === '#/register') { return openWorklist(); }
+    if (location.hash === '#/review') { return openReview(); }
     show('search-view');
     loadAlerts();
   }
@@ -54,7 +59,9 @@
     });
   }
 
-  function ApiError(status, code, message) { this.status = status; this.code = code; this.message = message; }
+  function ApiError(status, code, message, details) {
+    this.status = status; this.code = code; this.message = message; this.details = details || {};
+  }
 
   function api(path, opts) {
     opts = opts || {};
@@ -65,13 +72,14 @@
     return fetch(API + path, init).then(function (r) {
       if (r.status === 401) {
         sessionStorage.removeItem(KEY);
+        sessionStorage.removeItem(REVIEW);
         show('signin-view');
         throw new ApiError(401, 'unauthorized', 'The API key was refused: sign in again.');
       }
       if (!r.ok) {
         return r.json().catch(function () { return {}; }).then(function (body) {
           var e = body && body.error ? body.error : {};
-          throw new ApiError(r.status, e.code || 'error', e.message || ('HTTP ' + r.status));
+          throw new ApiError(r.status, e.code || 'error', e.message || ('HTTP ' + r.status), e.details);
         });
       }
       return opts.raw ? r : r.json();
@@ -104,6 +112,7 @@
     var key = $('api-key').value.trim();
     if (!key) { return; }
     sessionStorage.setItem(KEY, key);
+    sessionStorage.removeItem(REVIEW);  // what this key may do is asked again
     $('api-key').value = '';
     status('');
     route();
@@ -483,6 +492,46 @@
       throw err;
     });
   }
+
+  /* -- retention review (admins) ------------------------------------------------------------ */
+  /* The Review link is shown to keys that may review (admins) only: asked once a session, from
+   * the API itself (the worklist for a day no record is due on), and kept with the key. */
+  var reviewAsked = null;
+  function checkReview() {
+    if (sessionStorage.getItem(REVIEW) || reviewAsked) { return reviewAsked || Promise.resolve(); }
+    reviewAsked = window.ReviewView.allowed(api).then(function (ok) {
+      reviewAsked = null;
+      if (ok === null || !sessionStorage.getItem(KEY)) { return; }
+      sessionStorage.setItem(REVIEW, ok ? 'yes' : 'no');
+      $('nav-review').hidden = !ok;
+      if (location.hash === '#/review') { openReview(); }
+    });
+    return reviewAsked;
+  }
+
+  var review = window.ReviewView.Worklist({
+    api: api, status: status, fail: fail, dialog: $('review-dialog'),
+    table: $('review-worklist'), more: $('review-more'), summary: $('review-summary')
+  });
+
+  function openReview() {
+    show('review-view');
+    var may = sessionStorage.getItem(REVIEW);
+    $('review-denied').hidden = may !== 'no';
+    $('review-body').hidden = may !== 'yes';
+    if (may !== 'yes') {
+      if (may === 'no') { status('Retention review is for admin keys only.'); }
+      return;
+    }
+    if (!$('review-before').value) { $('review-before').value = window.ReviewView.londonToday(); }
+    window.ReviewView.echo($('review-before'));
+    $('review-before').focus();
+    return review.load($('review-before').value, $('review-agency').value.trim(), $('review-limit').value);
+  }
+
+  window.ReviewView.echoed($('review-before'));
+  $('review-form').addEventListener('submit', function (e) { e.preventDefault(); openReview(); });
+  $('review-more').addEventListener('click', function () { review.more(); });
 
   $('register-form').addEventListener('submit', function (e) { e.preventDefault(); openWorklist(); });
   $('register-more').addEventListener('click', function () { worklist.more(); });

@@ -89,6 +89,21 @@
 
   /* -- the worklist --------------------------------------------------------------------------- */
 
+  /* After a worklist's page is drawn (`opts` {table, more}): a row saying `empty` when it has no
+   * rows, "More" while a cursor follows, the row count on the table. Answers the next cursor. */
+  function paged(opts, body, count, next, empty) {
+    if (!count) {
+      var c = body.insertRow().insertCell();
+      c.colSpan = opts.table.tHead.rows[0].cells.length;
+      c.textContent = empty;
+      c.className = 'hint';
+    }
+    opts.more.hidden = !next;
+    opts.more.disabled = false;
+    opts.table.setAttribute('data-rows', String(count));
+    return next || null;
+  }
+
   /* A worklist bound to its table: `opts` {api, status, fail, table, more, summary}; load(agency,
    * limit) reads the first page, more() the next one. */
   function Worklist(opts) {
@@ -131,16 +146,7 @@
         var before = body.rows.length;
         (b.persons || []).forEach(add);
         count += (b.persons || []).length;
-        if (!count) {
-          var c = body.insertRow().insertCell();
-          c.colSpan = 6;
-          c.textContent = 'No registration is overdue.';
-          c.className = 'hint';
-        }
-        cursor = b.next_cursor || null;
-        opts.more.hidden = !cursor;
-        opts.more.disabled = false;
-        opts.table.setAttribute('data-rows', String(count));
+        cursor = paged(opts, body, count, b.next_cursor, 'No registration is overdue.');
         summary(b);
         if (!first && body.rows[before]) { body.rows[before].querySelector('a').focus(); }
         opts.status('', true);
@@ -418,5 +424,5 @@
     notifications(boxes.notifications, data.notifications);
   }
 
-  global.RegisterView = { Worklist: Worklist, person: person, duty: duty, daysBetween: daysBetween };
+  global.RegisterView = { Worklist: Worklist, person: person, duty: duty, daysBetween: daysBetween, paged: paged };
 })(window);
