@@ -195,7 +195,7 @@ def test_the_worklist_lists_his_agencys_overdue_registrations_longest_first_a_pa
     shot(pg.locator("#register-view"), "console-register.png")
 
     # a page of 10, then "More" for the rest, in the same order; the first new row takes focus
-    pg.get_by_label("Rows per page").select_option("10")
+    pg.locator("#register-view").get_by_label("Rows per page").select_option("10")
     pg.get_by_role("button", name="Show worklist").click()
     pg.wait_for_function("() => document.getElementById('register-worklist').getAttribute('data-rows') === '10'")
     assert rows(pg, "#register-worklist") == expected[:10]
