@@ -147,9 +147,16 @@ def _zoned(text: str) -> neo4j.time.DateTime:
         parts = [int(p) for p in offset[1:].split(":")] + [0]
         tz = dt.timezone(sign * dt.timedelta(hours=parts[0], minutes=parts[1], seconds=parts[2]))
     naive = neo4j.time.DateTime.from_iso_format(local)
-    aware = neo4j.time.DateTime(naive.year, naive.month, naive.day, naive.hour, naive.minute, naive.second,
-                                naive.nanosecond, tzinfo=tz)
-    return aware.astimezone(zoneinfo.ZoneInfo(zone)) if zone else aware
+    if zone is None:
+        return neo4j.time.DateTime(naive.year, naive.month, naive.day, naive.hour, naive.minute, naive.second,
+                                   naive.nanosecond, tzinfo=tz)
+    # moved into the zone by Python's datetime (the driver's DateTime.astimezone with a ZoneInfo
+    # gave a wrong offset here, and crashed the interpreter under pytest); the nanoseconds kept
+    named = zoneinfo.ZoneInfo(zone)
+    moved = dt.datetime(naive.year, naive.month, naive.day, naive.hour, naive.minute, naive.second,
+                        tzinfo=tz).astimezone(named)
+    return neo4j.time.DateTime(moved.year, moved.month, moved.day, moved.hour, moved.minute, moved.second,
+                               naive.nanosecond, tzinfo=named)
 
 
 def encode(value: Any, zoned: Sequence[str] | None = None) -> Any:
