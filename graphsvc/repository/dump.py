@@ -21,12 +21,12 @@ import datetime as dt
 import json
 import math
 import re
-import zoneinfo
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import neo4j.time
+import pytz  # type: ignore[import-untyped]  # the driver's dependency, for its zones
 
 from graphsvc.errors import GraphsvcError
 from graphsvc.graph.db import Database
@@ -147,16 +147,17 @@ def _zoned(text: str) -> neo4j.time.DateTime:
         parts = [int(p) for p in offset[1:].split(":")] + [0]
         tz = dt.timezone(sign * dt.timedelta(hours=parts[0], minutes=parts[1], seconds=parts[2]))
     naive = neo4j.time.DateTime.from_iso_format(local)
+    aware = neo4j.time.DateTime(naive.year, naive.month, naive.day, naive.hour, naive.minute, naive.second,
+                                naive.nanosecond, tzinfo=tz)
     if zone is None:
-        return neo4j.time.DateTime(naive.year, naive.month, naive.day, naive.hour, naive.minute, naive.second,
-                                   naive.nanosecond, tzinfo=tz)
-    # moved into the zone by Python's datetime (the driver's DateTime.astimezone with a ZoneInfo
-    # gave a wrong offset here, and crashed the interpreter under pytest); the nanoseconds kept
-    named = zoneinfo.ZoneInfo(zone)
-    moved = dt.datetime(naive.year, naive.month, naive.day, naive.hour, naive.minute, naive.second,
-                        tzinfo=tz).astimezone(named)
+        return aware
+    # A zone id becomes a pytz zone, the driver's own (sent back as the id). Not zoneinfo: its C
+    # code reads the driver's DateTime as the datetime it is not (a wrong offset, and a
+    # segmentation fault under pytest). The instant is moved with Python's datetime, nanoseconds kept.
+    named = pytz.timezone(zone)
+    moved = aware.to_native().astimezone(named)
     return neo4j.time.DateTime(moved.year, moved.month, moved.day, moved.hour, moved.minute, moved.second,
-                               naive.nanosecond, tzinfo=named)
+                               naive.nanosecond, tzinfo=moved.tzinfo)
 
 
 def encode(value: Any, zoned: Sequence[str] | None = None) -> Any:
@@ -219,7 +220,7 @@ def decode(value: Any) -> Any:
             raise ValueError(f"unknown typed value {tag!r} (one of {', '.join(sorted(_DECODERS))}, with text)")
         try:
             return _DECODERS[tag](text)
-        except (ValueError, TypeError, KeyError, zoneinfo.ZoneInfoNotFoundError) as exc:
+        except (ValueError, TypeError, KeyError, pytz.UnknownTimeZoneError) as exc:
             raise ValueError(f"{tag} {text!r} does not read: {exc}") from None
     if value is None:
         raise ValueError("a stored property is never null")
