@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import resource
 import shutil
 import sys
 import time
@@ -228,7 +229,7 @@ def load_cmd(paths: tuple[Path, ...], rejects_path: Path | None, batch_size: int
 def _bulk_after_import(database: Database, settings: Settings, folder: Path, show: bool,
                        resolve_flag: bool | None) -> dict[str, Any]:
     """What follows the importer, locally or after the operator's import on a server: the schema
-    and list properties, one full resolve (unless --no-resolve), the pattern state rebuilt."""
+    and list properties, one full resolve (unless --no-resolve), the pattern state built."""
     out: dict[str, Any] = bulk.finish(database, folder, progress=show)
     persons = count_persons(database)
     if resolve_flag is False:
@@ -237,11 +238,10 @@ def _bulk_after_import(database: Database, settings: Settings, folder: Path, sho
         out["resolution"] = {"status": "skipped", "persons": 0, "message": "no person records loaded"}
     else:
         out["resolution"] = _resolve_full(database, settings, persons)
+    # the state of the whole register: settle rebuilds it when there is none (a resolve above
+    # has settled it already, as after the transactional load)
     started = time.perf_counter()
-    try:
-        state = {"status": "done", **pattern_state.rebuild(database)}
-    except GraphsvcError as exc:
-        state = {"status": "failed", "error": f"{type(exc).__name__}: {exc}"}
+    state = pattern_state.settle(database)
     state["seconds"] = round(time.perf_counter() - started, 3)
     out["pattern_state"] = state
     return out
@@ -280,8 +280,9 @@ def _bulk_cmd(paths: tuple[Path, ...], rejects_path: Path | None, batch_size: in
                 sys.exit(1 if prepared.rejected_records else 0)
             with open_db(settings) as database:
                 bulk.check_empty(database)  # again: nothing written meanwhile (a key, another load)
+            before_import = time.perf_counter()
             run = bulk.import_local(settings, prepared.files, echo=sys.stderr if show else None)
-            loaded = time.perf_counter()
+            loaded = time.perf_counter() - before_import
             with open_db(settings) as database:
                 after = _bulk_after_import(database, settings, folder, show, resolve_flag)
         except GraphsvcError as exc:
@@ -292,12 +293,13 @@ def _bulk_cmd(paths: tuple[Path, ...], rejects_path: Path | None, batch_size: in
     s.update(importer={"seconds": round(run.seconds, 3), "peak_rss_mib": round(run.peak_rss_mib, 1),
                        "summary": run.summary},
              phases={**{k: round(v, 3) for k, v in prepared.seconds.items()}, "import": round(run.seconds, 3),
-                     "restart_and_import": round(loaded - started - sum(prepared.seconds.values()), 3),
+                     "stop_import_start": round(loaded, 3),
                      "schema": after["schema_seconds"], "fixups": after["fixups_seconds"],
                      "pattern_state": after["pattern_state"]["seconds"], "resolve": resolve_s},
              seconds=round(total, 3), seconds_without_resolve=round(ready, 3),
              records_per_second=round(prepared.written / total, 1) if total else 0.0,
              records_per_second_without_resolve=round(prepared.written / ready, 1) if ready else 0.0,
+             loader_peak_rss_mib=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
              resolution=after["resolution"], pattern_state=after["pattern_state"])
     click.echo(
         f"read {s['read']} records: bulk-imported {s['written']} ({s['persons']} persons, {s['incidents']} incidents, "
