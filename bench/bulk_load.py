@@ -80,7 +80,8 @@ def main() -> None:
                        *(["--no-resolve"] if args.no_resolve else [])]
                 s = _run(settings, cli)
             result["load_average_after"] = round(os.getloadavg()[0], 2)
-            resolve_s = float((s.get("resolution") or {}).get("seconds") or 0.0)
+            resolution = s.get("resolution") or {}
+            resolve_s = float(resolution.get("wall_seconds") or resolution.get("seconds") or 0.0)
             state_s = float((s.get("pattern_state") or {}).get("seconds") or 0.0)
             written = int(s["written"])
             wall = s["wall_seconds"]

@@ -27,9 +27,6 @@ from pathlib import Path
 
 from benchlib import neo4j, register_file
 
-ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "bench" / "out"
-
 
 def _timed(db, seconds: dict[str, float]) -> None:  # type: ignore[no-untyped-def]
     """Per-statement and per-transaction wall time of the loader, for --profile.

@@ -202,3 +202,24 @@ def test_bulk_load_refuses_a_database_with_an_api_key(bulk_env: dict[str, str], 
     with Database(bulk_settings) as db:
         assert db.execute("MATCH (k:ApiKey) RETURN count(k) AS n")[0]["n"] == 1
         assert db.execute("MATCH (p:Person) RETURN count(p) AS n")[0]["n"] == 0
+
+
+def test_bulk_csv_only_writes_the_files_and_the_command(bulk_env: dict[str, str], bulk_settings: Settings,
+                                                        tmp_path: Path) -> None:
+    """For a server: the files and the neo4j-admin command, nothing imported; --bulk-finish then
+    refuses a database that does not hold what the folder imports."""
+    _empty(bulk_settings)
+    path = tmp_path / "two.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in EDGE_CASES[:7] if isinstance(r, dict)) + "\n")
+    server = {**bulk_env, "NEO4J_URI": bulk_settings.local_bolt_uri, "NEO4J_PASSWORD": bulk_settings.password()}
+    folder = tmp_path / "import"
+    done = _run(server, "load", "--bulk", "--csv-only", str(folder), str(path), "--no-progress")
+    assert done.exit_code == 0, done.output
+    command = (folder / "import-command.sh").read_text()
+    assert "neo4j-admin database import full neo4j --overwrite-destination=true" in command
+    assert f"--nodes={folder / 'nodes-person.csv'}" in command and "--multiline-fields=" in command
+    assert "neo4j stop" in done.output and f"graphsvc load --bulk-finish {folder}" in done.output
+    with Database(bulk_settings) as db:
+        assert db.execute("MATCH (n:Person) RETURN count(n) AS n")[0]["n"] == 0
+    done = _run(server, "load", "--bulk-finish", str(folder), "--no-resolve")
+    assert done.exit_code == 1 and "run the importer's command" in done.output
