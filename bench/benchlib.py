@@ -101,6 +101,18 @@ def process_cpu_seconds(pid: int, tid: int | None = None) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def register_file(people: int, seed: int) -> Path:
+    """The synthetic register of ``people`` and ``seed``, generated once into bench/out/."""
+    from graphsvc.synthetic import generate_register
+
+    out = Path(__file__).resolve().parent / "out"
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"register-{people}-{seed}.jsonl"
+    if not path.exists():
+        generate_register(people=people, seed=seed, out=path, progress=False)
+    return path
+
+
 def register_records(path: Path) -> Iterator[dict[str, Any]]:
     """The records of a JSON Lines register (``graphsvc generate``'s output), one dict each."""
     with path.open(encoding="utf-8") as handle:

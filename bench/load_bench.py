@@ -25,20 +25,7 @@ import sys
 import time
 from pathlib import Path
 
-from benchlib import neo4j
-
-ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "bench" / "out"
-
-
-def _register(people: int, seed: int) -> Path:
-    from graphsvc.synthetic import generate_register
-
-    OUT.mkdir(parents=True, exist_ok=True)
-    path = OUT / f"register-{people}-{seed}.jsonl"
-    if not path.exists():
-        generate_register(people=people, seed=seed, out=path, progress=False)
-    return path
+from benchlib import neo4j, register_file
 
 
 def _timed(db, seconds: dict[str, float]) -> None:  # type: ignore[no-untyped-def]
@@ -153,7 +140,7 @@ def main() -> None:
 
     for people in (int(s) for s in args.sizes.split(",")):
         t0 = time.perf_counter()
-        path = _register(people, args.seed)
+        path = register_file(people, args.seed)
         gen_seconds = time.perf_counter() - t0
         lines = sum(1 for _ in path.open("rb"))
         result: dict[str, object] = {"people": people, "records_in_file": lines,

@@ -13,6 +13,7 @@ unset, a random one is generated on first use and kept in the local state folder
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -85,6 +86,14 @@ def _choice(environ: Mapping[str, str], name: str, default: str, allowed: tuple[
     return value
 
 
+def _size(environ: Mapping[str, str], name: str, default: str) -> str:
+    """A memory size as Neo4j's tools read it: bytes, ``512m``, ``2G``, or a share such as ``50%``."""
+    value = (environ.get(name) or default).strip()
+    if not re.fullmatch(r"\d+(\.\d+)?[kKmMgGtT]?|\d{1,2}(\.\d+)?%|100%", value):
+        raise ValueError(f"{name} must be a size such as 2G or 512m, or a share such as 50%, not {value!r}")
+    return value
+
+
 def default_resolve_memory() -> str:
     """DuckDB's limit for a full resolve: 40% of the machine's memory, at least 2 GB (DuckDB's
     own default is 80%; the Python side holds the persons too; what 1M people needed is in
@@ -140,6 +149,13 @@ class Settings:
     #: left to ``graphsvc resolve``
     auto_resolve_max: int = 1000
     load_resolve_max: int = 50_000
+    # -- the bulk load (graphsvc load --bulk, docs/loading.md) ---------------------------------
+    #: Neo4j's importer: its JVM heap (MiB) and its off-heap limit (``--max-off-heap-memory``: a
+    #: size such as ``2G`` or a share of the machine such as ``50%``)
+    bulk_heap_mib: int = 1024
+    bulk_off_heap: str = "2G"
+    #: where the staging database and the import files are written (``None``: ``GRAPHSVC_HOME/bulk``)
+    bulk_dir: Path | None = None
     resolve_memory: str = field(default_factory=default_resolve_memory)
     # -- the HTTP service --------------------------------------------------------------------
     api_key_cache_ttl_s: float = 30.0
@@ -215,6 +231,9 @@ class Settings:
             auto_resolve=_flag(env, "GRAPHSVC_AUTO_RESOLVE", True),
             auto_resolve_max=_int(env, "GRAPHSVC_AUTO_RESOLVE_MAX", 1000),
             load_resolve_max=_int(env, "GRAPHSVC_LOAD_RESOLVE_MAX", 50_000),
+            bulk_heap_mib=max(256, _int(env, "GRAPHSVC_BULK_HEAP_MIB", 1024)),
+            bulk_off_heap=_size(env, "GRAPHSVC_BULK_OFF_HEAP", "2G"),
+            bulk_dir=Path(env["GRAPHSVC_BULK_DIR"]) if env.get("GRAPHSVC_BULK_DIR") else None,
             resolve_memory=env.get("GRAPHSVC_RESOLVE_MEMORY") or default_resolve_memory(),
             api_key_cache_ttl_s=_float(env, "GRAPHSVC_API_KEY_CACHE_TTL_S", 30.0),
             rate_limit_per_s=_float(env, "GRAPHSVC_RATE_LIMIT_PER_S", 100.0),
@@ -254,6 +273,10 @@ class Settings:
     @property
     def local_db_home(self) -> Path:
         return self.home / "neo4j"
+
+    @property
+    def bulk_work_dir(self) -> Path:
+        return self.bulk_dir or self.home / "bulk"
 
     def password(self) -> str:
         """The Neo4j password: ``NEO4J_PASSWORD``, else the local database's generated secret."""

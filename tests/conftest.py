@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import socket
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,16 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+@contextmanager
+def running(settings: Settings) -> Iterator[Settings]:
+    """A local Neo4j of ``settings``' own, started here and stopped when the block ends."""
+    localdb.start(settings)
+    try:
+        yield settings
+    finally:
+        localdb.stop(settings)
+
+
 @pytest.fixture(scope="session")
 def neo4j_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     """Settings that point at this run's own Neo4j (started here, stopped at the end)."""
@@ -40,11 +51,8 @@ def neo4j_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setting
         local_heap_mib=768,
         local_pagecache_mib=256,
     )
-    localdb.start(settings)
-    try:
+    with running(settings):
         yield settings
-    finally:
-        localdb.stop(settings)
 
 
 @pytest.fixture(scope="session")

@@ -6,21 +6,26 @@ import contextlib
 import itertools
 import json
 import os
+import resource
+import shutil
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, NoReturn
 
 import click
 
 from graphsvc.cli.common import actor, echo_json, fail, open_db, progress_shown, read_settings
 from graphsvc.config import Settings
-from graphsvc.errors import GraphsvcError
+from graphsvc.errors import Conflict, GraphsvcError
+from graphsvc.graph import importer, localdb
 from graphsvc.graph.db import Database
+from graphsvc.repository.bulk import ImportFiles
 from graphsvc.repository.dump import RECORD_KINDS
 from graphsvc.repository.persons import count_persons
-from graphsvc.services import backup
+from graphsvc.services import backup, bulk
 from graphsvc.services import state as pattern_state
 from graphsvc.services.ingest import load, resolve_written
 from graphsvc.services.resolution import load_model, resolve_all, resolve_path
@@ -99,8 +104,25 @@ def _describe_state(r: dict[str, Any]) -> str:
             f"in {r['seconds']} s")
 
 
+@contextmanager
+def _rejects_file(path: Path | None) -> Iterator[IO[str] | None]:
+    """The --rejects file of a load (closed after it), and the exit status 2 of a CSV file whose
+    layout is wrong (found before anything is written)."""
+    # backslashreplace: a lone surrogate echoed from a rejected record (its id, a field name) is
+    # written as the JSON escape \udXXX it arrived as, instead of crashing the load.
+    out = path.open("w", encoding="utf-8", errors="backslashreplace") if path else None
+    try:
+        yield out
+    except CsvLayoutError as exc:
+        click.echo(f"graphsvc: {exc}", err=True)
+        sys.exit(2)
+    finally:
+        if out:
+            out.close()
+
+
 @click.command("load")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--rejects", "rejects_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Write every rejected record's fault here (JSON Lines).")
 @click.option("--batch-size", default=2000, show_default=True, type=click.IntRange(1, 50_000))
@@ -110,11 +132,37 @@ def _describe_state(r: dict[str, Any]) -> str:
               help="Score the loaded persons against the register afterwards (POSSIBLY_SAME_AS; the default): "
                    "one by one while they are few against the register, else one full resolve, whichever "
                    "the measured costs say is cheaper (at most $GRAPHSVC_LOAD_RESOLVE_MAX one by one).")
+@click.option("--bulk", is_flag=True,
+              help="A first load into an empty database with Neo4j's importer (stops and restarts the local Neo4j; "
+                   "refused when the database holds any record, API key or audit entry): docs/loading.md.")
+@click.option("--csv-only", "csv_only", type=click.Path(file_okay=False, path_type=Path),
+              help="With --bulk: only write the import files into this folder and print the neo4j-admin command "
+                   "to run on the database server (then graphsvc load --bulk-finish DIR).")
+@click.option("--bulk-finish", "bulk_finish", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="After neo4j-admin imported a --csv-only folder on the server: apply the schema, the list "
+                   "properties, identity resolution and the pattern state.")
 def load_cmd(paths: tuple[Path, ...], rejects_path: Path | None, batch_size: int,
-             all_or_nothing: bool, progress: bool | None, resolve_flag: bool | None) -> None:
+             all_or_nothing: bool, progress: bool | None, resolve_flag: bool | None, bulk: bool,
+             csv_only: Path | None, bulk_finish: Path | None) -> None:
     """Load records (JSON Lines, or CSV per docs/loading.md); exit status 1 if any is rejected.
 
     Afterwards the loaded persons are resolved, incrementally or by one full resolve (see --resolve)."""
+
+    if bulk_finish is not None:
+        if paths or bulk or csv_only:
+            raise click.UsageError("--bulk-finish DIR takes no PATH, --bulk or --csv-only")
+        _bulk_finish_cmd(bulk_finish, progress, resolve_flag)
+        return
+    if not paths:
+        raise click.UsageError("give at least one PATH")
+    if csv_only is not None and not bulk:
+        raise click.UsageError("--csv-only goes with --bulk")
+    if bulk:
+        if all_or_nothing:
+            raise click.UsageError("--bulk validates everything before it writes anything already; "
+                                   "--all-or-nothing does not apply")
+        _bulk_cmd(paths, rejects_path, batch_size, progress, resolve_flag, csv_only)
+        return
 
     def raws() -> Iterator[RawRecord]:
         return itertools.chain.from_iterable(read_path(p) for p in paths)
@@ -136,43 +184,35 @@ def load_cmd(paths: tuple[Path, ...], rejects_path: Path | None, batch_size: int
                 person_ids[pid] = None
 
     show = progress_shown(progress)
-    # backslashreplace: a lone surrogate echoed from a rejected record (its id, a field name) is
-    # written as the JSON escape \udXXX it arrived as, instead of crashing the load.
-    rejects_out = rejects_path.open("w", encoding="utf-8", errors="backslashreplace") if rejects_path else None
-    try:
-        if all_or_nothing:
-            _, bad = validate_all(raws())
-            if bad:
-                for reject in bad:
-                    click.echo(reject.describe(), err=True)
-                    if rejects_out:
-                        rejects_out.write(json.dumps(reject.as_dict(), ensure_ascii=False) + "\n")
-                click.echo(f"nothing written: {len(bad)} fault(s) found", err=True)
-                sys.exit(1)
-        with open_db(settings) as database:
-            summary = load(database, raws(), batch_size=batch_size, rejects_out=rejects_out, progress=show,
-                           on_written=written if resolve_flag is not False else None, maintain_state=False)
-            resolution: dict[str, Any]
-            if resolve_flag is False or settings is None:
-                resolution = {"status": "disabled"}
-            elif not person_ids:
-                resolution = {"status": "skipped", "persons": 0, "message": "no person records loaded"}
-            elif resolve_path(persons_seen, count_persons(database), limit) == "full":
-                resolution = _resolve_full(database, settings, persons_seen)
-            else:
-                resolution = {**_resolve_loaded(database, list(person_ids), show), "path": "incremental"}
-            # once, after the links: the pattern state of everything the load and its resolution changed
-            started = time.perf_counter()
-            state = pattern_state.settle(database)
-            state["seconds"] = round(time.perf_counter() - started, 3)
-    except CsvLayoutError as exc:
-        click.echo(f"graphsvc: {exc}", err=True)
-        sys.exit(2)
-    except GraphsvcError as exc:
-        fail(exc)
-    finally:
-        if rejects_out:
-            rejects_out.close()
+    with _rejects_file(rejects_path) as rejects_out:
+        try:
+            if all_or_nothing:
+                _, bad = validate_all(raws())
+                if bad:
+                    for reject in bad:
+                        click.echo(reject.describe(), err=True)
+                        if rejects_out:
+                            rejects_out.write(json.dumps(reject.as_dict(), ensure_ascii=False) + "\n")
+                    click.echo(f"nothing written: {len(bad)} fault(s) found", err=True)
+                    sys.exit(1)
+            with open_db(settings) as database:
+                summary = load(database, raws(), batch_size=batch_size, rejects_out=rejects_out, progress=show,
+                               on_written=written if resolve_flag is not False else None, maintain_state=False)
+                resolution: dict[str, Any]
+                if resolve_flag is False or settings is None:
+                    resolution = {"status": "disabled"}
+                elif not person_ids:
+                    resolution = {"status": "skipped", "persons": 0, "message": "no person records loaded"}
+                elif resolve_path(persons_seen, count_persons(database), limit) == "full":
+                    resolution = _resolve_full(database, settings, persons_seen)
+                else:
+                    resolution = {**_resolve_loaded(database, list(person_ids), show), "path": "incremental"}
+                # once, after the links: the pattern state of everything the load and its resolution changed
+                started = time.perf_counter()
+                state = pattern_state.settle(database)
+                state["seconds"] = round(time.perf_counter() - started, 3)
+        except GraphsvcError as exc:
+            fail(exc)
     s = summary.as_dict()
     s["resolution"] = resolution
     click.echo(
@@ -186,6 +226,135 @@ def load_cmd(paths: tuple[Path, ...], rejects_path: Path | None, batch_size: int
     echo_json(s)
     if summary.rejected_records:
         sys.exit(1)
+
+
+def _bulk_after_import(database: Database, settings: Settings, folder: Path, show: bool,
+                       resolve_flag: bool | None) -> dict[str, Any]:
+    """What follows the importer, locally or after the operator's import on a server: the schema
+    and list properties, one full resolve (unless --no-resolve), the pattern state built."""
+    out: dict[str, Any] = bulk.finish(database, folder, progress=show)
+    persons = count_persons(database)
+    if resolve_flag is False:
+        out["resolution"] = {"status": "disabled"}
+    elif not persons:
+        out["resolution"] = {"status": "skipped", "persons": 0, "message": "no person records loaded"}
+    else:
+        started = time.perf_counter()
+        out["resolution"] = _resolve_full(database, settings, persons)
+        # with what the resolve's own seconds leave out: the model, the links' pattern state settled
+        out["resolution"]["wall_seconds"] = round(time.perf_counter() - started, 3)
+    # the state of the whole register: settle rebuilds it when there is none (a resolve above
+    # has settled it already, as after the transactional load)
+    started = time.perf_counter()
+    state = pattern_state.settle(database)
+    state["seconds"] = round(time.perf_counter() - started, 3)
+    out["pattern_state"] = state
+    return out
+
+
+def _bulk_failed(exc: GraphsvcError) -> NoReturn:
+    """A refusal (a database not empty, a folder not imported) is exit status 1; any other failure 2."""
+    fail(exc, details=not isinstance(exc, Conflict), exit_codes={409: 1})
+
+
+def _bulk_cmd(paths: tuple[Path, ...], rejects_path: Path | None, batch_size: int, progress: bool | None,
+              resolve_flag: bool | None, csv_only: Path | None) -> None:
+    settings = read_settings()
+    show = progress_shown(progress)
+    started = time.perf_counter()
+    local = csv_only is None
+    if local and not settings.uses_local_db:
+        click.echo("graphsvc: load --bulk imports into the local Neo4j, and NEO4J_URI names a server. On a server: "
+                   "graphsvc load --bulk --csv-only DIR PATH..., run the neo4j-admin command it prints there with "
+                   "Neo4j stopped, start Neo4j, then graphsvc load --bulk-finish DIR (docs/loading.md)", err=True)
+        sys.exit(2)
+    folder = csv_only or settings.bulk_work_dir / time.strftime("load-%Y%m%d-%H%M%S")
+    with _rejects_file(rejects_path) as rejects_out:
+        try:
+            if local:
+                localdb.start(settings)
+            with open_db(settings) as database:
+                bulk.check_empty(database)
+            prepared = bulk.prepare(settings, itertools.chain.from_iterable(read_path(p) for p in paths), folder,
+                                    batch_size=batch_size, rejects_out=rejects_out, progress=show)
+            s = prepared.as_dict()
+            if not local:
+                _print_server_steps(settings, prepared)
+                s["folder"] = str(folder)
+                echo_json(s)
+                sys.exit(1 if prepared.rejected_records else 0)
+            with open_db(settings) as database:
+                bulk.check_empty(database)  # again: nothing written meanwhile (a key, another load)
+            before_import = time.perf_counter()
+            run = bulk.import_local(settings, prepared.files, echo=sys.stderr if show else None)
+            loaded = time.perf_counter() - before_import
+            with Database(settings) as database:  # bulk.finish applies the schema (timed there)
+                after = _bulk_after_import(database, settings, folder, show, resolve_flag)
+        except GraphsvcError as exc:
+            _bulk_failed(exc)
+    total = time.perf_counter() - started
+    resolve_s = float(after["resolution"].get("wall_seconds") or 0.0)
+    ready = total - resolve_s
+    s.update(importer={"seconds": round(run.seconds, 3), "peak_rss_mib": round(run.peak_rss_mib, 1),
+                       "summary": run.summary},
+             phases={**{k: round(v, 3) for k, v in prepared.seconds.items()}, "import": round(run.seconds, 3),
+                     "stop_import_start": round(loaded, 3),
+                     "schema": after["schema_seconds"], "fixups": after["fixups_seconds"],
+                     "pattern_state": after["pattern_state"]["seconds"], "resolve": resolve_s},
+             seconds=round(total, 3), seconds_without_resolve=round(ready, 3),
+             records_per_second=round(prepared.written / total, 1) if total else 0.0,
+             records_per_second_without_resolve=round(prepared.written / ready, 1) if ready else 0.0,
+             loader_peak_rss_mib=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+             resolution=after["resolution"], pattern_state=after["pattern_state"])
+    click.echo(
+        f"read {s['read']} records: bulk-imported {s['written']} ({s['persons']} persons, {s['incidents']} incidents, "
+        f"{s['orders']} orders, {s['registrations']} registrations, {s['notifications']} notifications; "
+        f"{s['nodes']} nodes, {s['relationships']} relationships), rejected {s['rejected']}, ready in "
+        f"{s['seconds']} s ({s['records_per_second']} records/s; {s['seconds_without_resolve']} s and "
+        f"{s['records_per_second_without_resolve']} records/s without identity resolution); importer "
+        f"{s['importer']['seconds']} s, peak {s['importer']['peak_rss_mib']} MiB", err=True)
+    click.echo(_describe_resolution(after["resolution"]), err=True)
+    click.echo(_describe_state(after["pattern_state"]), err=True)
+    echo_json(s)
+    shutil.rmtree(folder, ignore_errors=True)
+    if prepared.rejected_records:
+        sys.exit(1)
+
+
+def _print_server_steps(settings: Settings, prepared: bulk.Prepared) -> None:
+    files = prepared.files
+    command = importer.server_command(bulk.import_arguments(settings, files, report=False),
+                                      heap_mib=settings.bulk_heap_mib)
+    (files.folder / "import-command.sh").write_text("#!/bin/sh\nset -e\n" + command + "\n", encoding="utf-8")
+    click.echo(
+        f"wrote the import files of {prepared.written} records to {files.folder} ({files.counts.get('nodes', 0)} "
+        f"nodes, {files.counts.get('relationships', 0)} relationships). On the database server, with the folder at "
+        "the same path (or the paths below changed), the database empty and nothing in it you need (keys, audit):\n"
+        f"  1. neo4j stop\n  2. {command}\n  3. neo4j start\n"
+        f"  4. here: graphsvc load --bulk-finish {files.folder}\n"
+        f"(the command is also in {files.folder / 'import-command.sh'})", err=True)
+
+
+def _bulk_finish_cmd(folder: Path, progress: bool | None, resolve_flag: bool | None) -> None:
+    settings = read_settings()
+    show = progress_shown(progress)
+    try:
+        manifest = ImportFiles.load(folder)
+        with open_db(settings) as database:
+            persons = count_persons(database)
+            expected = manifest.counts.get("Person", 0)
+            if persons != expected:
+                raise Conflict(f"the database holds {persons} persons and {folder} imports {expected}: run the "
+                               "importer's command (import-command.sh) on the server first", {})
+            after = _bulk_after_import(database, settings, folder, show, resolve_flag)
+    except (OSError, ValueError, KeyError) as exc:
+        click.echo(f"graphsvc: {folder} is not a folder written by graphsvc load --bulk --csv-only ({exc})", err=True)
+        sys.exit(2)
+    except GraphsvcError as exc:
+        _bulk_failed(exc)
+    click.echo(_describe_resolution(after["resolution"]), err=True)
+    click.echo(_describe_state(after["pattern_state"]), err=True)
+    echo_json(after)
 
 
 @click.command("generate")

@@ -97,6 +97,17 @@ def _proc_start_ticks(pid: int) -> str | None:
     return stat.rsplit(")", 1)[1].split()[19]
 
 
+def _exists(pid: int) -> bool:
+    """Whether ``pid`` is a process that has not exited: a zombie (exited, waiting for a parent
+    that is not this process to reap it, e.g. a benchmark that started the database while
+    another process stops it) counts as gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
 def _is_launcher(pid: int) -> bool:
     try:
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
@@ -241,12 +252,12 @@ def stop(settings: Settings, timeout_s: float = 60.0) -> bool:
         return False
     os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline and _proc_start_ticks(pid) is not None:
+    while time.monotonic() < deadline and _exists(pid):
         _reap(pid)
         time.sleep(0.2)
-    if _proc_start_ticks(pid) is not None:
+    if _exists(pid):
         os.kill(pid, signal.SIGKILL)
-        while _proc_start_ticks(pid) is not None:
+        while _exists(pid):
             _reap(pid)
             time.sleep(0.1)
     _pid_file(settings).unlink(missing_ok=True)

@@ -24,7 +24,7 @@ from graphsvc.services import state as pattern_state
 from loaders.sources import RawRecord
 from loaders.validate import Reject, prefetch_in_child, prefetch_in_thread, validated_chunks
 
-__all__ = ["DEFAULT_BATCH", "LoadSummary", "Resolved", "load", "resolve_written"]
+__all__ = ["DEFAULT_BATCH", "LoadSummary", "Resolved", "load", "report_reject", "resolve_written"]
 
 DEFAULT_BATCH = 2000
 
@@ -58,6 +58,17 @@ class LoadSummary:
         }
 
 
+def report_reject(reject: Reject, rejects_out: IO[str] | None, kept: list[Reject], keep: int) -> None:
+    """Report one rejected record (stderr as ``PATH:LINE: id ID: FIELD: reason``, and a JSON line
+    in ``rejects_out``) and keep the last ``keep`` of them in ``kept``."""
+    print(reject.describe(), file=sys.stderr)
+    if rejects_out is not None:
+        rejects_out.write(json.dumps(reject.as_dict(), ensure_ascii=False) + "\n")
+    kept.append(reject)
+    if len(kept) > keep:
+        kept.pop(0)
+
+
 def load(
     db: Database,
     raws: Iterable[RawRecord],
@@ -83,14 +94,6 @@ def load(
     writer = BatchWriter(db)
     started = time.perf_counter()
 
-    def on_reject(reject: Reject) -> None:
-        print(reject.describe(), file=sys.stderr)
-        if rejects_out is not None:
-            rejects_out.write(json.dumps(reject.as_dict(), ensure_ascii=False) + "\n")
-        summary.rejects.append(reject)
-        if len(summary.rejects) > keep_rejects:
-            summary.rejects.pop(0)
-
     bar = None
     if progress:
         from tqdm import tqdm
@@ -103,7 +106,7 @@ def load(
             summary.read += chunk.read
             summary.rejected_records += chunk.rejected
             for reject in chunk.rejects:
-                on_reject(reject)
+                report_reject(reject, rejects_out, summary.rejects, keep_rejects)
             if chunk.rows is not None:
                 summary.written.add(writer.write_rows(chunk.rows))
                 if on_written is not None:

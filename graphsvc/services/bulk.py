@@ -1,0 +1,178 @@
+"""A first load at bulk speed: Neo4j's own importer into an empty register (issue #23).
+
+``graphsvc load --bulk`` gives the graph a transactional ``graphsvc load`` of the same input
+gives (the same validation and rows, :mod:`graphsvc.repository.bulk`'s files), without the
+transactions: records are validated and staged (:func:`prepare`), the import files written,
+the database stopped, the importer run into its store and the database started again
+(:func:`import_local`), then the schema applied and what the files could not say written
+(:func:`finish`). Identity resolution and the pattern state follow as after any load (the CLI).
+For a server the operator runs the importer there (docs/loading.md, "On a server").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing as mp
+import shutil
+import sys
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from graphsvc.config import Settings
+from graphsvc.errors import Conflict
+from graphsvc.graph import importer, localdb
+from graphsvc.graph.db import Database
+from graphsvc.repository import bulk as files_repo
+from graphsvc.repository.bulk import ImportFiles, Staging, stage_rows
+from graphsvc.repository.ingest import BatchRows, stamp_review
+from graphsvc.services.ingest import DEFAULT_BATCH, report_reject
+from loaders import times
+from loaders.sources import RawRecord
+from loaders.validate import Reject, prefetch_in_child, prefetch_in_thread, validated_chunks
+
+__all__ = ["Prepared", "check_empty", "finish", "import_arguments", "import_local", "prepare"]
+
+_KIND_LABELS = (("person", "persons"), ("incident", "incidents"), ("order", "orders"),
+                ("registration", "registrations"), ("notification", "notifications"))
+
+
+def check_empty(db: Database) -> None:
+    """Refuse (:class:`Conflict`) unless the database holds nothing a bulk import would destroy."""
+    found = files_repo.blockers(db)
+    held = [f"{n} {what}" for what, n in (("record node(s)", found["records"]), ("API key(s)", found["api_keys"]),
+                                          ("audit entries", found["audit_entries"]),
+                                          ("other node(s) (subscriptions, alerts, state)", found["other"])) if n]
+    if held:
+        raise Conflict(
+            "graphsvc load --bulk needs an empty database, and this one holds " + ", ".join(held) + ". Neo4j's "
+            "importer replaces the whole store, so it would destroy them. Bulk-load a new, empty database first "
+            "and create API keys after; to add records to this one, use graphsvc load without --bulk.", found)
+
+
+@dataclass
+class Prepared:
+    """What :func:`prepare` read, rejected and wrote."""
+
+    files: ImportFiles
+    read: int = 0
+    rejected_records: int = 0
+    rejects: list[Reject] = field(default_factory=list)
+    staged: dict[str, int] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def written(self) -> int:
+        return sum(self.staged.values())
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"read": self.read, "written": self.written,
+                **{plural: self.staged.get(kind, 0) for kind, plural in _KIND_LABELS},
+                "rejected": self.rejected_records, "nodes": self.files.counts.get("nodes", 0),
+                "relationships": self.files.counts.get("relationships", 0), "fixups": self.files.fixups}
+
+
+def prepare(settings: Settings, raws: Iterable[RawRecord], folder: Path, *, batch_size: int = DEFAULT_BATCH,
+            rejects_out: IO[str] | None = None, progress: bool = False, keep_rejects: int = 10_000) -> Prepared:
+    """Validate and stage every record, then write the import files into ``folder``.
+
+    Validation is the transactional load's (:func:`loaders.validate.validated_chunks` with
+    :meth:`BatchRows.of` and :func:`stamp_review`, in a child process where ``fork`` exists);
+    each reject is reported as :func:`graphsvc.services.ingest.load` reports it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    staging_path = folder / "staging.sqlite"
+    staging_path.unlink(missing_ok=True)
+    staging = Staging(staging_path)
+    out = Prepared(ImportFiles(folder))
+    schedule = settings.review_schedule
+
+    def rows_of(records: list[Any]) -> list[tuple[str, str, str | None, bytes]]:
+        rows = BatchRows.of(records)
+        stamp_review(rows, schedule, times.today())
+        return stage_rows(rows)
+
+    bar = _bar(progress, "validating and staging", " records")
+    started = time.perf_counter()
+    prefetch = prefetch_in_child if "fork" in mp.get_all_start_methods() else prefetch_in_thread
+    try:
+        for chunk in prefetch(validated_chunks(raws, batch_size, rows_of)):
+            out.read += chunk.read
+            out.rejected_records += chunk.rejected
+            for reject in chunk.rejects:
+                report_reject(reject, rejects_out, out.rejects, keep_rejects)
+            if chunk.rows is not None:
+                staging.add(chunk.rows)
+            if bar is not None:
+                bar.update(chunk.read)
+        if bar is not None:
+            bar.close()
+        out.staged = staging.counts()
+        out.seconds["validate_and_stage"] = time.perf_counter() - started
+        started = time.perf_counter()
+        bar = _bar(progress, "writing import files", " records", total=out.written)
+        out.files = files_repo.write_import_files(
+            staging, folder, periods=settings.register_periods, now=dt.datetime.now(dt.timezone.utc),
+            tick=bar.update if bar is not None else lambda n: None)
+        out.seconds["write_files"] = time.perf_counter() - started
+    finally:
+        if bar is not None:
+            bar.close()
+        staging.close()
+        staging_path.unlink(missing_ok=True)
+    return out
+
+
+def import_arguments(settings: Settings, files: ImportFiles, *, report: bool = True) -> list[str]:
+    return importer.import_arguments(files.nodes, files.relationships, files.multiline,
+                                     database=settings.neo4j_database, off_heap=settings.bulk_off_heap,
+                                     report=files.folder / "import.report" if report else None)
+
+
+def import_local(settings: Settings, files: ImportFiles, *, echo: IO[str] | None = None) -> importer.ImportRun:
+    """Stop the local Neo4j, import ``files`` into its store and start it again.
+
+    Run only after :func:`check_empty`: the importer replaces the database's store. When the
+    importer fails, the store it left is removed (it held nothing) and the database started
+    with an empty one, so the register is where it was."""
+    if not settings.uses_local_db:
+        raise Conflict("graphsvc load --bulk imports into the local Neo4j; NEO4J_URI names a server: use "
+                       "graphsvc load --bulk --csv-only DIR and run the printed command there (docs/loading.md)")
+    localdb.stop(settings)
+    try:
+        run = importer.run_local(settings, import_arguments(settings, files), files.folder, echo=echo)
+    except BaseException:
+        data = importer.local_data_dir(settings)
+        for part in ("databases", "transactions"):
+            shutil.rmtree(data / part / settings.neo4j_database, ignore_errors=True)
+        localdb.start(settings)
+        raise
+    localdb.start(settings)
+    return run
+
+
+def finish(db: Database, folder: Path, *, progress: bool = False) -> dict[str, Any]:
+    """After the import: the schema (constraints and indexes; the data migrations are recorded
+    as applied by the import files) and the list properties the files could not hold."""
+    files = ImportFiles.load(folder)
+    started = time.perf_counter()
+    db.apply_schema()
+    schema_s = time.perf_counter() - started
+    started = time.perf_counter()
+    bar = _bar(progress, "list properties", " nodes", total=files.fixups)
+    try:
+        fixed = files_repo.apply_fixups(db, folder, tick=bar.update if bar is not None else lambda n: None)
+    finally:
+        if bar is not None:
+            bar.close()
+    return {"schema_seconds": round(schema_s, 3), "fixups": fixed,
+            "fixups_seconds": round(time.perf_counter() - started, 3)}
+
+
+def _bar(show: bool, desc: str, unit: str, total: int | None = None) -> Any:
+    if not show:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(desc=desc, unit=unit, total=total, file=sys.stderr, mininterval=0.5, disable=None)
