@@ -111,14 +111,14 @@ def run_local(settings: Settings, args: list[str], work: Path, *, echo: IO[str] 
         proc = subprocess.Popen(  # nosec B603: fixed argv, no shell
             argv, env=env, cwd=work, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
             text=True, encoding="utf-8", errors="replace")
-        assert proc.stdout is not None
-        for line in proc.stdout:
+        for line in proc.stdout or ():
             log.write(line)
             tail = [*tail[-39:], line.rstrip()]
             if echo is not None and _worth_echoing(line):
                 echo.write(line)
                 echo.flush()
-        proc.stdout.close()
+        if proc.stdout is not None:
+            proc.stdout.close()
         _, status, usage = os.wait4(proc.pid, 0)
         proc.returncode = os.waitstatus_to_exitcode(status)
     seconds = time.perf_counter() - started
