@@ -154,6 +154,8 @@ class Settings:
     #: size such as ``2G`` or a share of the machine such as ``50%``)
     bulk_heap_mib: int = 1024
     bulk_off_heap: str = "2G"
+    #: processes validating the input (each reads it all and validates every n-th batch)
+    bulk_workers: int = field(default_factory=lambda: max(1, os.cpu_count() or 1))
     #: where the staging database and the import files are written (``None``: ``GRAPHSVC_HOME/bulk``)
     bulk_dir: Path | None = None
     resolve_memory: str = field(default_factory=default_resolve_memory)
@@ -233,6 +235,7 @@ class Settings:
             load_resolve_max=_int(env, "GRAPHSVC_LOAD_RESOLVE_MAX", 50_000),
             bulk_heap_mib=max(256, _int(env, "GRAPHSVC_BULK_HEAP_MIB", 1024)),
             bulk_off_heap=_size(env, "GRAPHSVC_BULK_OFF_HEAP", "2G"),
+            bulk_workers=max(1, _int(env, "GRAPHSVC_BULK_WORKERS", os.cpu_count() or 1)),
             bulk_dir=Path(env["GRAPHSVC_BULK_DIR"]) if env.get("GRAPHSVC_BULK_DIR") else None,
             resolve_memory=env.get("GRAPHSVC_RESOLVE_MEMORY") or default_resolve_memory(),
             api_key_cache_ttl_s=_float(env, "GRAPHSVC_API_KEY_CACHE_TTL_S", 30.0),

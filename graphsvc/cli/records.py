@@ -275,7 +275,7 @@ def _bulk_cmd(paths: tuple[Path, ...], rejects_path: Path | None, batch_size: in
                 localdb.start(settings)
             with open_db(settings) as database:
                 bulk.check_empty(database)
-            prepared = bulk.prepare(settings, itertools.chain.from_iterable(read_path(p) for p in paths), folder,
+            prepared = bulk.prepare(settings, lambda: itertools.chain.from_iterable(read_path(p) for p in paths), folder,
                                     batch_size=batch_size, rejects_out=rejects_out, progress=show)
             s = prepared.as_dict()
             if not local:

@@ -12,11 +12,10 @@ For a server the operator runs the importer there (docs/loading.md, "On a server
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing as mp
 import shutil
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -31,7 +30,7 @@ from graphsvc.repository.ingest import BatchRows, stamp_review
 from graphsvc.services.ingest import DEFAULT_BATCH, report_reject
 from loaders import times
 from loaders.sources import RawRecord
-from loaders.validate import Reject, prefetch_in_child, prefetch_in_thread, validated_chunks
+from loaders.validate import Reject, validated_in_parallel
 
 __all__ = ["Prepared", "check_empty", "finish", "import_arguments", "import_local", "prepare"]
 
@@ -74,13 +73,17 @@ class Prepared:
                 "relationships": self.files.counts.get("relationships", 0), "fixups": self.files.fixups}
 
 
-def prepare(settings: Settings, raws: Iterable[RawRecord], folder: Path, *, batch_size: int = DEFAULT_BATCH,
-            rejects_out: IO[str] | None = None, progress: bool = False, keep_rejects: int = 10_000) -> Prepared:
-    """Validate and stage every record, then write the import files into ``folder``.
+def prepare(settings: Settings, open_raws: Callable[[], Iterable[RawRecord]], folder: Path, *,
+            batch_size: int = DEFAULT_BATCH, rejects_out: IO[str] | None = None, progress: bool = False,
+            keep_rejects: int = 10_000) -> Prepared:
+    """Validate and stage every record ``open_raws()`` reads, then write the import files into ``folder``.
 
-    Validation is the transactional load's (:func:`loaders.validate.validated_chunks` with
-    :meth:`BatchRows.of` and :func:`stamp_review`, in a child process where ``fork`` exists);
-    each reject is reported as :func:`graphsvc.services.ingest.load` reports it."""
+    Validation is the transactional load's (:meth:`BatchRows.of` and :func:`stamp_review` on
+    each batch) on ``settings.bulk_workers`` processes, each reading the input afresh
+    (:func:`loaders.validate.validated_in_parallel`: so ``open_raws`` must open it on each
+    call); the chunks are staged in input order, so the last copy of a record wins as in the
+    transactional load, and each reject is reported as :func:`graphsvc.services.ingest.load`
+    reports it."""
     folder.mkdir(parents=True, exist_ok=True)
     staging_path = folder / "staging.sqlite"
     staging_path.unlink(missing_ok=True)
@@ -95,9 +98,8 @@ def prepare(settings: Settings, raws: Iterable[RawRecord], folder: Path, *, batc
 
     bar = _bar(progress, "validating and staging", " records")
     started = time.perf_counter()
-    prefetch = prefetch_in_child if "fork" in mp.get_all_start_methods() else prefetch_in_thread
     try:
-        for chunk in prefetch(validated_chunks(raws, batch_size, rows_of)):
+        for chunk in validated_in_parallel(open_raws, batch_size, rows_of, settings.bulk_workers):
             out.read += chunk.read
             out.rejected_records += chunk.rejected
             for reject in chunk.rejects:
