@@ -26,51 +26,25 @@ import json
 import pickle  # nosec B403: our own staging file, written and read by this process
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from graphsvc.analysis.register import Periods, due_duty
 from graphsvc.analysis.retention import add_years
 from graphsvc.graph.db import MIGRATIONS, Database
-from graphsvc.graph.importer import ARRAY_DELIMITER
+from graphsvc.repository.bulk_csv import NODE_COLUMNS, S, CsvFile, ImportFiles, NodeFile, cell, quoted
 from graphsvc.repository.ingest import BatchRows
 
 __all__ = [
-    "ImportFiles", "Staging", "apply_fixups", "blockers", "stage_rows", "write_import_files",
+    "ImportFiles", "Part", "Staging", "apply_fixups", "blockers", "finish_import_files", "stage_rows",
+    "write_import_files", "write_part",
 ]
 
 FIXUP_QUERIES = {"Person": "set_bulk_person_lists", "Notification": "set_bulk_notification_lists"}
 FIXUP_BATCH = 10_000
 _FLUSH = 20_000
 
-# Each node file's columns: (property, importer type); the first is the node's key (its :ID).
-_S, _D, _T, _B, _L, _N = "string", "date", "datetime", "boolean", "string[]", "long"
-NODE_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
-    "Person": (("id", "ID"), ("source", _S), ("given_name", _S), ("family_name", _S), ("aliases", _L),
-               ("aliases_text", _S), ("dob", _D), ("gender", _S), ("name_key", _S), ("family_key", _S),
-               ("first_recorded_on", _D), ("review_scheduled", _D), ("review_on", _D), ("placeholder", _B)),
-    "Incident": (("id", "ID"), ("source", _S), ("occurred_precision", _S), ("type", _S), ("outcome", _S),
-                 ("description", _S), ("occurred_at", _T), ("reported_at", _T), ("review_scheduled", _D),
-                 ("review_on", _D)),
-    "Order": (("id", "ID"), ("source", _S), ("type", _S), ("issued_on", _D), ("expires_on", _D),
-              ("conditions", _S), ("review_scheduled", _D), ("review_on", _D), ("placeholder", _B)),
-    "Registration": (("id", "ID"), ("source", _S), ("basis", _S), ("start_on", _D), ("end_on", _D),
-                     ("managing_agency", _S), ("manager", _S), ("review_scheduled", _D), ("review_on", _D),
-                     ("managed_by", _S), ("due_duty", _S), ("due_on", _D), ("placeholder", _B)),
-    "Notification": (("id", "ID"), ("source", _S), ("type", _S), ("notified_on", _D), ("changed_on", _D),
-                     ("station", _S), ("reference", _S), ("given_names", _L), ("family_names", _L),
-                     ("name_keys", _L), ("home_line1", _S), ("home_town", _S), ("home_postcode", _S),
-                     ("home_key", _S), ("review_scheduled", _D), ("review_on", _D)),
-    "Phone": (("value", "ID"),),
-    "Email": (("value", "ID"),),
-    "Vehicle": (("value", "ID"),),
-    "Handle": (("value", "ID"), ("platform", _S), ("handle", _S)),
-    "Address": (("key", "ID"), ("line1", _S), ("town", _S), ("postcode", _S)),
-    "Agency": (("code", "ID"),),
-    "SchemaMigration": (("id", _S), ("applied_at", _T)),
-    "RegisterVersion": (("id", _S), ("n", _N)),
-}
 _IDENTIFIERS = (("phones", "Phone"), ("emails", "Email"), ("handles", "Handle"), ("vehicles", "Vehicle"))
 _KINDS = ("person", "incident", "order", "registration", "notification")
 _LABEL_OF = {"person": "Person", "incident": "Incident", "order": "Order", "registration": "Registration",
@@ -88,125 +62,36 @@ _NAMES: dict[str, tuple[tuple[str, str, str, bool, int, int], ...]] = {
 }
 
 
-def _quoted(text: str) -> str:
-    return '"' + text.replace('"', '""') + '"'
+#: what the passes note (the named ids, for placeholders and role labels; the shared nodes with
+#: the position ``ord`` of the copy that gives their text: the first in input order wins)
+_NOTED = """
+    CREATE TABLE IF NOT EXISTS refs(kind TEXT NOT NULL, id TEXT NOT NULL, offender INTEGER, victim INTEGER);
+    CREATE TABLE IF NOT EXISTS vals(label TEXT NOT NULL, value TEXT NOT NULL, data TEXT, ord INTEGER NOT NULL,
+                                    PRIMARY KEY (label, value)) WITHOUT ROWID;
+"""
+#: the first copy (the lowest ``ord``) of a shared node wins, as the first MERGE's text would
+_FIRST_VAL = " ON CONFLICT(label, value) DO UPDATE SET data = excluded.data, ord = excluded.ord WHERE excluded.ord < ord"
 
 
-def _cell(value: Any, kind: str) -> str:
-    """One CSV cell as the importer reads it: an empty cell is no property, a quoted one a string."""
-    if value is None:
-        return ""
-    if kind in ("string", "ID"):
-        return _quoted(value)
-    if kind in ("date", "datetime"):
-        return value if isinstance(value, str) else value.isoformat()
-    if kind == "boolean":
-        return "true" if value else "false"
-    if kind == "long":
-        return str(int(value))
-    return _quoted(ARRAY_DELIMITER.join(value))
-
-
-def _list_fits(items: Sequence[str]) -> bool:
-    """Whether the importer reads this list back as it is (not empty, not one empty string, no
-    item holding the delimiter)."""
-    return bool(items) and items != [""] and not any(ARRAY_DELIMITER in item for item in items)
-
-
-class _CsvFile:
-    """One importer input file with its header; remembers whether a value spans lines (such files
-    are named to the importer's --multiline-fields, which parses them more slowly)."""
-
-    def __init__(self, path: Path, header: Sequence[str]) -> None:
-        self.path = path
-        self.handle: IO[str] = path.open("w", encoding="utf-8", newline="")
-        self.handle.write(",".join(header) + "\n")
-        self.rows = 0
-        self.multiline = False
-
-    def write(self, cells: Iterable[str]) -> None:
-        line = ",".join(cells)
-        if not self.multiline and ("\n" in line or "\r" in line):
-            self.multiline = True
-        self.handle.write(line + "\n")
-        self.rows += 1
-
-    def close(self) -> None:
-        self.handle.close()
-
-
-class _NodeFile(_CsvFile):
-    def __init__(self, path: Path, label: str) -> None:
-        self.label = label
-        self.columns = NODE_COLUMNS[label]
-        self.known = {name for name, _ in self.columns}
-        header = [f"{name}:ID({label})" if kind == "ID" else f"{name}:{kind}" for name, kind in self.columns]
-        super().__init__(path, [*header, ":LABEL"])
-
-    def node(self, props: dict[str, Any], labels: Sequence[str], fixups: list[tuple[str, str, str]]) -> None:
-        unknown = set(props) - self.known
-        if unknown:  # a property the load statements write and this layout does not: fail, never drop it
-            raise ValueError(f"bulk import files: {self.label} has no column for {sorted(unknown)}")
-        cells = []
-        odd: dict[str, Any] = {}
-        for name, kind in self.columns:
-            value = props.get(name)
-            if kind == _L and value is not None and not _list_fits(value):
-                odd[name] = list(value)
-                value = None
-            cells.append(_cell(value, kind))
-        cells.append(ARRAY_DELIMITER.join(labels))
-        if odd:
-            fixups.append((self.label, props[self.columns[0][0]], json.dumps(odd, ensure_ascii=False)))
-        self.write(cells)
-
-
-@dataclass
-class ImportFiles:
-    """What :func:`write_import_files` wrote into ``folder``: the importer's ``--nodes`` and
-    ``--relationships`` files, those with values spanning lines, and the counts."""
-
-    folder: Path
-    nodes: list[Path] = field(default_factory=list)
-    relationships: list[Path] = field(default_factory=list)
-    multiline: list[Path] = field(default_factory=list)
-    counts: dict[str, int] = field(default_factory=dict)
-    fixups: int = 0
-
-    MANIFEST = "bulk-import.json"
-    FIXUPS = "fixups.jsonl"
-
-    def save(self) -> None:
-        (self.folder / self.MANIFEST).write_text(json.dumps({
-            "format": 1, "nodes": [p.name for p in self.nodes], "relationships": [p.name for p in self.relationships],
-            "multiline": [p.name for p in self.multiline], "counts": self.counts, "fixups": self.fixups,
-        }, indent=1) + "\n", encoding="utf-8")
-
-    @classmethod
-    def load(cls, folder: Path) -> ImportFiles:
-        data = json.loads((folder / cls.MANIFEST).read_text(encoding="utf-8"))
-        if data.get("format") != 1:
-            raise ValueError(f"{folder / cls.MANIFEST}: not a bulk import folder of this version")
-        return cls(folder, [folder / n for n in data["nodes"]], [folder / n for n in data["relationships"]],
-                   [folder / n for n in data["multiline"]], data["counts"], data["fixups"])
+def _connect(path: Path, cache_mib: int) -> sqlite3.Connection:
+    con = sqlite3.connect(path, isolation_level=None)
+    for pragma in ("journal_mode=OFF", "synchronous=OFF", "temp_store=FILE", f"cache_size=-{cache_mib * 1024}"):
+        con.execute(f"PRAGMA {pragma}")
+    return con
 
 
 class Staging:
     """The validated rows on disk (SQLite), one per ``(kind, id)``: the last copy wins and takes
     the position of that copy (``seq``), as a later batch's MERGE replaces an earlier one's."""
 
-    def __init__(self, path: Path, cache_mib: int = 64) -> None:
+    def __init__(self, path: Path, cache_mib: int = 64, *, create: bool = True) -> None:
         self.path = path
-        self.con = sqlite3.connect(path, isolation_level=None)
-        for pragma in ("journal_mode=OFF", "synchronous=OFF", "temp_store=FILE", f"cache_size=-{cache_mib * 1024}"):
-            self.con.execute(f"PRAGMA {pragma}")
-        self.con.executescript("""
-            CREATE TABLE IF NOT EXISTS staged(kind TEXT NOT NULL, id TEXT NOT NULL, seq INTEGER NOT NULL,
-                                              ref TEXT, data BLOB NOT NULL, PRIMARY KEY (kind, id));
-            CREATE TABLE IF NOT EXISTS refs(kind TEXT NOT NULL, id TEXT NOT NULL, offender INTEGER, victim INTEGER);
-            CREATE TABLE IF NOT EXISTS vals(label TEXT NOT NULL, value TEXT NOT NULL, data TEXT,
-                                            PRIMARY KEY (label, value)) WITHOUT ROWID;
-        """)
+        self.con = _connect(path, cache_mib)
+        if create:
+            self.con.executescript("""
+                CREATE TABLE IF NOT EXISTS staged(kind TEXT NOT NULL, id TEXT NOT NULL, seq INTEGER NOT NULL,
+                                                  ref TEXT, data BLOB NOT NULL, PRIMARY KEY (kind, id));
+            """ + _NOTED)
         self.seq = 0
 
     def add(self, items: Sequence[tuple[str, str, str | None, bytes]]) -> None:
@@ -231,10 +116,12 @@ class Staging:
         found = dict(self.con.execute("SELECT kind, count(*) FROM staged GROUP BY kind").fetchall())
         return {kind: int(found.get(kind, 0)) for kind in _KINDS}
 
-    def rows(self, kind: str) -> Iterator[dict[str, Any]]:
-        """The staged rows of one kind, in the order their last copies arrived."""
-        for (data,) in self.con.execute("SELECT data FROM staged WHERE kind = ? ORDER BY seq", (kind,)):
-            yield pickle.loads(data)  # nosec B301: our own staging file
+    def rows(self, kind: str, part: int = 0, parts: int = 1) -> Iterator[tuple[int, dict[str, Any]]]:
+        """The staged rows of one kind with their positions, in the order their last copies
+        arrived; of those, the ones of ``part`` out of ``parts`` (by position)."""
+        query = "SELECT seq, data FROM staged WHERE kind = ? AND seq % ? = ? ORDER BY seq"
+        for seq, data in self.con.execute(query, (kind, parts, part)):
+            yield seq, pickle.loads(data)  # nosec B301: our own staging file
 
     def close(self) -> None:
         self.con.close()
@@ -253,26 +140,48 @@ def stage_rows(rows: BatchRows) -> list[tuple[str, str, str | None, bytes]]:
     return out
 
 
-class _Writer:
-    """The passes of :func:`write_import_files` over one staging database."""
+@dataclass
+class Part:
+    """What one :func:`write_part` wrote: its files (names in the folder), rows per node label,
+    relationships, fix-ups, and the SQLite file of what its passes noted (``refs``, ``vals``)."""
 
-    def __init__(self, staging: Staging, folder: Path, tick: Callable[[int], None]) -> None:
+    nodes: list[str]
+    relationships: list[str]
+    multiline: list[str]
+    counts: dict[str, int]
+    relationship_rows: int
+    fixups: int
+    fixups_file: str
+    noted: str | None
+
+
+class _Writer:
+    """The passes of :func:`write_import_files` over one staging database: the records' passes
+    for the ``part``-th of ``parts`` of each kind (:func:`write_part`), or the nodes that depend
+    on them all (the files then named without a suffix)."""
+
+    def __init__(self, staging: Staging, folder: Path, tick: Callable[[int], None], *, part: int = 0, parts: int = 1,
+                 suffix: str = "", noted: sqlite3.Connection | None = None) -> None:
         self.staging = staging
         self.con = staging.con
+        self.noted = noted or staging.con
         self.folder = folder
         self.tick = tick
-        self.nodes: dict[str, _NodeFile] = {}
-        self.rels: dict[tuple[str, str], _CsvFile] = {}
+        self.part, self.parts, self.suffix = part, parts, suffix
+        self.nodes: dict[str, NodeFile] = {}
+        self.rels: dict[tuple[str, str], CsvFile] = {}
         self.refs: list[tuple[str, str, int, int]] = []
-        self.vals: list[tuple[str, str, str | None]] = []
+        self.vals: list[tuple[str, str, str | None, int]] = []
+        self.ord = 0
         self.fixups: list[tuple[str, str, str]] = []
         self.fixup_count = 0
-        self.fixup_file = (folder / ImportFiles.FIXUPS).open("w", encoding="utf-8")
+        self.fixups_name = f"fixups{suffix}.jsonl"
+        self.fixup_file = (folder / self.fixups_name).open("w", encoding="utf-8")
 
-    def node_file(self, label: str, name: str | None = None) -> _NodeFile:
+    def node_file(self, label: str, name: str | None = None) -> NodeFile:
         key = name or label
         if key not in self.nodes:
-            self.nodes[key] = _NodeFile(self.folder / f"nodes-{key.lower()}.csv", label)
+            self.nodes[key] = NodeFile(self.folder / f"nodes-{key.lower()}{self.suffix}.csv", label)
         return self.nodes[key]
 
     def node(self, label: str, props: dict[str, Any], labels: Sequence[str], file: str | None = None) -> None:
@@ -281,23 +190,24 @@ class _Writer:
     def rel(self, start: str, start_id: str, rel_type: str, end: str, end_id: str, source: str | None) -> None:
         key = (start, end)
         if key not in self.rels:
-            self.rels[key] = _CsvFile(self.folder / f"rels-{start.lower()}-{end.lower()}.csv",
+            self.rels[key] = CsvFile(self.folder / f"rels-{start.lower()}-{end.lower()}{self.suffix}.csv",
                                       [f":START_ID({start})", f":END_ID({end})", ":TYPE", "source:string"])
-        self.rels[key].write((_quoted(start_id), _quoted(end_id), rel_type, _cell(source, _S)))
+        self.rels[key].write((quoted(start_id), quoted(end_id), rel_type, cell(source, S)))
 
     def ref(self, kind: str, rid: str, offender: int = 0, victim: int = 0) -> None:
         self.refs.append((kind, rid, offender, victim))
 
     def val(self, label: str, value: str, data: dict[str, Any] | None = None) -> None:
-        self.vals.append((label, value, json.dumps(data, ensure_ascii=False) if data is not None else None))
+        self.vals.append((label, value, json.dumps(data, ensure_ascii=False) if data is not None else None, self.ord))
+        self.ord += 1
 
     def flush(self, force: bool = False) -> None:
         if not force and len(self.refs) + len(self.vals) < _FLUSH:
             return
-        self.con.execute("BEGIN")
-        self.con.executemany("INSERT INTO refs VALUES (?, ?, ?, ?)", self.refs)
-        self.con.executemany("INSERT OR IGNORE INTO vals VALUES (?, ?, ?)", self.vals)  # the first one wins
-        self.con.execute("COMMIT")
+        self.noted.execute("BEGIN")
+        self.noted.executemany("INSERT INTO refs VALUES (?, ?, ?, ?)", self.refs)
+        self.noted.executemany("INSERT INTO vals VALUES (?, ?, ?, ?)" + _FIRST_VAL, self.vals)
+        self.noted.execute("COMMIT")
         self.refs, self.vals = [], []
         for label, rid, props in self.fixups:
             self.fixup_file.write(json.dumps({"label": label, "id": rid, "props": json.loads(props)},
@@ -333,8 +243,12 @@ class _Writer:
                 self.rel(other, rid, rel_type, record[0], record[1], source)
 
     def each(self, kind: str) -> Iterator[tuple[dict[str, Any], str, str]]:
-        """The staged rows of ``kind`` with their id and source, counted and flushed as they go."""
-        for row in self.staging.rows(kind):
+        """The staged rows of ``kind`` (of this part) with their id and source, counted and flushed
+        as they go; what each row notes is ordered by (pass, position, order within the row), the
+        order one writer going through them all would note it in."""
+        rank = _KINDS.index(kind)
+        for seq, row in self.staging.rows(kind, self.part, self.parts):
+            self.ord = (rank << 52) | (seq << 12)  # at most 4,096 notes a row (5 lists of 500 and the agency)
             yield row, row["id"], row["props"]["source"]
             self.tick(1)
             self.flush()
@@ -368,6 +282,17 @@ class _Writer:
                            victim=victim)
             if kind == "incident":
                 self.identifiers(label, rid, row, "USED", source)
+
+    def merge(self, noted: Iterable[Path]) -> None:
+        """What the parts noted, into the staging database (the first copy of a shared node winning)."""
+        self.flush(force=True)
+        for path in noted:
+            self.con.execute("ATTACH DATABASE ? AS part", (str(path),))
+            self.con.execute("BEGIN")
+            self.con.execute("INSERT INTO refs SELECT * FROM part.refs")
+            self.con.execute("INSERT INTO vals SELECT * FROM part.vals WHERE true" + _FIRST_VAL)
+            self.con.execute("COMMIT")
+            self.con.execute("DETACH DATABASE part")
 
     def roles(self) -> None:
         self.flush(force=True)
@@ -437,44 +362,89 @@ class _Writer:
         self.node("RegisterVersion", {"id": "register", "n": 1}, ["RegisterVersion"])
         self.flush(force=True)
 
-    def close(self) -> ImportFiles:
+    def close(self, noted: str | None = None) -> Part:
+        self.flush(force=True)
         for f in [*self.nodes.values(), *self.rels.values()]:
             f.close()
         self.fixup_file.close()
-        files = ImportFiles(self.folder)
-        files.nodes = [f.path for f in self.nodes.values()]
-        files.relationships = [f.path for f in self.rels.values()]
-        files.multiline = [f.path for f in [*self.nodes.values(), *self.rels.values()] if f.multiline]
         counts: dict[str, int] = {}
         for f in self.nodes.values():
             counts[f.label] = counts.get(f.label, 0) + f.rows
-        files.counts = {"nodes": sum(f.rows for f in self.nodes.values()),
-                        "relationships": sum(f.rows for f in self.rels.values()), **counts}
-        files.fixups = self.fixup_count
-        return files
+        return Part([f.path.name for f in self.nodes.values()], [f.path.name for f in self.rels.values()],
+                    [f.path.name for f in [*self.nodes.values(), *self.rels.values()] if f.multiline], counts,
+                    sum(f.rows for f in self.rels.values()), self.fixup_count, self.fixups_name, noted)
 
 
 def _person_labels(offender: int | None, victim: int | None) -> list[str]:
     return ["Person", *(["Offender"] if offender else []), *(["Victim"] if victim else [])]
 
 
-def write_import_files(staging: Staging, folder: Path, *, periods: Periods, now: dt.datetime,
-                       tick: Callable[[int], None] = lambda n: None) -> ImportFiles:
-    """Write the importer's files for everything staged into ``folder`` (and its manifest and
-    fix-ups); ``tick(n)`` as rows are written."""
-    folder.mkdir(parents=True, exist_ok=True)
-    staging.index()
+def write_part(staging_path: Path, folder: Path, part: int = 0, parts: int = 1,
+               tick: Callable[[int], None] = lambda n: None) -> Part:
+    """The records' passes (their nodes, links and agencies) for the ``part``-th of ``parts`` of
+    each kind's staged rows, into files of their own in ``folder``; what they note goes into a
+    SQLite file of the part's (several parts may run at once, each in its own process, on a
+    staging database :meth:`Staging.index` has indexed). ``tick(n)`` as rows are written."""
+    staging = Staging(staging_path, create=False)
+    noted_path = folder / f"noted-{part}.sqlite"
+    noted_path.unlink(missing_ok=True)
+    noted = _connect(noted_path, 32)
+    noted.executescript(_NOTED)
+    try:
+        writer = _Writer(staging, folder, tick, part=part, parts=parts, suffix=f"-{part}", noted=noted)
+        writer.persons()
+        for kind in _KINDS[1:]:
+            writer.records(kind)
+        return writer.close(noted_path.name)
+    finally:
+        noted.close()
+        staging.close()
+
+
+def finish_import_files(staging: Staging, folder: Path, parts: Sequence[Part], *, periods: Periods,
+                        now: dt.datetime, tick: Callable[[int], None] = lambda n: None) -> ImportFiles:
+    """After the parts (:func:`write_part`): what they noted merged, the nodes that depend on
+    every record (persons with their role labels, registrations with their due duties,
+    placeholders, shared identifiers and addresses, agencies, the migrations and the write
+    counter), one fix-up file, and the manifest."""
     writer = _Writer(staging, folder, tick)
-    writer.persons()
-    for kind in _KINDS[1:]:
-        writer.records(kind)
+    writer.merge(folder / p.noted for p in parts if p.noted)
     writer.roles()
     writer.person_nodes(now.date())
     writer.registration_nodes(periods)
     writer.other_nodes(now)
-    files = writer.close()
+    last = writer.close()
+    every = [*parts, last]
+    with (folder / ImportFiles.FIXUPS).open("a", encoding="utf-8") as out:
+        for p in parts:
+            path = folder / p.fixups_file
+            with path.open(encoding="utf-8") as handle:
+                out.writelines(handle)
+            path.unlink()
+    for p in parts:
+        if p.noted:
+            (folder / p.noted).unlink(missing_ok=True)
+    counts: dict[str, int] = {}
+    for p in every:
+        for label, n in p.counts.items():
+            counts[label] = counts.get(label, 0) + n
+    files = ImportFiles(folder, [folder / n for p in every for n in p.nodes],
+                        [folder / n for p in every for n in p.relationships],
+                        [folder / n for p in every for n in p.multiline],
+                        {"nodes": sum(counts.values()), "relationships": sum(p.relationship_rows for p in every), **counts},
+                        sum(p.fixups for p in every))
     files.save()
     return files
+
+
+def write_import_files(staging: Staging, folder: Path, *, periods: Periods, now: dt.datetime,
+                       tick: Callable[[int], None] = lambda n: None) -> ImportFiles:
+    """Write the importer's files for everything staged into ``folder`` (and its manifest and
+    fix-ups), in this process; ``tick(n)`` as rows are written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    staging.index()
+    return finish_import_files(staging, folder, [write_part(staging.path, folder, tick=tick)], periods=periods,
+                               now=now, tick=tick)
 
 
 def blockers(db: Database) -> dict[str, int]:

@@ -12,9 +12,11 @@ For a server the operator runs the importer there (docs/loading.md, "On a server
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing as mp
 import shutil
 import sys
 import time
+from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -114,9 +116,11 @@ def prepare(settings: Settings, open_raws: Callable[[], Iterable[RawRecord]], fo
         out.seconds["validate_and_stage"] = time.perf_counter() - started
         started = time.perf_counter()
         bar = _bar(progress, "writing import files", " records", total=out.written)
-        out.files = files_repo.write_import_files(
-            staging, folder, periods=settings.register_periods, now=dt.datetime.now(dt.timezone.utc),
-            tick=bar.update if bar is not None else lambda n: None)
+        tick = bar.update if bar is not None else lambda n: None
+        staging.index()
+        parts = _write_parts(staging_path, folder, settings.bulk_workers, tick)
+        out.files = files_repo.finish_import_files(
+            staging, folder, parts, periods=settings.register_periods, now=dt.datetime.now(dt.timezone.utc), tick=tick)
         out.seconds["write_files"] = time.perf_counter() - started
     finally:
         if bar is not None:
@@ -124,6 +128,51 @@ def prepare(settings: Settings, open_raws: Callable[[], Iterable[RawRecord]], fo
         staging.close()
         staging_path.unlink(missing_ok=True)
     return out
+
+
+def _write_parts(staging_path: Path, folder: Path, workers: int, tick: Callable[[int], None]) -> list[files_repo.Part]:
+    """The records' passes of the import files (:func:`graphsvc.repository.bulk.write_part`),
+    split by position over ``workers`` forked processes (in this one without ``fork`` or with one
+    worker); ``tick`` follows their shared count of rows written. A failure in any is raised here."""
+    if workers <= 1 or "fork" not in mp.get_all_start_methods():
+        return [files_repo.write_part(staging_path, folder, tick=tick)]
+    ctx = mp.get_context("fork")
+    written = ctx.Value("q", 0)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_counting, initargs=(written,)) as pool:
+        futures = [pool.submit(_part, staging_path, folder, k, workers) for k in range(workers)]
+        seen = 0
+        while True:
+            done, pending = wait(futures, timeout=0.5, return_when=FIRST_EXCEPTION)
+            now = written.value
+            tick(now - seen)
+            seen = now
+            if not pending or any(f.exception() is not None for f in done):
+                break
+        return [f.result() for f in futures]  # the first failure, raised
+
+
+_WRITTEN: Any = None
+
+
+def _counting(shared: Any) -> None:
+    global _WRITTEN  # the worker's handle on the shared count (ProcessPoolExecutor's initializer)
+    _WRITTEN = shared
+
+
+def _part(staging_path: Path, folder: Path, part: int, parts: int) -> files_repo.Part:
+    pending = 0
+
+    def tick(n: int, at_least: int = 5000) -> None:
+        nonlocal pending
+        pending += n
+        if pending >= at_least:
+            with _WRITTEN.get_lock():
+                _WRITTEN.value += pending
+            pending = 0
+
+    written = files_repo.write_part(staging_path, folder, part, parts, tick)
+    tick(0, at_least=0)
+    return written
 
 
 def import_arguments(settings: Settings, files: ImportFiles, *, report: bool = True) -> list[str]:

@@ -52,6 +52,9 @@ EDGE_CASES: list[dict[str, Any] | str] = [
     # the same address spelled otherwise: the first spelling is the node's, as the first MERGE makes it
     {"kind": "person", "id": "E-P-2", "source": "MPS", "family_name": "Victim",
      "addresses": [{"line1": "1 HIGH STREET", "town": "LEEDS", "postcode": "LS1 1AA"}]},
+    # and a third spelling just after (the next position: another part of the files' writers)
+    {"kind": "person", "id": "E-P-4", "source": "BTP", "family_name": "Third",
+     "addresses": [{"line1": "1 high street", "town": "leeds", "postcode": "LS11AA"}]},
     {"kind": "person", "id": "E-P-3", "source": "MPS", "given_name": "Only"},
     # rejects: a bad phone, a bad JSON line, a future date
     {"kind": "person", "id": "E-P-BAD", "source": "WMP", "phones": ["12"]},
@@ -159,6 +162,8 @@ def test_bulk_load_gives_the_transactional_graph(bulk_env: dict[str, str], bulk_
         person = db.execute("MATCH (p:Person {id: 'E-P-1'}) RETURN p {.*} AS p, labels(p) AS labels")[0]
         assert person["p"]["aliases"] == [] and person["p"]["given_name"] == "Ann"
         assert set(person["labels"]) == {"Person", "Victim"}  # the replaced order and incident let go of him
+        spelt = db.execute("MATCH (:Person {id: 'E-P-4'})-[:HAS_ADDRESS]->(a:Address) RETURN a.line1 AS line1")
+        assert [r["line1"] for r in spelt] == ["1 HIGH STREET"]  # E-P-2's, the first left (E-P-1 was replaced)
         phones = db.execute("MATCH (:Person {id: 'E-P-1'})-[:HAS_IDENTIFIER]->(i:Phone) RETURN i.value AS v")
         assert [r["v"] for r in phones] == ["+447700900999"]
         incident = db.execute("MATCH (i:Incident {id: 'E-I-1'}) RETURN labels(i) AS l, toString(i.occurred_at) AS at")[0]
