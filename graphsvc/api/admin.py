@@ -1,4 +1,5 @@
-"""Admin routes: the audit log (``GET /audit``) and API keys (``/keys``).
+"""Admin routes: the audit log (``GET /audit``) and API keys (``/keys``); and the caller's own
+key (``GET /whoami``, any role).
 
 An admin key with an agency (contract section 5) manages only that agency's keys (others are
 neither listed nor revocable: 404, as if absent) and reads only the audit entries of its
@@ -24,13 +25,14 @@ from graphsvc.api.schemas import (
     AuditPage,
     AuditQuery,
     KeyCreateRequest,
+    WhoAmI,
 )
 from graphsvc.errors import Forbidden, NotFound
 from graphsvc.extensions import graph_db
 from graphsvc.security import audit as audit_log
 from graphsvc.security.anomalies import find_anomalies
 from graphsvc.security import keys as auth
-from graphsvc.security.policy import Permission
+from graphsvc.security.policy import ROLE_PERMISSIONS, Permission
 from graphsvc.repository import keys as key_store
 
 # The admin routes are not audited by require (an administration entry is written for each
@@ -107,6 +109,18 @@ def get_anomalies() -> Response:
     found = find_anomalies(graph_db.get(), since=str(_utc_text(since)), agency=principal().agency,
                            quotas=current_app.config["READ_QUOTAS"])
     return answer(found, redact=False)
+
+
+@bp.get("/whoami")
+@document(ApiDoc(summary="The calling key: its role, agency and permissions", tag="admin", response=WhoAmI,
+                 errors=(401, 429, 503),
+                 description="For a client to show only what its key may do (the console's Review view) "
+                 "without trying a call it may not make. Reads no record; not audited."))
+@require(Permission.IDENTIFY)
+def get_whoami() -> Response:
+    who = principal()
+    return answer({"key_id": who.key_id, "name": who.name, "role": who.role.value, "agency": who.agency,
+                   "permissions": sorted(p.value for p in ROLE_PERMISSIONS[who.role])}, redact=False)
 
 
 @bp.get("/keys")

@@ -487,6 +487,14 @@ class ApiKeyOut(_Open):
     revoked_at: str | None = None
 
 
+class WhoAmI(_Strict):
+    key_id: str
+    name: str
+    role: str
+    agency: str | None = Field(default=None, description="the agency the key acts for; null: national")
+    permissions: list[str] = Field(description="what the role may do (contract section 5), sorted")
+
+
 class ApiKeyCreated(ApiKeyOut):
     key: str = Field(description="the key itself: shown once, never stored")
 

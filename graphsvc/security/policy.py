@@ -42,19 +42,20 @@ class Permission(str, Enum):
     ALERTS = "alerts"  # subscribe to alerts, read and acknowledge them (contract section 6)
     MANAGE_REGISTER = "manage_register"  # transfer a registration's management (contract section 7)
     REVIEW = "review"  # retention review: the due worklist, retain and dispose (contract section 8)
+    IDENTIFY = "identify"  # the caller's own key: its role, agency and permissions (GET /whoami)
 
 
 ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = {
     # A force's case-management system is the natural receiver of its alerts.
-    Role.CASE_SYSTEM: frozenset({Permission.WRITE_RECORDS, Permission.CHECK, Permission.ALERTS}),
+    Role.CASE_SYSTEM: frozenset({Permission.WRITE_RECORDS, Permission.CHECK, Permission.ALERTS, Permission.IDENTIFY}),
     Role.INVESTIGATOR: frozenset(
         {Permission.CHECK, Permission.READ, Permission.EXPORT, Permission.RESOLVE, Permission.VICTIM_CONTACT,
-         Permission.ALERTS}
+         Permission.ALERTS, Permission.IDENTIFY}
     ),
     # Offender managers manage registered offenders, not victims: no exports, no identity
     # decisions, and victims' contact details redacted.
     Role.OFFENDER_MANAGER: frozenset({Permission.CHECK, Permission.READ, Permission.ALERTS,
-                                      Permission.MANAGE_REGISTER}),
+                                      Permission.MANAGE_REGISTER, Permission.IDENTIFY}),
     Role.ADMIN: frozenset(Permission),
 }
 

@@ -12,7 +12,7 @@ from graphsvc.security import keys as auth
 from graphsvc.app import create_app
 from graphsvc.cli import main as cli_main
 from graphsvc.graph.db import Database
-from graphsvc.security.policy import Role
+from graphsvc.security.policy import ROLE_PERMISSIONS, Role
 
 PUBLIC = {"/api/v1/health", "/api/v1/ready", "/api/v1/openapi.json"}
 
@@ -118,6 +118,23 @@ def test_admin_routes_refuse_other_roles(client, keys) -> None:  # type: ignore[
             client.post("/api/v1/keys", json={"name": "x", "role": "admin"}, headers=bearer(keys[role])), 403
         )
         assert_error(client.delete("/api/v1/keys/0123456789abcdef", headers=bearer(keys[role])), 403)
+
+
+def test_whoami_names_each_keys_role_agency_and_permissions_and_reads_nothing(db: Database, client, keys) -> None:  # type: ignore[no-untyped-def]
+    entries = db.execute("MATCH (e:AuditEntry) RETURN count(e) AS n")[0]["n"]
+    for role in Role:
+        me = client.get("/api/v1/whoami", headers=bearer(keys[role.value]))
+        assert me.status_code == 200, me.get_data(as_text=True)
+        body = me.get_json()
+        assert body["role"] == role.value and body["name"] == f"test-{role.value}" and body["agency"] is None
+        assert keys[role.value].startswith("gsk_" + body["key_id"])
+        assert body["permissions"] == sorted(p.value for p in ROLE_PERMISSIONS[role])
+        assert ("review" in body["permissions"]) == (role is Role.ADMIN)
+    token = auth.create_key(db, role="investigator", name="whoami-gmp", agency="GMP")[0]
+    assert client.get("/api/v1/whoami", headers=bearer(token)).get_json()["agency"] == "GMP"
+    assert_error(client.get("/api/v1/whoami"), 401)
+    # nothing about a person is read, so nothing is audited
+    assert db.execute("MATCH (e:AuditEntry) RETURN count(e) AS n")[0]["n"] == entries
 
 
 def test_admin_manages_keys_over_http(client, keys) -> None:  # type: ignore[no-untyped-def]

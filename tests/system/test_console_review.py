@@ -115,6 +115,12 @@ def due(svc: dict[str, Any], before: str | None = None) -> dict[str, Any]:
     return dict(r.get_json())
 
 
+def svc_audit(svc: dict[str, Any], action: str) -> list[dict[str, Any]]:
+    r = svc["client"].get(f"/api/v1/audit?action={action}&limit=200", headers=_headers(svc["token"]))
+    assert r.status_code == 200, r.get_data(as_text=True)[:300]
+    return list(r.get_json()["entries"])
+
+
 def rows(pg: Any) -> list[list[str]]:
     return pg.eval_on_selector_all("#review-worklist tbody tr",
                                    "trs => trs.map(tr => [...tr.cells].map(c => c.innerText.trim()))")
@@ -344,6 +350,9 @@ def test_a_key_that_is_not_an_admins_gets_no_review_view(browser, reviewed) -> N
     assert "Retention review is for admin keys" in pg.locator("#review-denied").inner_text()
     assert pg.locator("#review-worklist").is_hidden() and pg.locator("#review-form").is_hidden()
     assert pg.locator("#review-view button:visible").count() == 0
+    # the console asked GET /whoami, so nothing was refused on the way: no access_denied entry
+    denied = svc_audit(reviewed, "access_denied")
+    assert not [e for e in denied if e["role"] == "investigator"], denied
     # signing out and in with the admin's key shows it
     pg.get_by_role("button", name="Sign out").click()
     sign_in(pg, reviewed, purpose=PURPOSE)

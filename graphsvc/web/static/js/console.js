@@ -495,7 +495,7 @@
 
   /* -- retention review (admins) ------------------------------------------------------------ */
   /* The Review link is shown to keys that may review (admins) only: asked once a session, from
-   * the API itself (the worklist for a day no record is due on), and kept with the key. */
+   * the API itself (GET /whoami: the key's permissions), and kept with the key. */
   var reviewAsked = null;
   function checkReview() {
     if (sessionStorage.getItem(REVIEW) || reviewAsked) { return reviewAsked || Promise.resolve(); }
