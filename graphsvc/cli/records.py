@@ -275,8 +275,10 @@ def _bulk_cmd(paths: tuple[Path, ...], rejects_path: Path | None, batch_size: in
                 localdb.start(settings)
             with open_db(settings) as database:
                 bulk.check_empty(database)
+            # each validating process reads the input itself: a pipe (<(zcat ...), /dev/stdin) is read once
+            workers = settings.bulk_workers if all(p.is_file() for p in paths) else 1
             prepared = bulk.prepare(settings, lambda: itertools.chain.from_iterable(read_path(p) for p in paths), folder,
-                                    batch_size=batch_size, rejects_out=rejects_out, progress=show)
+                                    batch_size=batch_size, rejects_out=rejects_out, progress=show, workers=workers)
             s = prepared.as_dict()
             if not local:
                 _print_server_steps(settings, prepared)

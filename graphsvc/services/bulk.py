@@ -77,13 +77,13 @@ class Prepared:
 
 def prepare(settings: Settings, open_raws: Callable[[], Iterable[RawRecord]], folder: Path, *,
             batch_size: int = DEFAULT_BATCH, rejects_out: IO[str] | None = None, progress: bool = False,
-            keep_rejects: int = 10_000) -> Prepared:
+            keep_rejects: int = 10_000, workers: int | None = None) -> Prepared:
     """Validate and stage every record ``open_raws()`` reads, then write the import files into ``folder``.
 
     Validation is the transactional load's (:meth:`BatchRows.of` and :func:`stamp_review` on
-    each batch) on ``settings.bulk_workers`` processes, each reading the input afresh
-    (:func:`loaders.validate.validated_in_parallel`: so ``open_raws`` must open it on each
-    call); the chunks are staged in input order, so the last copy of a record wins as in the
+    each batch) on ``workers`` processes (default ``settings.bulk_workers``), each reading the
+    input afresh (:func:`loaders.validate.validated_in_parallel`: so ``open_raws`` must open it
+    on each call, and an input that can be read only once, a pipe, needs ``workers=1``); the chunks are staged in input order, so the last copy of a record wins as in the
     transactional load, and each reject is reported as :func:`graphsvc.services.ingest.load`
     reports it."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -101,7 +101,7 @@ def prepare(settings: Settings, open_raws: Callable[[], Iterable[RawRecord]], fo
     bar = _bar(progress, "validating and staging", " records")
     started = time.perf_counter()
     try:
-        for chunk in validated_in_parallel(open_raws, batch_size, rows_of, settings.bulk_workers):
+        for chunk in validated_in_parallel(open_raws, batch_size, rows_of, workers or settings.bulk_workers):
             out.read += chunk.read
             out.rejected_records += chunk.rejected
             for reject in chunk.rejects:
@@ -118,7 +118,7 @@ def prepare(settings: Settings, open_raws: Callable[[], Iterable[RawRecord]], fo
         bar = _bar(progress, "writing import files", " records", total=out.written)
         tick = bar.update if bar is not None else lambda n: None
         staging.index()
-        parts = _write_parts(staging_path, folder, settings.bulk_workers, tick)
+        parts = _write_parts(staging_path, folder, workers or settings.bulk_workers, tick)
         out.files = files_repo.finish_import_files(
             staging, folder, parts, periods=settings.register_periods, now=dt.datetime.now(dt.timezone.utc), tick=tick)
         out.seconds["write_files"] = time.perf_counter() - started

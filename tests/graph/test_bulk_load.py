@@ -231,3 +231,30 @@ def test_bulk_csv_only_writes_the_files_and_the_command(bulk_env: dict[str, str]
         assert db.execute("MATCH (n:Person) RETURN count(n) AS n")[0]["n"] == 0
     done = _run(server, "load", "--bulk-finish", str(folder), "--no-resolve")
     assert done.exit_code == 1 and "run the importer's command" in done.output
+
+
+def test_bulk_load_reads_a_pipe_once(bulk_env: dict[str, str], bulk_settings: Settings, tmp_path: Path) -> None:
+    """``graphsvc load --bulk <(zcat ...)``: a pipe can be read only once, so one process
+    validates it (several would each read a part of the stream and stage a part of it)."""
+    import threading
+
+    _empty(bulk_settings)
+    lines = [json.dumps(r) for r in register(40, seed=9)]
+    fifo = tmp_path / "records.fifo"
+    os.mkfifo(fifo)
+
+    def feed() -> None:
+        with fifo.open("w", encoding="utf-8") as out:
+            out.write("\n".join(lines) + "\n")
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    server = {**bulk_env, "NEO4J_URI": bulk_settings.local_bolt_uri, "NEO4J_PASSWORD": bulk_settings.password(),
+              "GRAPHSVC_BULK_WORKERS": "3"}
+    done = _run(server, "load", "--bulk", "--csv-only", str(tmp_path / "import"), str(fifo), "--no-progress",
+                "--batch-size", "7")
+    writer.join(timeout=30)
+    assert done.exit_code == 0, done.output
+    summary = json.loads(done.stdout[done.stdout.index("{"):])
+    assert summary["read"] == len(lines) and summary["written"] == len({(json.loads(x)["kind"], json.loads(x)["id"])
+                                                                         for x in lines})
