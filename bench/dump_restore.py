@@ -94,7 +94,7 @@ def run(people: int, seed: int, work: Path, decisions: int, heap: int, pagecache
     from graphsvc.graph.db import Database
     from graphsvc.graph.fingerprint import fingerprint
     from graphsvc.services import backup
-    from graphsvc.services import state as pattern_state
+    from graphsvc.services.state_verify import verify as verify_state
     from graphsvc.synthetic import generate_register
 
     logging.getLogger("neo4j").setLevel(logging.ERROR)
@@ -140,7 +140,7 @@ def run(people: int, seed: int, work: Path, decisions: int, heap: int, pagecache
                                    "identical": decided_after == decided_before,
                                    "statuses_before": statuses_before, "statuses_after": db.execute(STATUSES)}
             t = time.perf_counter()
-            check = pattern_state.verify(db)
+            check = verify_state(db)
             result["state_verify"] = {"clean": check["clean"], "differences": len(check["differences"]),
                                       "seconds": round(time.perf_counter() - t, 1)}
     return result

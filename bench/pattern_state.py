@@ -132,6 +132,7 @@ def step_state() -> dict[str, Any]:
 def step_writes(n: int) -> dict[str, Any]:
     from graphsvc.services import state
     from graphsvc.services.ingest import load
+    from graphsvc.services.state_verify import verify
     from loaders.sources import RawRecord
 
     db = _db()
@@ -158,7 +159,7 @@ def step_writes(n: int) -> dict[str, Any]:
         t = time.perf_counter()
         load(db, records(k, tag + "b", pid), validate_in="thread", maintain_state=True)
         with_state.append(1000 * (time.perf_counter() - t))
-    check = state.verify(db)
+    check = verify(db)
     if check["differences"]:
         print(json.dumps(check["differences"][:20], default=str), file=sys.stderr)
     # the bench's records stay out of the register

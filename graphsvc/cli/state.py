@@ -13,6 +13,7 @@ from graphsvc.cli.common import echo_json, fail, open_db
 from graphsvc.errors import GraphsvcError
 from graphsvc.graph.db import Database
 from graphsvc.services import state as pattern_state
+from graphsvc.services.state_verify import verify as verify_state
 
 __all__ = ["COMMANDS"]
 
@@ -49,7 +50,7 @@ def verify_cmd() -> None:
     difference from the state; exit status 1 if there is any."""
     try:
         with open_db() as db:
-            out = pattern_state.verify(db)
+            out = verify_state(db)
     except GraphsvcError as exc:
         fail(exc)
     click.echo(f"pattern state: {out['states']} state(s) against {out['groups']} group(s) recomputed, "

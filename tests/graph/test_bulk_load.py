@@ -24,7 +24,7 @@ from graphsvc.config import Settings
 from graphsvc.graph.db import Database
 from graphsvc.graph.fingerprint import fingerprint
 from graphsvc.security import keys as auth
-from graphsvc.services import state as pattern_state
+from graphsvc.services.state_verify import verify as verify_state
 from graphsvc.synthetic import generate_register
 from tests.conftest import free_port, running
 from tests.records_factory import register
@@ -137,7 +137,7 @@ def test_bulk_load_gives_the_transactional_graph(bulk_env: dict[str, str], bulk_
     assert done.exit_code == 1, done.output
     with Database(bulk_settings) as db:
         expected = fingerprint(db)
-        assert pattern_state.verify(db)["clean"]
+        assert verify_state(db)["clean"]
     _empty(bulk_settings)
 
     # the bulk load of the same input into the emptied database
@@ -156,7 +156,7 @@ def test_bulk_load_gives_the_transactional_graph(bulk_env: dict[str, str], bulk_
         got = fingerprint(db)
         assert got.labels == expected.labels and got.types == expected.types
         assert got == expected
-        verified = pattern_state.verify(db)
+        verified = verify_state(db)
         assert verified["clean"], verified["differences"][:5]
         # what the fingerprint holds, spelled out for the edge cases
         person = db.execute("MATCH (p:Person {id: 'E-P-1'}) RETURN p {.*} AS p, labels(p) AS labels")[0]

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from graphsvc.services import state as pattern_state
+from graphsvc.services.state_verify import verify as verify_state
 
 from graphsvc.graph import localdb
 from graphsvc.cli import main
@@ -394,7 +394,7 @@ def test_loader_killed_mid_load_then_rerun_converges(db, big_register, reference
     assert rerun.wait(timeout=300) == 0, rerun.stderr.read().decode() if rerun.stderr else ""
     assert fingerprint(db) == reference
     # and the pattern state the rerun settled equals the one computed afresh from the records
-    checked = pattern_state.verify(db)
+    checked = verify_state(db)
     assert checked["differences"] == [] and checked["clean"] and checked["pending"] == 0 and checked["states"] > 100
 
 

@@ -21,6 +21,7 @@ from graphsvc.graph.db import Database
 from graphsvc.repository.state import note_change_in
 from graphsvc.services import resolution
 from graphsvc.services import state as pattern_state
+from graphsvc.services.state_verify import verify as verify_state
 from graphsvc.services.patterns import _cluster_answer, _rank_serial
 from graphsvc.services.ranking import serial_order
 from graphsvc.repository import identity as identity_reads
@@ -31,7 +32,7 @@ from tests.analysis_records import incident, order, person
 
 
 def _clean(db: Database, today: dt.date | None = None) -> dict[str, Any]:
-    out = pattern_state.verify(db, today=today)
+    out = verify_state(db, today=today)
     assert out["pending"] == 0
     assert out["differences"] == [], out["differences"][:5]
     assert out["clean"] and out["groups"] == out["states"] and out["clusters"] == out["cluster_states"]
@@ -203,7 +204,7 @@ def test_a_write_round_the_write_paths_is_noticed_and_rebuild_restores(db: Datab
     # a link made by hand in Cypher: no outbox entry says so
     db.execute("MATCH (a:Person {id: 'RA'}), (b:Person {id: 'RB'}) "
                "CREATE (a)-[:POSSIBLY_SAME_AS {probability: 1.0, status: 'confirmed', evidence: '{}'}]->(b)")
-    assert pattern_state.verify(db)["clean"] is False
+    assert verify_state(db)["clean"] is False
     # the ranking notices the register moved and answers the register-wide way meanwhile
     assert [e["person_id"] for e in services.serial(db, min_victims=2)["persons"]] == ["RA"]
     pattern_state.rebuild(db)
@@ -279,7 +280,7 @@ def test_clusters_follow_the_records_as_they_arrive(db: Database, load) -> None:
     # the answer is read from the state: a state deleted by hand is missing from it until rebuilt
     db.execute("MATCH (c:ClusterState {cluster_id: 'CU3'}) DETACH DELETE c")
     assert ids(db) == []
-    assert [d["problem"] for d in pattern_state.verify(db)["differences"]] == ["missing"]
+    assert [d["problem"] for d in verify_state(db)["differences"]] == ["missing"]
     pattern_state.rebuild(db)
     _clean(db)
     assert ids(db) == [["CU3", "CU4"]]
@@ -291,7 +292,7 @@ def test_a_state_kept_before_clusters_is_rebuilt_by_the_next_apply(db: Database,
     # the state as a version before clusters left it: ready, with no cluster states
     db.execute("MATCH (c:ClusterState) DETACH DELETE c")
     db.execute("MATCH (m:PatternState {name: 'serial'}) REMOVE m.clusters_ready")
-    assert not pattern_state.verify(db)["clean"]
+    assert not verify_state(db)["clean"]
     # meanwhile the clusters are computed register-wide
     assert [c["incident_ids"] for c in services.unidentified(db)["clusters"]] == [["UU1", "UU2"]]
     assert pattern_state.apply(db)["rebuilt"] is True

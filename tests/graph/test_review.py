@@ -13,6 +13,7 @@ from graphsvc.analysis.retention import add_years, load_schedule
 from graphsvc.errors import Conflict, InvalidInput, NotFound
 from graphsvc.graph.fingerprint import fingerprint
 from graphsvc.services import review, state
+from graphsvc.services.state_verify import verify as verify_state
 from graphsvc.services import patterns as patterns_service
 from loaders.times import today as london_today
 from tests.analysis_records import incident, order, person
@@ -33,7 +34,7 @@ def _count(db, text: str, **params: Any) -> int:  # type: ignore[no-untyped-def]
 
 
 def _verify_clean(db) -> None:  # type: ignore[no-untyped-def]
-    out = state.verify(db)
+    out = verify_state(db)
     assert out["clean"], out
 
 
