@@ -69,8 +69,12 @@ _NOTED = """
     CREATE TABLE IF NOT EXISTS vals(label TEXT NOT NULL, value TEXT NOT NULL, data TEXT, ord INTEGER NOT NULL,
                                     PRIMARY KEY (label, value)) WITHOUT ROWID;
 """
-#: the first copy (the lowest ``ord``) of a shared node wins, as the first MERGE's text would
-_FIRST_VAL = " ON CONFLICT(label, value) DO UPDATE SET data = excluded.data, ord = excluded.ord WHERE excluded.ord < ord"
+#: a shared node noted, or a part's notes merged: the first copy (the lowest ``ord``) wins, as
+#: the first MERGE's text would
+_NOTE_VAL = ("INSERT INTO vals VALUES (?, ?, ?, ?) ON CONFLICT(label, value) "
+             "DO UPDATE SET data = excluded.data, ord = excluded.ord WHERE excluded.ord < ord")
+_MERGE_VALS = ("INSERT INTO vals SELECT * FROM part.vals WHERE true ON CONFLICT(label, value) "
+               "DO UPDATE SET data = excluded.data, ord = excluded.ord WHERE excluded.ord < ord")
 
 
 def _connect(path: Path, cache_mib: int) -> sqlite3.Connection:
@@ -206,7 +210,7 @@ class _Writer:
             return
         self.noted.execute("BEGIN")
         self.noted.executemany("INSERT INTO refs VALUES (?, ?, ?, ?)", self.refs)
-        self.noted.executemany("INSERT INTO vals VALUES (?, ?, ?, ?)" + _FIRST_VAL, self.vals)
+        self.noted.executemany(_NOTE_VAL, self.vals)
         self.noted.execute("COMMIT")
         self.refs, self.vals = [], []
         for label, rid, props in self.fixups:
@@ -290,7 +294,7 @@ class _Writer:
             self.con.execute("ATTACH DATABASE ? AS part", (str(path),))
             self.con.execute("BEGIN")
             self.con.execute("INSERT INTO refs SELECT * FROM part.refs")
-            self.con.execute("INSERT INTO vals SELECT * FROM part.vals WHERE true" + _FIRST_VAL)
+            self.con.execute(_MERGE_VALS)
             self.con.execute("COMMIT")
             self.con.execute("DETACH DATABASE part")
 
