@@ -86,7 +86,7 @@ def prepare(settings: Settings, open_raws: Callable[[], Iterable[RawRecord]], fo
     on each call, and an input that can be read only once, a pipe, needs ``workers=1``); the chunks are staged in input order, so the last copy of a record wins as in the
     transactional load, and each reject is reported as :func:`graphsvc.services.ingest.load`
     reports it."""
-    folder.mkdir(parents=True, exist_ok=True)
+    _private_folder(folder)
     staging_path = folder / "staging.sqlite"
     staging_path.unlink(missing_ok=True)
     staging = Staging(staging_path)
@@ -173,6 +173,20 @@ def _part(staging_path: Path, folder: Path, part: int, parts: int) -> files_repo
     written = files_repo.write_part(staging_path, folder, part, parts, tick)
     tick(0, at_least=0)
     return written
+
+
+def _private_folder(folder: Path) -> None:
+    """Create ``folder`` (and any missing parent) readable by this user only: the staging
+    database and the import files hold every record of the register in clear. An existing
+    folder (``--csv-only DIR``) keeps its mode, and is refused if others may read or enter it."""
+    missing = [p for p in (folder, *folder.parents) if not p.exists()]
+    for path in reversed(missing):
+        path.mkdir(mode=0o700)
+        path.chmod(0o700)  # mkdir's mode is masked by the umask
+    if folder.stat().st_mode & 0o077:
+        raise Conflict(f"{folder} may be read by other users of this machine, and the bulk load writes every "
+                       "record of the register there in clear: use a folder only its owner may read (chmod 700)",
+                       {"folder": str(folder)})
 
 
 def import_arguments(settings: Settings, files: ImportFiles, *, report: bool = True) -> list[str]:

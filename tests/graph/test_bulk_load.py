@@ -221,8 +221,15 @@ def test_bulk_csv_only_writes_the_files_and_the_command(bulk_env: dict[str, str]
     path.write_text("\n".join(json.dumps(r) for r in EDGE_CASES[:7] if isinstance(r, dict)) + "\n")
     server = {**bulk_env, "NEO4J_URI": bulk_settings.local_bolt_uri, "NEO4J_PASSWORD": bulk_settings.password()}
     folder = tmp_path / "import"
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o755)
+    shared.chmod(0o755)
+    done = _run(server, "load", "--bulk", "--csv-only", str(shared), str(path), "--no-progress")
+    assert done.exit_code == 1 and "may be read by other users" in done.output, done.output
+    assert list(shared.iterdir()) == []  # refused before anything was written
     done = _run(server, "load", "--bulk", "--csv-only", str(folder), str(path), "--no-progress")
     assert done.exit_code == 0, done.output
+    assert folder.stat().st_mode & 0o777 == 0o700  # the register's records in clear: its owner's only
     command = (folder / "import-command.sh").read_text()
     assert "neo4j-admin database import full neo4j --overwrite-destination=true" in command
     assert f"--nodes={folder / 'nodes-person.csv'}" in command and "--multiline-fields=" in command
