@@ -16,7 +16,7 @@ from graphsvc.api.access import answer, audit_now, principal, require
 from graphsvc.api.blueprint import bp
 from graphsvc.api.openapi import ApiDoc, document
 from graphsvc.api.parsing import is_key_id, parse_json_body, parse_query
-from graphsvc.api.schemas import (
+from graphsvc.api.admin_schemas import (
     AnomalyList,
     AnomalyQuery,
     ApiKeyCreated,

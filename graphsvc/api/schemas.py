@@ -14,8 +14,6 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, JsonValue, StringConstraints, model_validator
 
-from graphsvc.security.audit import ACTIONS
-from graphsvc.security.keys import AGENCY_PATTERN, NAME_PATTERN
 from loaders.records import Address, RecordId, Text200, Token
 
 __all__ = [
@@ -26,8 +24,6 @@ __all__ = [
     "UnidentifiedQuery",
     "SearchQuery",
     "NetworkQuery",
-    "AuditQuery",
-    "KeyCreateRequest",
     "ErrorResponse",
     "InvalidInputResponse",
     "RecordsRejected",
@@ -39,10 +35,10 @@ __all__ = [
     "SerialResponse",
     "UnidentifiedResponse",
     "SearchResponse",
-    "AuditPage",
-    "ApiKeyOut",
-    "ApiKeyCreated",
     "Status",
+    "IsoDateTime",
+    "OpenModel",
+    "StrictModel",
     "NETWORK_FORMATS",
 ]
 
@@ -86,16 +82,16 @@ IsoDateTime = Annotated[dt.datetime, BeforeValidator(_iso_datetime),
                         Field(json_schema_extra={"pattern": DATETIME_PATTERN})]
 
 
-class _Strict(BaseModel):
+class StrictModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class _Open(BaseModel):
+class OpenModel(BaseModel):
     model_config = ConfigDict(extra="allow")
 
 
 # -- requests ----------------------------------------------------------------------------------
-class HandleIn(_Strict):
+class HandleIn(StrictModel):
     platform: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
     handle: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=320)]
 
@@ -114,7 +110,7 @@ _SUBJECT_NOT_EMPTY: list[JsonValue] = [
 ]
 
 
-class CheckSubject(_Strict):
+class CheckSubject(StrictModel):
     """The person a case system is asking about: any names and identifiers it holds.
 
     Identifiers are taken as given: the check normalises them (as records are) and lists any
@@ -157,7 +153,7 @@ class CheckSubject(_Strict):
         return self
 
 
-class CheckRequest(_Strict):
+class CheckRequest(StrictModel):
     """``POST /check``: is this subject known, and what is known about them?"""
 
     model_config = ConfigDict(
@@ -175,7 +171,7 @@ class CheckRequest(_Strict):
     limit: int = Field(default=10, ge=1, le=50)
 
 
-class ListQuery(_Strict):
+class ListQuery(StrictModel):
     limit: int = Field(default=50, ge=1, le=200, description="page size (capped at 200)")
     cursor: Cursor | None = Field(default=None, description=CURSOR_DESCRIPTION)
 
@@ -191,61 +187,30 @@ class UnidentifiedQuery(ListQuery):
     pass
 
 
-class SearchQuery(_Strict):
+class SearchQuery(StrictModel):
     q: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
     limit: int = Field(default=20, ge=1, le=100)
 
 
-class NetworkQuery(_Strict):
+class NetworkQuery(StrictModel):
     depth: int = Field(default=1, ge=1, le=3)
     format: Literal["cytoscape", "graphml", "gexf", "anx", "csv", "html"] = "cytoscape"
 
 
-class AuditQuery(_Strict):
-    actor: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
-    action: Literal[ACTIONS] | None = None  # type: ignore[valid-type]
-    person_id: RecordId | None = None
-    since: IsoDateTime | None = Field(default=None, description="entries at or after (ISO 8601 date or date-time)")
-    until: IsoDateTime | None = Field(default=None, description="entries before (ISO 8601 date or date-time)")
-    actor_agency: Annotated[str, StringConstraints(pattern=AGENCY_PATTERN.pattern)] | None = Field(
-        default=None, description="entries by keys of this agency")
-    disclosed_agency: Annotated[str, StringConstraints(pattern=AGENCY_PATTERN.pattern)] | None = Field(
-        default=None, description="entries that disclosed records this agency owns")
-    limit: int = Field(default=50, ge=1, le=500)
-    cursor: Annotated[str, StringConstraints(pattern=r"^[0-9]{1,18}$")] | None = Field(
-        default=None, description="opaque: the next_cursor of the previous page, unchanged")
-
-
-class AnomalyQuery(_Strict):
-    since: IsoDateTime | None = Field(default=None, description="entries at or after (ISO 8601); default 7 days ago")
-
-
-class KeyCreateRequest(_Strict):
-    model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"name": "niche-rms", "role": "case_system"}]}
-    )
-
-    name: Annotated[str, StringConstraints(pattern=NAME_PATTERN.pattern)]  # the key ring's own rule
-    role: Literal["case_system", "investigator", "offender_manager", "admin"]
-    agency: Annotated[str, StringConstraints(pattern=AGENCY_PATTERN.pattern)] | None = Field(
-        default=None, description="the agency the key acts for (contract section 5); absent: a national key. "
-        "An admin key with an agency creates keys of its own agency only (the default)")
-
-
 # -- responses ---------------------------------------------------------------------------------
-class ErrorBody(_Open):
+class ErrorBody(OpenModel):
     code: str
     message: str
     details: Any = None
 
 
-class ErrorResponse(_Open):
+class ErrorResponse(OpenModel):
     """The one error shape."""
 
     error: ErrorBody
 
 
-class FieldFault(_Open):
+class FieldFault(OpenModel):
     field: str | None = Field(description="the faulty field (dotted path into the body, or the "
                               "parameter's name); null when the fault is the whole input")
     message: str
@@ -261,7 +226,7 @@ class InvalidInputResponse(ErrorResponse):
     error: InvalidBody
 
 
-class RecordFault(_Strict):
+class RecordFault(StrictModel):
     index: int | None
     id: str | None
     field: str | None
@@ -274,13 +239,13 @@ class RecordsRejected(InvalidInputResponse):
     errors: list[RecordFault]
 
 
-class Accepted(_Strict):
+class Accepted(StrictModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"accepted": 3}]})
 
     accepted: int
 
 
-class OrderRef(_Open):
+class OrderRef(OpenModel):
     id: str
     type: str | None = None
     issued_on: str | None = None
@@ -288,13 +253,13 @@ class OrderRef(_Open):
     active: bool
 
 
-class Flag(_Open):
+class Flag(OpenModel):
     code: str
     message: str
     evidence: list[str]
 
 
-class Match(_Open):
+class Match(OpenModel):
     person_id: str
     score: float = Field(ge=0, le=1)
     matched_on: list[str]
@@ -304,7 +269,7 @@ class Match(_Open):
     flags: list[Flag]
 
 
-class CheckResponse(_Open):
+class CheckResponse(OpenModel):
     matches: list[Match]
     scorer: str | None = Field(None, description="what ranked the candidates: 'model:<label>#<hash>' (the "
                                "trained linkage model, the default), 'deterministic', or 'deterministic "
@@ -316,29 +281,29 @@ class CheckResponse(_Open):
                     "found by name or date of birth alone, who would rank below it, were not searched for")
 
 
-class Profile(_Open):
+class Profile(OpenModel):
     """The profile: the person's fields (victims' contact details redacted by role), roles,
     counts and orders; its exact fields are the analysis library's."""
 
 
-class Escalation(_Open):
+class Escalation(OpenModel):
     trend: Literal["rising", "stable", "falling"]
 
 
-class Four(_Open):
+class Four(OpenModel):
     fixated: Any
     obsessive: Any
     unwanted: Any
     repeated: Any
 
 
-class ProposedLink(_Strict):
+class ProposedLink(StrictModel):
     a: str
     b: str
     probability: float = Field(ge=0, le=1)
 
 
-class VictimFixation(_Open):
+class VictimFixation(OpenModel):
     victim_id: str = Field(description="the distinct victim's representative record (the first of record_ids)")
     record_ids: list[str] = Field(description="every record of this one victim: her identity group, counted once")
     proposed: bool = Field(description="the group joins records through an identity link that is only proposed")
@@ -355,7 +320,7 @@ class VictimFixation(_Open):
     breaches: Any
 
 
-class FixationPattern(_Open):
+class FixationPattern(OpenModel):
     victim_count: int
     max_concurrent_victims: int
     serial: bool
@@ -364,16 +329,16 @@ class FixationPattern(_Open):
         description="the victims (by victim_id) whose records are joined by a proposed link")
 
 
-class FixationResponse(_Open):
+class FixationResponse(OpenModel):
     victims: list[VictimFixation]
     pattern: FixationPattern
 
 
-class LinkedVictimsResponse(_Open):
+class LinkedVictimsResponse(OpenModel):
     """Victims linked to this person's victims, and how."""
 
 
-class SerialPerson(_Open):
+class SerialPerson(OpenModel):
     person_id: str
     victim_count: int
     incident_count: int
@@ -381,34 +346,34 @@ class SerialPerson(_Open):
     risk_factors: Any
 
 
-class SerialResponse(_Open):
+class SerialResponse(OpenModel):
     persons: list[SerialPerson]
     next_cursor: str | None
     computed_at: dt.datetime | None = None  # when the cached ranking was computed
     stale: bool | None = None  # the register changed since computed_at; a newer ranking is on its way
 
 
-class Cluster(_Open):
+class Cluster(OpenModel):
     incident_ids: list[str]
     victim_ids: list[str]
     identifiers: Any
     linked_person_ids: list[str]
 
 
-class UnidentifiedResponse(_Open):
+class UnidentifiedResponse(OpenModel):
     clusters: list[Cluster]
     next_cursor: str | None
     computed_at: dt.datetime | None = None  # when the cached cluster job ran
     stale: bool | None = None  # the register changed since computed_at; a newer run is on its way
 
 
-class ScorePart(_Strict):
+class ScorePart(StrictModel):
     part: str = Field(description="what was compared (name, dob, alias, identifier, ...)")
     points: float = Field(description="what it added to (or took from) the score")
     why: str
 
 
-class LinkedRecord(_Open):
+class LinkedRecord(OpenModel):
     person_id: str
     given_name: str | None
     family_name: str | None
@@ -419,7 +384,7 @@ class LinkedRecord(_Open):
     score: float | None = Field(default=None, description="the record's own score, when it matched too")
 
 
-class SearchHit(_Open):
+class SearchHit(OpenModel):
     person_id: str
     given_name: str | None
     family_name: str | None
@@ -436,72 +401,9 @@ class SearchHit(_Open):
     proposed: bool = Field(description="the group rests on a link that is only proposed")
 
 
-class SearchResponse(_Open):
+class SearchResponse(OpenModel):
     persons: list[SearchHit]
 
 
-class AuditEntryOut(_Open):
-    seq: int
-    at: str
-    actor: str
-    actor_agency: str | None = Field(default=None, description="the agency the actor's key acts for; absent: national")
-    role: str
-    action: str
-    purpose: str | None = None
-    query: Any
-    person_ids: list[str]
-    disclosed_agencies: list[str] | None = Field(
-        default=None, description="the owning agencies of the person records this entry disclosed")
-    status: str
-    prev_hash: str
-    hash: str
-
-
-class Anomaly(_Open):
-    kind: str = Field(description="quota_exceeded, volume, unlinked_read or own_victim_by_name_search")
-    actor: str
-    actor_agency: str | None
-    role: str | None
-    summary: str
-    person_ids: list[str]
-    audit_seqs: list[int] = Field(description="the audit entries behind it")
-
-
-class AnomalyList(_Open):
-    since: str
-    agency: str | None
-    anomalies: list[Anomaly]
-
-
-class AuditPage(_Strict):
-    entries: list[AuditEntryOut]
-    next_cursor: str | None
-
-
-class ApiKeyOut(_Open):
-    key_id: str
-    name: str
-    role: str
-    agency: str | None = Field(default=None, description="the agency the key acts for; null: national")
-    created_at: str
-    revoked_at: str | None = None
-
-
-class WhoAmI(_Strict):
-    key_id: str
-    name: str
-    role: str
-    agency: str | None = Field(default=None, description="the agency the key acts for; null: national")
-    permissions: list[str] = Field(description="what the role may do (contract section 5), sorted")
-
-
-class ApiKeyCreated(ApiKeyOut):
-    key: str = Field(description="the key itself: shown once, never stored")
-
-
-class ApiKeyList(_Strict):
-    keys: list[ApiKeyOut]
-
-
-class Status(_Strict):
+class Status(StrictModel):
     status: str
