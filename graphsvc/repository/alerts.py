@@ -77,6 +77,11 @@ def orders_in(db: Database, tx: Any, ids: Sequence[str]) -> list[dict[str, Any]]
     return _chunked(db, tx, "find_alert_orders", ids)
 
 
+def register_records_in(db: Database, tx: Any, ids: Sequence[str]) -> list[dict[str, Any]]:
+    """The registrations and notifications among ``ids``, each ``{"id", "person_ids"}`` (whom it names)."""
+    return _chunked(db, tx, "find_alert_register_records", ids)
+
+
 def orders_in_force_in(db: Database, tx: Any, person_ids: Sequence[str], today: dt.date) -> list[dict[str, Any]]:
     if not person_ids:
         return []

@@ -310,7 +310,8 @@ class BatchWriter:
         named += [p for r in rows.incidents for p in (*r["offender_ids"], *r["victim_ids"])]
         note_change_in(self.db, tx, person_ids=[*named, *touched], record_ids=[r["id"] for r in rows.persons],
                        incident_ids=[r["id"] for r in rows.incidents], released=released,
-                       order_ids=[r["id"] for r in rows.orders])
+                       order_ids=[r["id"] for r in rows.orders],
+                       register_ids=[r["id"] for r in (*rows.registrations, *rows.notifications)])
         if released:
             run(tx, "delete_orphans", element_ids=sorted(released))
         # last, so the counter's lock is held only until the commit: concurrent writers queue there

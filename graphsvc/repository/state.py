@@ -31,17 +31,18 @@ CLUSTERS = ("delete_cluster_states_page", "replace_cluster_states")
 # -- the outbox --------------------------------------------------------------------------------
 def note_change_in(db: Database, tx: Any, *, person_ids: Iterable[str] = (), record_ids: Iterable[str] = (),
                    incident_ids: Iterable[str] = (), released: Iterable[str] = (),
-                   order_ids: Iterable[str] = ()) -> None:
+                   order_ids: Iterable[str] = (), register_ids: Iterable[str] = ()) -> None:
     """Write an outbox entry in the caller's transaction ``tx`` (``create_state_change``): the
     persons it wrote or named, those whose person records it wrote (``record_ids``, also
-    counted as named), the incidents and orders it wrote, the element ids of the nodes it let go
-    of (before they are deleted)."""
+    counted as named), the incidents, orders, registrations and notifications (``register_ids``)
+    it wrote, the element ids of the nodes it let go of (before they are deleted). The state
+    reads none of ``register_ids``: the alert rules do (``watched_person``)."""
     rids = sorted(set(record_ids))
     pids, iids, rel = sorted(set(person_ids) | set(rids)), sorted(set(incident_ids)), sorted(set(released))
-    oids = sorted(set(order_ids))
-    if pids or iids or rel or oids:
+    oids, regs = sorted(set(order_ids)), sorted(set(register_ids))
+    if pids or iids or rel or oids or regs:
         db.run_in(tx, "create_state_change", person_ids=pids, record_ids=rids, incident_ids=iids, released=rel,
-                  order_ids=oids)
+                  order_ids=oids, register_ids=regs)
 
 
 def pending(db: Database) -> dict[str, Any]:

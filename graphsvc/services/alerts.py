@@ -10,8 +10,9 @@ state before the write and after it, which is what ``new_victim`` and ``serial``
 
 **The rules** (what a rule is a change in):
 
-- ``watched_person``: a record written (person, incident, order) names a person of the
-  subscription's ``person_ids``, or a person linked to one of them by identity links that count;
+- ``watched_person``: a record written (person, incident, order, registration, notification)
+  names a person of the subscription's ``person_ids``, or a person linked to one of them by
+  identity links that count;
 - ``order_subject_named``: an incident written names, as its offender or through an identifier
   the perpetrator used, the respondent of an order in force today (or a person linked to him);
 - ``new_victim``: an identity group gains a distinct victim (counted as the ranking counts them);
@@ -130,7 +131,8 @@ def raise_in(db: Database, tx: Any, *, entries: Sequence[Mapping[str, Any]], bef
         causes += _unidentified_causes(db, tx, incidents, record_ids)
     if "watched_person" in wanted:
         orders = store.orders_in(db, tx, order_ids)
-        causes += _watched_causes(incidents, orders, record_ids,
+        register = store.register_records_in(db, tx, sorted({r for e in entries for r in e.get("register_ids") or []}))
+        causes += _watched_causes(incidents, orders, register, record_ids,
                                   {w for s in subs if "watched_person" in (s["rules"] or []) for w in s["person_ids"] or []},
                                   graph)
     if not causes:
@@ -281,10 +283,13 @@ def _unidentified_causes(db: Database, tx: Any, incidents: Sequence[Mapping[str,
 
 
 def _watched_causes(incidents: Sequence[Mapping[str, Any]], orders: Sequence[Mapping[str, Any]],
-                    record_ids: Sequence[str], watched: set[str], graph: nx.Graph) -> list[Cause]:
-    """``watched_person``: each record written that names a watched person or one linked to him."""
+                    register: Sequence[Mapping[str, Any]], record_ids: Sequence[str], watched: set[str],
+                    graph: nx.Graph) -> list[Cause]:
+    """``watched_person``: each record written (person, incident, order, registration,
+    notification) that names a watched person or one linked to him."""
     written: list[tuple[str, set[str]]] = [(i["id"], {*i["offender_ids"], *i["victim_ids"]}) for i in incidents]
     written += [(o["id"], {o["respondent_id"], *o["protected_ids"]}) for o in orders]
+    written += [(r["id"], set(r["person_ids"])) for r in register]
     written += [(p, {p}) for p in record_ids]
     out = []
     for w in sorted(watched):

@@ -234,6 +234,29 @@ def test_each_rule_fires_on_the_write_that_should_fire_it_and_not_on_others(clie
     assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs)
 
 
+def test_a_watched_persons_registration_and_notification_raise_watched_person(client: Any, db: Database) -> None:
+    """An offender manager watching a man hears of his register records as of any other: the
+    registration that names him and the notification he makes (contract section 7), not another
+    man's."""
+    writer, reader = _key(db, "case_system"), _key(db)
+    _subscribe(client, reader, "http://127.0.0.1:9/x", ["watched_person"], person_ids=["W-R"])
+    _write(client, writer, [person("W-R", "Wes", "Tarn"), person("O-R", "Oli", "Brand")])
+    assert [a["evidence"] for a in _alerts(client, reader)] == [["W-R"]]
+
+    reg = {"kind": "registration", "id": "REG-W", "source": "GMP", "person_id": "W-R", "basis": "conviction",
+           "start_on": "2024-01-10", "manager": "PC 4127"}
+    _write(client, writer, [reg, {**reg, "id": "REG-O", "person_id": "O-R"}])
+    assert [a["evidence"] for a in _alerts(client, reader)] == [["W-R"], ["REG-W"]], "REG-O names nobody watched"
+    note = {"kind": "notification", "id": "NOT-W", "source": "GMP", "person_id": "W-R", "registration_id": "REG-W",
+            "notified_on": "2024-01-12", "type": "initial", "station": "Salford Central",
+            "names": [{"given_name": "Wes", "family_name": "Tarn"}],
+            "home_address": {"line1": "1 Kiln Row", "town": "Manchester", "postcode": "M5 4WT"}}
+    _write(client, writer, [note])
+    watched = _alerts(client, reader)
+    assert [a["evidence"] for a in watched] == [["W-R"], ["REG-W"], ["NOT-W"]]
+    assert watched[1]["person_ids"] == ["W-R"] and "REG-W" in watched[1]["message"]
+
+
 def test_an_agency_hears_of_its_own_and_reads_other_agencies_victims_withheld(client: Any, db: Database) -> None:
     writer = _key(db, "case_system")
     mps, gmp_only = _key(db, agency="MPS"), _key(db, agency="WYP", name="wyp-investigator")
