@@ -28,7 +28,7 @@ from pydantic import (
 
 from loaders import normalise
 from loaders.errors import FieldError, RecordError
-from loaders.times import iso, not_future, recorded
+from loaders.times import LONDON, iso, not_future, recorded
 
 __all__ = [
     "INCIDENT_TYPES",
@@ -289,7 +289,10 @@ class IncidentRecord(_Base):
     def _consistent(self) -> IncidentRecord:
         if set(self.offender_ids) & set(self.victim_ids):
             raise _located("victim_ids", "a person cannot be offender and victim in one incident")
-        if self.reported_at is not None and self.reported_at < self.occurred_at - dt.timedelta(days=1):
+        # a day before on London's clock, not 24 hours: the day the clocks go back has 25, and an
+        # incident at 23:44 that evening reported that day (its midnight) is not reported before it
+        if self.reported_at is not None and \
+                self.reported_at < self.occurred_at.astimezone(LONDON) - dt.timedelta(days=1):
             raise _located("reported_at", "is before occurred_at")
         return self
 

@@ -64,6 +64,19 @@ def test_future_dates_are_refused_past_the_tolerance() -> None:
     assert _fault({"kind": "person", "id": "P", "source": "WMP", "given_name": "A", "dob": "2026-12-05"})[0] == "dob"
 
 
+def test_reported_the_day_the_clocks_go_back_is_not_before_an_incident_that_evening() -> None:
+    """The rule allows a report up to a day before the incident (a date is its midnight), a day
+    on London's clock: 27 October 2024 had 25 hours, so its midnight is more than 24 hours before
+    23:44 that evening, and the generator's records of such evenings were refused at 1M."""
+    late = {**INCIDENT, "occurred_at": "2024-10-27T23:44:00"}
+    assert parse_record({**late, "reported_at": "2024-10-27"}, NOW).reported_at.date() == dt.date(2024, 10, 27)
+    parse_record({**INCIDENT, "occurred_at": "2024-03-31T23:30:00", "reported_at": "2024-03-31"}, NOW)
+    field, message = _fault({**late, "reported_at": "2024-10-26T23:00:00"})
+    assert (field, message) == ("reported_at", "is before occurred_at")
+    assert _fault({**INCIDENT, "occurred_at": "2024-06-10T12:00:00", "reported_at": "2024-06-09T11:59:00"})[0] \
+        == "reported_at"
+
+
 def test_dates_within_the_tolerance_and_future_expiry_are_accepted() -> None:
     parse_record({**INCIDENT, "occurred_at": "2026-12-04T11:00:00Z"}, NOW)  # clock skew
     parse_record({**INCIDENT, "occurred_at": "2026-12-04"}, NOW)
