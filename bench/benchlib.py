@@ -119,3 +119,15 @@ def register_records(path: Path) -> Iterator[dict[str, Any]]:
         for line in handle:
             if line.strip():
                 yield json.loads(line)
+
+
+def check_probes(truth: Path, limit: int) -> list[dict[str, Any]]:
+    """The first ``limit`` intake-check probes (``kind: check`` lines) of a ground-truth file."""
+    probes: list[dict[str, Any]] = []
+    with truth.open(encoding="utf-8") as handle:
+        for line in handle:
+            if '"kind":"check"' in line:
+                probes.append(json.loads(line))
+                if len(probes) >= limit:
+                    break
+    return probes

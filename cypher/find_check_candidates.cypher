@@ -1,22 +1,27 @@
 // The intake check's candidates in ONE round trip: persons whose identifiers (their own, or used
 // in incidents they offended in) are among the subject's, persons found by the full-text name index
-// ($q, a Lucene query; null for none), persons born on any of $dobs (with a name initial among
-// $initials, unless null); then, for each, in the order
+// ($s.q, a Lucene query; null for none), persons born on any of $s.dobs (with a name initial among
+// $s.initials, unless null); then, for each, in the order
 // first found (identifier hits, names, dates of birth), what the scorer needs (as
 // get_match_candidates, which search uses: change both) and the identifier hits that brought them. One query instead of four:
 // each round trip costs the check driver work, and the lists come back as one row per candidate
 // instead of one per hit (docs/analysis.md, "The intake check"). Each candidate's identity links that
 // count ($threshold) come with it: the first hop of the link search, which then needs a round trip
 // only for the persons those links reach.
+// The subject's values come in ONE map, $s ({phones, emails, handles, vehicles, q, dobs, initials,
+// complainant}): Neo4j caches a plan per query text AND parameter types, and a null, an empty list
+// and a list of strings are three types, so separate parameters made some 50 plans of this query
+// in 400 checks, each planned on its first sight (most of a second) after every restart; a map is
+// one type (docs/pattern-state.md, "The check's plans").
 CALL () {
   CALL () {
-    UNWIND $phones AS v MATCH (x:Phone {value: v}) RETURN x, 'phones' AS field
+    UNWIND $s.phones AS v MATCH (x:Phone {value: v}) RETURN x, 'phones' AS field
     UNION ALL
-    UNWIND $emails AS v MATCH (x:Email {value: v}) RETURN x, 'emails' AS field
+    UNWIND $s.emails AS v MATCH (x:Email {value: v}) RETURN x, 'emails' AS field
     UNION ALL
-    UNWIND $handles AS v MATCH (x:Handle {value: v}) RETURN x, 'handles' AS field
+    UNWIND $s.handles AS v MATCH (x:Handle {value: v}) RETURN x, 'handles' AS field
     UNION ALL
-    UNWIND $vehicles AS v MATCH (x:Vehicle {value: v}) RETURN x, 'vehicles' AS field
+    UNWIND $s.vehicles AS v MATCH (x:Vehicle {value: v}) RETURN x, 'vehicles' AS field
   }
   CALL (x) {
     MATCH (p:Person)-[:HAS_IDENTIFIER]->(x)
@@ -30,7 +35,7 @@ CALL () {
   RETURN collect({p: p, field: field, value: x.value, how: how, incident_ids: incident_ids[..10]}) AS hits
 }
 CALL () {
-  WITH $q AS q
+  WITH $s.q AS q
   WHERE q IS NOT NULL
   CALL db.index.fulltext.queryNodes('person_names', q, {limit: $name_limit}) YIELD node
   RETURN collect(node) AS by_name
@@ -39,9 +44,9 @@ CALL () {
   // born that day and, when the subject is named, sharing the initial of a given or family name:
   // the linkage model's own blocking rule (date of birth and the soundex of either name, whose
   // first character is the initial), so persons who share only a birthday are left out
-  UNWIND $dobs AS d
+  UNWIND $s.dobs AS d
   MATCH (p:Person {dob: d})
-  WHERE $initials IS NULL OR left(p.name_key, 1) IN $initials OR left(p.family_key, 1) IN $initials
+  WHERE $s.initials IS NULL OR left(p.name_key, 1) IN $s.initials OR left(p.family_key, 1) IN $s.initials
   WITH p
   LIMIT $dob_limit
   RETURN collect(p) AS by_dob
@@ -49,13 +54,13 @@ CALL () {
 // who already offended against the complainant (incidents) or is restrained from them (orders):
 // read once from the complainant's side, not from each candidate's (an offender's every incident)
 CALL () {
-  OPTIONAL MATCH (c:Person {id: $complainant})-[:VICTIM_IN]->(i:Incident)<-[:OFFENDER_IN]-(o:Person)
+  OPTIONAL MATCH (c:Person {id: $s.complainant})-[:VICTIM_IN]->(i:Incident)<-[:OFFENDER_IN]-(o:Person)
   WITH o, i.id AS id ORDER BY id
   WITH o, collect(id) AS ids WHERE o IS NOT NULL
   RETURN collect({o: o, ids: ids}) AS against
 }
 CALL () {
-  OPTIONAL MATCH (c:Person {id: $complainant})<-[:PROTECTS]-(r:Order)-[:RESTRAINS]->(o:Person)
+  OPTIONAL MATCH (c:Person {id: $s.complainant})<-[:PROTECTS]-(r:Order)-[:RESTRAINS]->(o:Person)
   WITH o, r.id AS id ORDER BY id
   WITH o, collect(id) AS ids WHERE o IS NOT NULL
   RETURN collect({o: o, ids: ids}) AS restrained

@@ -84,10 +84,11 @@ def check_candidates_in(db: Database, tx: Any, identifiers: Mapping[str, Sequenc
     count at ``threshold`` touching the candidate, as ``find_identity_links`` returns them), in
     the order first found (identifier hits, then names, then dates of birth):
     ``find_check_candidates``, one round trip."""
-    rows = db.run_in(tx, "find_check_candidates", q=lucene, dobs=list(dobs), complainant=complainant_id,
-                     limit=CANDIDATE_LIMIT, name_limit=name_limit, dob_limit=dob_limit, threshold=threshold,
-                     initials=None if initials is None else sorted(set(initials)),
-                     **identifier_params(identifiers))
+    # the subject's values in one map: one parameter type, so one cached plan (the query's header)
+    subject = {"q": lucene, "dobs": list(dobs), "complainant": complainant_id,
+               "initials": None if initials is None else sorted(set(initials)), **identifier_params(identifiers)}
+    rows = db.run_in(tx, "find_check_candidates", s=subject, limit=CANDIDATE_LIMIT, name_limit=name_limit,
+                     dob_limit=dob_limit, threshold=threshold)
     for row in rows:
         # the only driver temporal value in a row: converted alone, since a recursive native()
         # walk of every row was a measurable part of a check (docs/analysis.md)
