@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchlib import percentile, process_cpu_seconds
+from benchlib import check_probes, percentile, process_cpu_seconds
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -41,17 +41,6 @@ def _stats(values: list[float]) -> dict[str, float]:
 def _own_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
-
-
-def _probes(truth: Path, limit: int) -> list[dict[str, Any]]:
-    out = []
-    with truth.open(encoding="utf-8") as handle:
-        for line in handle:
-            if '"kind":"check"' in line:
-                out.append(json.loads(line))
-                if len(out) >= limit:
-                    break
-    return out
 
 
 def main() -> None:
@@ -82,7 +71,7 @@ def main() -> None:
     }
 
     if "check" not in args.skip:
-        probes = _probes(args.truth, args.probes)
+        probes = check_probes(args.truth, args.probes)
         for p in probes[:50]:  # warm: plans compiled, pages cached
             services.check(db, p["subject"], complainant_id=p.get("complainant_id"))
         services.warm_process(db.settings)  # as each gunicorn worker does after start-up (gunicorn.conf.py)

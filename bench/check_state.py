@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchlib import percentile, process_cpu_seconds
+from benchlib import check_probes, percentile, process_cpu_seconds
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -63,13 +63,7 @@ def main() -> None:
     settings = Settings.from_env()
     db = Database(settings)
     neo4j_pid = localdb.status(settings).pid
-    probes: list[dict[str, Any]] = []
-    with args.truth.open(encoding="utf-8") as handle:
-        for line in handle:
-            if '"kind":"check"' in line:
-                probes.append(json.loads(line))
-                if len(probes) >= args.probes + 50:
-                    break
+    probes = check_probes(args.truth, args.probes + 50)
     warm, probes = probes[:50], probes[50:]
     status = pattern_state.status(db)
     if not (status["meta"] or {}).get("ready") or status["pending"]:
