@@ -226,6 +226,8 @@ def _group_rows(db: Database, tx: Any, seeds: Sequence[str], record_ids: Sequenc
     """The states to delete (their representatives) and the rows to write for every identity
     group a change naming ``seeds`` (of which ``record_ids`` had their person records written)
     and ``incident_ids`` may have altered."""
+    if not (seeds or record_ids or incident_ids):
+        return [], []  # a write of register records alone: no group changed (its entry is for the alerts)
     # the seeds' whole link components first (a victim's links decide whose victim she counts as)
     links = identity_reads.identity_links_in(db, tx, seeds, threshold, hops=None)
     widened = sorted(set(seeds) | {p for link in links for p in (link["a"], link["b"])})
